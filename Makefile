@@ -1,0 +1,38 @@
+# The project's commands. `make run` and `make test` are all a newcomer needs.
+# Every Go command runs from this folder in workspace mode (go.work).
+
+ACTORS  := authserver resourceapi client
+MODULES := shared $(ACTORS)
+PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
+GO      ?= go
+
+.PHONY: run test build bench fmt lint clean deps help
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+run: build ## Build and start all three actors on the defaults; Ctrl-C stops them
+	@scripts/run.sh
+
+test: ## Run every test of every module (the browser test needs `make deps`)
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+build: ## Build the three binaries into bin/
+	@mkdir -p bin
+	@for a in $(ACTORS); do echo "go build ./$$a"; $(GO) build -o bin/$$a ./$$a || exit 1; done
+
+bench: ## Run the Go benchmarks (figures are in README.md)
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+fmt: ## Format the code
+	gofmt -w $(MODULES)
+
+lint: ## go vet, and fail if any file is not gofmt-formatted
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+
+deps: ## Install what the tests need beyond Go and a C compiler (Debian's chromium)
+	@scripts/install-deps.sh
+
+clean: ## Remove the SQLite files under data/ and the built binaries
+	rm -rf data bin testoutput

@@ -1,0 +1,234 @@
+// Package actortest starts the project's real actors as separate processes
+// for tests: it builds an actor's binary from this workspace, runs it on a
+// loopback port with the environment a test gives it, and waits until it
+// answers GET /healthz.
+//
+// Tests use it where an actor must talk to another one for real (the
+// resource API checking tokens of a real authorization server, the client
+// running the whole flow), and to kill and restart a process to prove that
+// nothing issued is lost.
+package actortest
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Root returns the workspace root: the nearest folder above the working
+// directory that holds go.work.
+func Root(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("actortest: no go.work above the working directory")
+		}
+		dir = parent
+	}
+}
+
+var (
+	buildMu sync.Mutex
+	built   = map[string]string{}
+)
+
+// Binary builds the named actor ("authserver", "resourceapi" or "client")
+// once per test process and returns the path of its binary. Go's build cache
+// makes a rebuild of unchanged code take about a second.
+func Binary(t testing.TB, actor string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if path, ok := built[actor]; ok {
+		return path
+	}
+	root := Root(t)
+	dir := filepath.Join(root, "bin", "test")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Build to a private name, then rename: test binaries of several packages
+	// run at once, and a rename never leaves a half-written file in place.
+	tmp := filepath.Join(dir, fmt.Sprintf(".%s-%d", actor, os.Getpid()))
+	cmd := exec.Command("go", "build", "-o", tmp, "./"+actor)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("actortest: go build ./%s: %v\n%s", actor, err, out)
+	}
+	path := filepath.Join(dir, actor)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	built[actor] = path
+	return path
+}
+
+// FreeAddr returns a loopback address with a port that was free a moment
+// ago. The actors need their own URL before they start (the issuer is part
+// of every token), so the port is chosen here rather than by the kernel at
+// listen time.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// Process is a running actor.
+type Process struct {
+	// URL is the base URL the process serves, with no trailing slash.
+	URL string
+
+	t      testing.TB
+	actor  string
+	binary string
+	env    []string
+	logs   *syncBuffer
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// Start runs actor with env ("KEY=VALUE" entries on top of a minimal
+// environment: PATH, HOME and TMPDIR only, so a developer's own settings
+// cannot leak in) and waits until baseURL + "/healthz" answers 200. The
+// process is stopped when the test ends; its output is printed if the test
+// failed.
+func Start(t testing.TB, actor, baseURL string, env ...string) *Process {
+	t.Helper()
+	p := &Process{
+		URL:    strings.TrimRight(baseURL, "/"),
+		t:      t,
+		actor:  actor,
+		binary: Binary(t, actor),
+		env:    append(minimalEnv(), env...),
+		logs:   &syncBuffer{},
+	}
+	p.start()
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() {
+			t.Logf("--- output of %s ---\n%s", p.actor, p.Logs())
+		}
+	})
+	return p
+}
+
+func minimalEnv() []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+func (p *Process) start() {
+	p.t.Helper()
+	cmd := exec.Command(p.binary)
+	cmd.Env = p.env
+	cmd.Stdout = p.logs
+	cmd.Stderr = p.logs
+	if err := cmd.Start(); err != nil {
+		p.t.Fatalf("actortest: start %s: %v", p.actor, err)
+	}
+	p.cmd = cmd
+	p.exited = make(chan struct{})
+	go func() { _ = cmd.Wait(); close(p.exited) }()
+
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case <-p.exited:
+			p.t.Fatalf("actortest: %s exited before it was healthy:\n%s", p.actor, p.Logs())
+		default:
+		}
+		if resp, err := client.Get(p.URL + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			p.Kill()
+			p.t.Fatalf("actortest: %s not healthy at %s/healthz after 60s:\n%s", p.actor, p.URL, p.Logs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Logs returns everything the process has written so far, across restarts.
+func (p *Process) Logs() string { return p.logs.String() }
+
+// Kill ends the process at once with SIGKILL, as a crash or power cut would:
+// no graceful shutdown, no chance to flush anything.
+func (p *Process) Kill() {
+	if p.cmd == nil {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+	p.cmd = nil
+}
+
+// Stop asks the process to shut down with SIGTERM and waits for it, killing
+// it if it takes longer than ten seconds.
+func (p *Process) Stop() {
+	if p.cmd == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+	p.cmd = nil
+}
+
+// Restart starts the process again, with the same binary and environment,
+// after Kill or Stop, and waits until it is healthy.
+func (p *Process) Restart() {
+	p.t.Helper()
+	p.Stop()
+	p.start()
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

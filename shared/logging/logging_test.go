@@ -1,0 +1,66 @@
+package logging
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+)
+
+func TestAccessLogHasRequestIDAndNoQuery(t *testing.T) {
+	var buf bytes.Buffer
+	e := echo.New()
+	e.Use(Middleware(New(&buf, "test", "json", "info")))
+	e.GET("/callback", func(c echo.Context) error {
+		From(c).Info("handled")
+		return c.String(http.StatusTeapot, "ok")
+	})
+
+	req := httptest.NewRequest(http.MethodGet, "/callback?code=SECRET-CODE&state=xyz", nil)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+
+	id := rec.Header().Get(RequestIDHeader)
+	if len(id) != 32 {
+		t.Fatalf("response request id = %q, want 32 hex characters", id)
+	}
+	if strings.Contains(buf.String(), "SECRET-CODE") {
+		t.Fatalf("the query string reached the log: %s", buf.String())
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 log lines (handler, access), got %d: %s", len(lines), buf.String())
+	}
+	for _, line := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec["request_id"] != id {
+			t.Errorf("line %s lacks request_id %s", line, id)
+		}
+	}
+	if !strings.Contains(lines[1], `"status":418`) || !strings.Contains(lines[1], `"path":"/callback"`) {
+		t.Errorf("access line = %s", lines[1])
+	}
+}
+
+func TestErrorStatusIsLogged(t *testing.T) {
+	var buf bytes.Buffer
+	e := echo.New()
+	e.Use(Middleware(New(&buf, "test", "json", "info")))
+	e.GET("/fail", func(c echo.Context) error { return echo.NewHTTPError(http.StatusBadRequest, "no") })
+
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/fail", nil))
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("status = %d", rec.Code)
+	}
+	if !strings.Contains(buf.String(), `"status":400`) {
+		t.Errorf("access log does not show 400: %s", buf.String())
+	}
+}
