@@ -5,7 +5,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -75,5 +77,27 @@ func TestRunReportsABusyAddress(t *testing.T) {
 	err := Run(context.Background(), "test", "256.0.0.1:1", http.NotFoundHandler(), slog.New(slog.DiscardHandler), io.Discard)
 	if err == nil {
 		t.Fatal("want an error for an address that cannot be listened on")
+	}
+}
+
+func TestProbe(t *testing.T) {
+	healthy := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" || !healthy {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+
+	if err := Probe(":" + port); err != nil {
+		t.Fatalf("healthy server: %v", err)
+	}
+	healthy = false
+	if err := Probe(":" + port); err == nil {
+		t.Fatal("a 503 must fail the probe")
+	}
+	if err := Probe("no-port"); err == nil {
+		t.Fatal("a bad address must fail the probe")
 	}
 }
