@@ -2,20 +2,23 @@
 # Every Go command runs from this folder in workspace mode (go.work).
 
 ACTORS  := authserver resourceapi client
-MODULES := shared $(ACTORS)
+MODULES := shared $(ACTORS) e2e
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 GO      ?= go
 
-.PHONY: run test build bench fmt lint clean deps help
+.PHONY: run test e2e build bench fmt lint clean deps help
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
 
 run: build ## Build and start all three actors on the defaults; Ctrl-C stops them
 	@scripts/run.sh
 
-test: ## Run every test of every module (the browser test needs `make deps`)
-	$(GO) test -count=1 -timeout 20m $(PKGS)
+test: ## Run every test of every module, e2e included (the browser test needs `make deps`)
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+e2e: ## Run only the system tests: compose file, compose wiring, browser
+	$(GO) test -count=1 -v -timeout 10m ./e2e/...
 
 build: ## Build the three binaries into bin/
 	@mkdir -p bin
@@ -34,5 +37,5 @@ lint: ## go vet, and fail if any file is not gofmt-formatted
 deps: ## Install what the tests need beyond Go and a C compiler (Debian's chromium)
 	@scripts/install-deps.sh
 
-clean: ## Remove the SQLite files under data/ and the built binaries
+clean: ## Remove the SQLite files under data/, the binaries and test output
 	rm -rf data bin testoutput
