@@ -1,0 +1,283 @@
+package e2e
+
+import (
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/oauthlab/oauthlab/shared/actortest"
+	"github.com/oauthlab/oauthlab/shared/contract"
+)
+
+// What docker-compose.yml must say about each service. The ports are the
+// contract's; the volume keeps the SQLite file across restarts.
+var composeServices = []struct {
+	name      string
+	port      uint32
+	volume    string
+	dependsOn []string
+}{
+	{name: "authserver", port: 9000, volume: "authserver-data"},
+	{name: "resourceapi", port: 9090, volume: "resourceapi-data", dependsOn: []string{"authserver"}},
+	{name: "client", port: 8080, volume: "client-data", dependsOn: []string{"authserver", "resourceapi"}},
+}
+
+func TestComposeServices(t *testing.T) {
+	project := loadCompose(t)
+	root := actortest.Root(t)
+
+	var names []string
+	for name := range project.Services {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if want := []string{"authserver", "client", "resourceapi"}; !slices.Equal(names, want) {
+		t.Fatalf("services = %v, want %v", names, want)
+	}
+
+	for _, want := range composeServices {
+		t.Run(want.name, func(t *testing.T) {
+			svc := project.Services[want.name]
+
+			// Built from the repository root, so the build stage sees shared/.
+			if svc.Build == nil {
+				t.Fatal("no build section: the image must be built from this repository")
+			}
+			if svc.Build.Context != root {
+				t.Errorf("build context = %q, want the repository root %q", svc.Build.Context, root)
+			}
+			if wantFile := want.name + "/Dockerfile"; svc.Build.Dockerfile != wantFile {
+				t.Errorf("dockerfile = %q, want %q", svc.Build.Dockerfile, wantFile)
+			}
+
+			// The contract's port, published on the same number.
+			if len(svc.Ports) != 1 {
+				t.Fatalf("ports = %+v, want exactly one", svc.Ports)
+			}
+			p := svc.Ports[0]
+			if p.Target != want.port || p.Published != fmt.Sprint(want.port) || p.Protocol != "tcp" {
+				t.Errorf("port = %d->%s/%s, want %d->%d/tcp", p.Target, p.Published, p.Protocol, want.port, want.port)
+			}
+
+			// A named volume, declared at the top level, mounted where the
+			// SQLite file lives.
+			if len(svc.Volumes) != 1 {
+				t.Fatalf("volumes = %+v, want exactly one", svc.Volumes)
+			}
+			v := svc.Volumes[0]
+			if v.Type != types.VolumeTypeVolume || v.Source != want.volume || v.Target != "/data" || v.ReadOnly {
+				t.Errorf("volume = %s %s:%s (read-only %v), want named volume %s:/data", v.Type, v.Source, v.Target, v.ReadOnly, want.volume)
+			}
+			if _, ok := project.Volumes[want.volume]; !ok {
+				t.Errorf("volume %q is not declared under the top-level volumes", want.volume)
+			}
+			env := composeEnv(t, project, want.name)
+			dbKey := strings.ToUpper(want.name) + "_DB"
+			if db := env[dbKey]; !strings.HasPrefix(db, v.Target+"/") {
+				t.Errorf("%s = %q, want a file under the volume %s", dbKey, db, v.Target)
+			}
+			if addr := env[strings.ToUpper(want.name)+"_ADDR"]; addr != fmt.Sprintf(":%d", want.port) {
+				t.Errorf("listen address = %q, want :%d (every interface of the container)", addr, want.port)
+			}
+
+			// The image checks itself with its own binary: no curl in it.
+			hc := svc.HealthCheck
+			if hc == nil || hc.Disable {
+				t.Fatal("no health check")
+			}
+			if wantTest := []string{"CMD", "/app/" + want.name, "healthcheck"}; !slices.Equal(hc.Test, wantTest) {
+				t.Errorf("healthcheck test = %q, want %q", hc.Test, wantTest)
+			}
+			if hc.Interval == nil || hc.Timeout == nil || hc.Retries == nil || hc.StartPeriod == nil {
+				t.Errorf("healthcheck = %+v: want interval, timeout, retries and start_period", hc)
+			}
+
+			// Start-up order: wait until what it calls is healthy, not just started.
+			var deps []string
+			for dep, cfg := range svc.DependsOn {
+				deps = append(deps, dep)
+				if cfg.Condition != types.ServiceConditionHealthy {
+					t.Errorf("depends_on %s: condition = %q, want %q", dep, cfg.Condition, types.ServiceConditionHealthy)
+				}
+			}
+			slices.Sort(deps)
+			if !slices.Equal(deps, want.dependsOn) {
+				t.Errorf("depends_on = %v, want %v", deps, want.dependsOn)
+			}
+		})
+	}
+}
+
+// The environment split, the most common way such setups break. Each URL
+// setting is either browser-facing (what a browser uses, and identifiers
+// written into tokens: they stay those of the contract) or back channel
+// (container to container, by service name).
+func TestComposeEnvironmentSplit(t *testing.T) {
+	project := loadCompose(t)
+
+	tests := []struct {
+		service, key string
+		want         string
+	}{
+		// Identifiers and browser-facing URLs: exactly the contract's.
+		{"authserver", "AUTHSERVER_ISSUER", contract.AuthServerURL},
+		{"authserver", "AUTHSERVER_AUDIENCE", contract.ResourceAPIURL},
+		{"resourceapi", "RESOURCEAPI_URL", contract.ResourceAPIURL},
+		{"resourceapi", "RESOURCEAPI_ISSUER", contract.AuthServerURL},
+		{"client", "CLIENT_URL", contract.ClientURL},
+		{"client", "CLIENT_ISSUER", contract.AuthServerURL},
+		{"client", "CLIENT_AUTHORIZE_URL", contract.AuthServerURL + "/authorize"},
+
+		// Back channel: by service name, on the container port.
+		{"resourceapi", "RESOURCEAPI_JWKS_URL", "http://authserver:9000/.well-known/jwks.json"},
+		{"resourceapi", "RESOURCEAPI_INTROSPECTION_URL", "http://authserver:9000/introspect"},
+		{"client", "CLIENT_TOKEN_URL", "http://authserver:9000/token"},
+		{"client", "CLIENT_REVOCATION_URL", "http://authserver:9000/revoke"},
+		{"client", "CLIENT_API_URL", "http://resourceapi:9090"},
+
+		// The demo credentials match what the authorization server seeds.
+		{"resourceapi", "RESOURCEAPI_CLIENT_ID", contract.ResourceAPIClient.ID},
+		{"resourceapi", "RESOURCEAPI_CLIENT_SECRET", contract.ResourceAPIClient.Secret},
+		{"client", "CLIENT_ID", contract.WebClient.ID},
+		{"client", "CLIENT_SECRET", contract.WebClient.Secret},
+		{"client", "CLIENT_MACHINE_ID", contract.MachineClient.ID},
+		{"client", "CLIENT_MACHINE_SECRET", contract.MachineClient.Secret},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			env := composeEnv(t, project, tt.service)
+			if got, ok := env[tt.key]; !ok || got != tt.want {
+				t.Errorf("%s: %s = %q (set: %v), want %q", tt.service, tt.key, got, ok, tt.want)
+			}
+		})
+	}
+
+	// No URL may point at localhost from inside a container except the
+	// browser-facing ones above: inside a container, localhost is itself.
+	browserFacing := map[string]bool{}
+	for _, tt := range tests {
+		if strings.HasPrefix(tt.want, "http://localhost") {
+			browserFacing[tt.key] = true
+		}
+	}
+	for _, name := range services {
+		for k, v := range composeEnv(t, project, name) {
+			u, err := url.Parse(v)
+			if err != nil || u.Scheme == "" {
+				continue
+			}
+			if u.Hostname() == "localhost" && !browserFacing[k] {
+				t.Errorf("%s: %s = %q: a container cannot reach another one on localhost; use the service name", name, k, v)
+			}
+			if u.Hostname() != "localhost" && !slices.Contains(services, u.Hostname()) {
+				t.Errorf("%s: %s = %q: host is neither localhost nor a service", name, k, v)
+			}
+		}
+	}
+}
+
+// Every variable the compose file sets must be one the actor reads: a typo
+// would be silently ignored and the actor would fall back to its default
+// (http://localhost:9000 for the token URL, unreachable in a container).
+func TestComposeEnvironmentNamesAreRead(t *testing.T) {
+	project := loadCompose(t)
+	root := actortest.Root(t)
+	for _, name := range services {
+		t.Run(name, func(t *testing.T) {
+			if _, err := os.Stat(filepath.Join(root, name, "main.go")); err != nil {
+				t.Skipf("%s has no main.go yet", name)
+			}
+			src := actorSource(t, filepath.Join(root, name))
+			for k := range composeEnv(t, project, name) {
+				if !strings.Contains(src, `"`+k+`"`) {
+					t.Errorf("docker-compose.yml sets %s, but no Go file of %s/ mentions %q", k, name, k)
+				}
+			}
+		})
+	}
+}
+
+// actorSource returns the text of every non-test Go file under dir, plus the
+// shared module's (LOG_FORMAT and LOG_LEVEL may be read there).
+func actorSource(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		b.Write(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// The Dockerfiles cannot be built here (no Docker engine), so check what the
+// issue asks of them: a cgo build stage, a small runtime image, a non-root
+// user, and a health check the image runs with its own binary.
+func TestDockerfiles(t *testing.T) {
+	root := actortest.Root(t)
+	for _, name := range services {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(root, name, "Dockerfile"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			df := string(data)
+			checks := []struct {
+				what string
+				re   string
+			}{
+				{"a golang build stage", `(?m)^FROM golang:\S+ AS build$`},
+				{"cgo on (go-sqlite3)", `CGO_ENABLED=1`},
+				{"the shared module copied in", `(?m)^COPY shared/ `},
+				{"a slim Debian runtime stage", `(?m)^FROM debian:\S+-slim$`},
+				{"the binary at /app/" + name, `(?m)^COPY --from=build /out/` + name + ` /app/` + name + `$`},
+				{"a numeric non-root user", `(?m)^USER [1-9][0-9]*:[1-9][0-9]*$`},
+				{"a health check by the binary itself", `(?m)^\s+CMD \["/app/` + name + `", "healthcheck"\]$`},
+				{"the binary as entrypoint", `(?m)^ENTRYPOINT \["/app/` + name + `"\]$`},
+			}
+			for _, c := range checks {
+				if !regexp.MustCompile(c.re).MatchString(df) {
+					t.Errorf("Dockerfile lacks %s (no line matches %s)", c.what, c.re)
+				}
+			}
+			for _, line := range strings.Split(df, "\n") {
+				if strings.HasPrefix(strings.TrimSpace(line), "#") {
+					continue
+				}
+				if strings.Contains(line, "curl") || strings.Contains(line, "wget") {
+					t.Errorf("Dockerfile runs curl or wget (%q): the image must check itself with its own binary", line)
+				}
+			}
+		})
+	}
+
+	data, err := os.ReadFile(filepath.Join(root, ".dockerignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{".git", "data", "bin", "**/*.db"} {
+		if !slices.Contains(strings.Fields(string(data)), want) {
+			t.Errorf(".dockerignore lacks %q: local state would end up in the image", want)
+		}
+	}
+}
