@@ -1,0 +1,384 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/oauthlab/oauthlab/shared/actortest"
+	"github.com/oauthlab/oauthlab/shared/contract"
+)
+
+// TestBrowserFlow drives Debian's chromium, headless, through the whole
+// Authorization Code flow against the three real servers, as a learner
+// clicks through it, by the page hooks every actor keeps (see the project's
+// README). On failure it saves a screenshot and the page's HTML under
+// testoutput/ at the repository root.
+func TestBrowserFlow(t *testing.T) {
+	chromium := findChromium(t)
+	sys := startSystem(t, nil)
+
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		// What a sandboxed CI machine needs: no sandbox (we run as root in a
+		// container), no GPU, and no connection to anything but our servers.
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+	)
+	defer cancel()
+
+	out := outputDir(t)
+	alice := newTab(t, alloc, out, "alice")
+	defer alice.close()
+
+	t.Run("alice approves", func(t *testing.T) {
+		b := alice.with(t)
+		chosen := []string{"tracks:read", "playlists:read", "playlists:write"}
+
+		b.step("open the client", chromedp.Navigate(sys.Client+"/"), chromedp.WaitVisible(chromedp.ID("connect")))
+		b.chooseScopes(chosen)
+
+		// RFC 6749 §4.1.1: the client sends the browser to the authorization
+		// endpoint; the authorization server asks who is there.
+		b.navStep("connect", chromedp.Click(chromedp.ID("connect")))
+		b.step("see the sign-in page", chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
+		b.wantAt("sign-in page", sys.AuthServer)
+
+		b.step("type alice's credentials",
+			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), contract.Alice.Username),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), contract.Alice.Password))
+		b.navStep("sign in as alice", chromedp.Click(chromedp.ID("login")))
+		b.step("see the consent page", chromedp.WaitVisible(chromedp.ID("approve")))
+
+		// RFC 6749 §4.1.2: approving sends the browser back to the client's
+		// redirect URI with a code, which the client redeems (§4.1.3).
+		b.navStep("approve", chromedp.Click(chromedp.ID("approve")))
+		b.wantAt("after approval", sys.Client)
+		b.noError("after approval")
+
+		b.step("see alice's tracks", chromedp.Navigate(sys.Client+"/tracks"), chromedp.WaitVisible(chromedp.CSS(".track")))
+		if n := b.count(".track"); n == 0 {
+			b.fatalf("tracks", "no .track on /tracks")
+		}
+
+		b.step("see alice's playlists", chromedp.Navigate(sys.Client+"/playlists"), chromedp.WaitVisible(chromedp.ID("create-playlist")))
+		before := b.count(".playlist")
+
+		name := fmt.Sprintf("Road trip %d", time.Now().UnixNano()%100000)
+		b.step("type a playlist name", chromedp.SendKeys(chromedp.CSS(`#create-playlist input[name="name"]`), name))
+		b.navStep("create a playlist", chromedp.Click(chromedp.CSS(`#create-playlist button, #create-playlist input[type="submit"]`)))
+		b.noError("after creating a playlist")
+		if b.navigatedAway(sys.Client + "/playlists") {
+			b.step("back to the playlists", chromedp.Navigate(sys.Client+"/playlists"), chromedp.WaitVisible(chromedp.ID("create-playlist")))
+		}
+		id := b.eval("find the new playlist", fmt.Sprintf(
+			`[...document.querySelectorAll('.playlist')].filter(e => e.textContent.includes(%s)).map(e => e.dataset.playlistId).join(',')`,
+			strconv.Quote(name)))
+		if id == "" || strings.Contains(id, ",") {
+			b.fatalf("create a playlist", "want exactly one .playlist named %q with a data-playlist-id, got ids %q", name, id)
+		}
+		if got := b.count(".playlist"); got != before+1 {
+			b.fatalf("create a playlist", "%d playlists after creating one, want %d", got, before+1)
+		}
+
+		row := fmt.Sprintf(`.playlist[data-playlist-id=%q]`, id)
+		b.navStep("delete the playlist", chromedp.Click(chromedp.CSS(row+" .delete")))
+		b.noError("after deleting a playlist")
+		b.step("back to the playlists", chromedp.Navigate(sys.Client+"/playlists"), chromedp.WaitVisible(chromedp.ID("create-playlist")))
+		if b.count(row) != 0 {
+			b.fatalf("delete the playlist", "playlist %s is still listed", id)
+		}
+
+		// The inspector shows every step the client took, in order.
+		b.step("open the inspector", chromedp.Navigate(sys.Client+"/inspector"), chromedp.WaitVisible(chromedp.CSS(".step")))
+		steps := b.dataSteps()
+		for _, want := range []string{"authorization-request", "authorization-response", "token-request", "token-response", "access-token", "api-call"} {
+			if !slices.Contains(steps, want) {
+				b.fatalf("inspector", "no %q step; the inspector shows %v", want, steps)
+			}
+		}
+		if i, j := slices.Index(steps, "authorization-request"), slices.Index(steps, "token-response"); i > j {
+			b.fatalf("inspector", "the token response comes before the authorization request: %v", steps)
+		}
+
+		// The user takes the grant back at the authorization server
+		// (RFC 7009 §2.1: revoking a grant revokes its tokens).
+		grant := fmt.Sprintf(`[data-client-id=%q]`, contract.WebClient.ID)
+		b.step("open connected apps", chromedp.Navigate(sys.AuthServer+"/account"), chromedp.WaitVisible(chromedp.CSS(grant)))
+		b.navStep("revoke the grant", chromedp.Click(chromedp.CSS(grant+" .revoke")))
+		b.step("connected apps again", chromedp.Navigate(sys.AuthServer+"/account"), chromedp.WaitVisible(chromedp.ID("logout")))
+		if b.count(grant) != 0 {
+			b.fatalf("revoke the grant", "demo-client is still listed under connected apps")
+		}
+
+		// The client has lost access: it shows no tracks any more but an
+		// error or the way to connect again.
+		b.step("tracks after revocation", chromedp.Navigate(sys.Client+"/tracks"), chromedp.WaitReady(chromedp.CSS("body")))
+		if n := b.count(".track"); n != 0 {
+			b.fatalf("tracks after revocation", "the client still shows %d tracks after the grant was revoked", n)
+		}
+		if b.count("#error")+b.count("#connect") == 0 {
+			b.fatalf("tracks after revocation", "want an #error message or a #connect button")
+		}
+	})
+
+	t.Run("bob denies", func(t *testing.T) {
+		// A fresh browser context: no cookie of alice's session is left.
+		bob := newTab(t, alice.ctx, out, "bob", chromedp.WithNewBrowserContext())
+		defer bob.close()
+		b := bob.with(t)
+
+		b.step("open the client", chromedp.Navigate(sys.Client+"/"), chromedp.WaitVisible(chromedp.ID("connect")))
+		b.chooseScopes([]string{"tracks:read"})
+		b.navStep("connect", chromedp.Click(chromedp.ID("connect")))
+		b.step("sign in as bob",
+			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), contract.Bob.Username),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), contract.Bob.Password))
+		b.navStep("submit bob's credentials", chromedp.Click(chromedp.ID("login")))
+		b.step("see the consent page", chromedp.WaitVisible(chromedp.ID("deny")))
+
+		// RFC 6749 §4.1.2.1: denying sends the browser back to the client
+		// with error=access_denied, which the client shows.
+		b.navStep("deny", chromedp.Click(chromedp.ID("deny")))
+		b.wantAt("after denial", sys.Client)
+		b.step("see the error", chromedp.WaitVisible(chromedp.ID("error")))
+		if msg := b.eval("read the error", `document.getElementById('error').textContent`); !strings.Contains(msg, "access_denied") {
+			b.fatalf("see the error", "#error says %q, want it to name access_denied", strings.TrimSpace(msg))
+		}
+		b.step("open the inspector", chromedp.Navigate(sys.Client+"/inspector"), chromedp.WaitVisible(chromedp.CSS(".step")))
+		if steps := b.dataSteps(); !slices.Contains(steps, "error") || slices.Contains(steps, "token-request") {
+			b.fatalf("inspector", "after a denial want an error step and no token request, got %v", steps)
+		}
+	})
+}
+
+// findChromium returns the path of Debian's chromium. Without it the test
+// fails on CI (where .ci/run installs it) and is skipped elsewhere.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed; .ci/run installs it with scripts/install-deps.sh")
+	}
+	t.Skip("chromium is not installed: run `make deps` to install Debian's chromium for the browser test")
+	return ""
+}
+
+// outputDir is where a failing step leaves its screenshot and page HTML:
+// testoutput/<test name>/ at the repository root (git-ignored), emptied at
+// the start of each run.
+func outputDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(actortest.Root(t), "testoutput", regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(t.Name(), "_"))
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// tab is one browser tab. Its context has run once, so per-step timeouts
+// derived from it end a step, not the browser.
+type tab struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	out    string
+	name   string
+}
+
+func newTab(t *testing.T, parent context.Context, out, name string, opts ...chromedp.ContextOption) *tab {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(parent, opts...)
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &tab{ctx: ctx, cancel: cancel, out: out, name: name}
+}
+
+func (tb *tab) close() { tb.cancel() }
+
+func (tb *tab) with(t *testing.T) *driver { return &driver{t: t, tab: tb} }
+
+// driver runs the named steps of one subtest in a tab.
+type driver struct {
+	t   *testing.T
+	tab *tab
+	n   int
+}
+
+const stepTimeout = 20 * time.Second
+
+// step runs actions that do not leave the page (or that wait for what they
+// need), and stops the test with a screenshot if any fails.
+func (d *driver) step(name string, actions ...chromedp.Action[chromedp.Void]) {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(d.tab.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		d.fatalf(name, "%v", err)
+	}
+}
+
+// navStep runs actions that load a new page (a click on a form's button,
+// which may go through redirects), and waits until that page has loaded.
+func (d *driver) navStep(name string, actions ...chromedp.Action[chromedp.Void]) {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(d.tab.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, actions...)
+	if err != nil {
+		d.fatalf(name, "%v", err)
+	}
+	if resp.Status >= 500 {
+		d.fatalf(name, "%s answered %d", resp.URL, resp.Status)
+	}
+}
+
+// eval runs a JavaScript expression that gives a string.
+func (d *driver) eval(name, expr string) string {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(d.tab.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		d.fatalf(name, "%v", err)
+	}
+	return v
+}
+
+// count returns how many elements match a CSS selector, zero included
+// (query actions would wait for at least one).
+func (d *driver) count(selector string) int {
+	d.t.Helper()
+	n, err := strconv.Atoi(d.eval("count "+selector, fmt.Sprintf(`String(document.querySelectorAll(%s).length)`, strconv.Quote(selector))))
+	if err != nil {
+		d.fatalf("count "+selector, "%v", err)
+	}
+	return n
+}
+
+func (d *driver) location() string {
+	d.t.Helper()
+	return d.eval("read the location", `location.href`)
+}
+
+// wantAt fails unless the page is on the given origin.
+func (d *driver) wantAt(name, origin string) {
+	d.t.Helper()
+	if loc := d.location(); !strings.HasPrefix(loc, origin+"/") && loc != origin {
+		d.fatalf(name, "the browser is at %s, want %s", loc, origin)
+	}
+}
+
+// navigatedAway reports whether the page is no longer at url (a form that
+// redirected elsewhere after its work).
+func (d *driver) navigatedAway(url string) bool {
+	d.t.Helper()
+	loc, _, _ := strings.Cut(d.location(), "?")
+	return loc != url
+}
+
+// noError fails if the page shows an error message (#error).
+func (d *driver) noError(name string) {
+	d.t.Helper()
+	if d.count("#error") > 0 {
+		d.fatalf(name, "the page shows an error: %s", strings.TrimSpace(d.eval(name, `document.getElementById('error').textContent`)))
+	}
+}
+
+// chooseScopes ticks exactly the given scope checkboxes, by clicking them
+// as a person would.
+func (d *driver) chooseScopes(scopes []string) {
+	d.t.Helper()
+	offered := strings.Fields(d.eval("list the scopes", `[...document.querySelectorAll('input[name="scope"]')].map(e => e.value).join(' ')`))
+	for _, s := range scopes {
+		if !slices.Contains(offered, s) {
+			d.fatalf("choose scopes", "the client offers no checkbox for %s (it offers %v)", s, offered)
+		}
+	}
+	for _, s := range offered {
+		sel := fmt.Sprintf(`input[name="scope"][value=%q]`, s)
+		checked := d.eval("read "+s, fmt.Sprintf(`String(document.querySelector(%s).checked)`, strconv.Quote(sel))) == "true"
+		if checked != slices.Contains(scopes, s) {
+			d.step("click "+s, chromedp.Click(chromedp.CSS(sel)))
+		}
+	}
+}
+
+// dataSteps lists the data-step of every .step of the inspector, in order.
+func (d *driver) dataSteps() []string {
+	d.t.Helper()
+	return strings.Fields(d.eval("read the steps", `[...document.querySelectorAll('.step')].map(e => e.dataset.step).join(' ')`))
+}
+
+// fatalf saves a screenshot and the page's HTML, then stops the test.
+func (d *driver) fatalf(step, format string, args ...any) {
+	d.t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	d.n++
+	base := filepath.Join(d.tab.out, fmt.Sprintf("%s-%02d-%s", d.tab.name, d.n, regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(step), "-")))
+	if saved, err := d.saveArtifacts(base); err != nil {
+		msg += fmt.Sprintf(" (could not save the page: %v)", err)
+	} else {
+		msg += "\n    page saved: " + strings.Join(saved, ", ")
+	}
+	d.t.Fatalf("step %q: %s", step, msg)
+}
+
+func (d *driver) saveArtifacts(base string) ([]string, error) {
+	// A fresh timeout: the step's own may be what failed.
+	ctx, cancel := context.WithTimeout(d.tab.ctx, 10*time.Second)
+	defer cancel()
+	if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+		return nil, err
+	}
+	var saved []string
+	var errs []error
+	if loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`)); err == nil {
+		saved = append(saved, "at "+loc)
+	}
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
+		errs = append(errs, err)
+	} else if err := os.WriteFile(base+".png", png, 0o644); err != nil {
+		errs = append(errs, err)
+	} else {
+		saved = append(saved, base+".png")
+	}
+	if html, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`)); err != nil {
+		errs = append(errs, err)
+	} else if err := os.WriteFile(base+".html", []byte(html), 0o644); err != nil {
+		errs = append(errs, err)
+	} else {
+		saved = append(saved, base+".html")
+	}
+	return saved, errors.Join(errs...)
+}
