@@ -1,0 +1,27 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
+	"github.com/oauthlab/oauthlab/shared/scopes"
+)
+
+// handleMetadata serves the protected resource metadata (RFC 9728 §3).
+func handleMetadata(resource, issuer string) echo.HandlerFunc {
+	md := oauth.Metadata{
+		// RFC 9728 §3.3: resource must be the identifier the metadata was
+		// fetched for.
+		Resource:               resource,
+		AuthorizationServers:   []string{issuer},
+		ScopesSupported:        scopes.Names(),
+		BearerMethodsSupported: []string{"header"},
+		ResourceName:           "Music API (demo resource server)",
+	}
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
+		return c.JSON(http.StatusOK, md)
+	}
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/oauthlab/oauthlab/resourceapi/internal/music"
+	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
+	"github.com/oauthlab/oauthlab/shared/logging"
+	"github.com/oauthlab/oauthlab/shared/scopes"
+)
+
+// Config is what the HTTP layer needs.
+type Config struct {
+	// Resource is this API's identifier (RESOURCEAPI_URL), the base of the
+	// metadata URL announced in challenges.
+	Resource string
+	// Issuer is the authorization server announced in the metadata.
+	Issuer    string
+	Store     music.Store
+	Validator oauth.Validator
+	// Health reports whether the API can serve (the database answers).
+	Health func(ctx context.Context) error
+	Logger *slog.Logger
+}
+
+// Realm is the realm of the Bearer challenges (RFC 6750 §3).
+const Realm = "music-api"
+
+// NewHandler returns the API's router.
+func NewHandler(cfg Config) http.Handler {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler
+	e.Use(logging.Middleware(cfg.Logger))
+	e.Use(recoverJSON)
+
+	auth := bearerAuth(cfg.Validator, Realm, cfg.Resource+oauth.MetadataPath)
+	s := cfg.Store
+
+	e.GET("/healthz", handleHealthz(cfg.Health))
+	e.GET(oauth.MetadataPath, handleMetadata(cfg.Resource, cfg.Issuer))
+
+	e.GET("/v1/me/top-tracks", handleTopTracks(s), auth(scopes.TracksRead))
+	e.GET("/v1/me/playlists", handleListPlaylists(s), auth(scopes.PlaylistsRead))
+	e.GET("/v1/me/playlists/:id", handleGetPlaylist(s), auth(scopes.PlaylistsRead))
+	e.POST("/v1/me/playlists", handleCreatePlaylist(s), auth(scopes.PlaylistsWrite))
+	e.PATCH("/v1/me/playlists/:id", handleUpdatePlaylist(s), auth(scopes.PlaylistsWrite))
+	e.DELETE("/v1/me/playlists/:id", handleDeletePlaylist(s), auth(scopes.PlaylistsWrite))
+	// The catalogue is not personal, but it is there to help a user build
+	// playlists: any token with one of the user scopes may browse it.
+	e.GET("/v1/tracks", handleListTracks(s), auth(scopes.TracksRead, scopes.PlaylistsRead, scopes.PlaylistsWrite))
+	e.GET("/v1/charts", handleCharts(s), auth(scopes.ChartsRead))
+	return e
+}

@@ -1,0 +1,107 @@
+// Command resourceapi is the resource server of the OAuth lab: a small music
+// service whose API answers only requests with a valid access token from the
+// authorization server, and only within the token's scopes.
+//
+//	resourceapi              serve (configuration from RESOURCEAPI_* variables)
+//	resourceapi healthcheck  exit 0 when the running server's /healthz answers 200
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/oauthlab/oauthlab/resourceapi/internal/config"
+	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
+	"github.com/oauthlab/oauthlab/resourceapi/internal/store"
+	"github.com/oauthlab/oauthlab/resourceapi/internal/web"
+	"github.com/oauthlab/oauthlab/shared/logging"
+	"github.com/oauthlab/oauthlab/shared/serve"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "resourceapi:", err)
+		os.Exit(1)
+	}
+}
+
+// tokenCacheSize bounds the caches of validated tokens (about 200 bytes an
+// entry).
+const tokenCacheSize = 100_000
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	if len(args) > 1 {
+		switch args[1] {
+		case "healthcheck":
+			return serve.Probe(cfg.Addr)
+		default:
+			return fmt.Errorf("unknown command %q (the only command is healthcheck)", args[1])
+		}
+	}
+	logger := logging.New(stdout, "resourceapi", cfg.LogFormat, cfg.LogLevel)
+
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Seed(ctx, cfg.SeedDemo); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+
+	backChannel := &http.Client{Timeout: 5 * time.Second}
+	var validator oauth.Validator
+	switch cfg.TokenValidation {
+	case config.ValidationIntrospection:
+		validator = oauth.NewIntrospector(oauth.IntrospectionConfig{
+			URL:          cfg.IntrospectionURL,
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			Issuer:       cfg.Issuer,
+			Audience:     cfg.URL,
+			CacheSize:    tokenCacheSize,
+			Client:       backChannel,
+		})
+	default:
+		keys, err := oauth.NewJWKS(ctx, oauth.JWKSConfig{
+			URL:                cfg.JWKSURL,
+			RefreshInterval:    time.Hour,
+			UnknownKIDInterval: 10 * time.Second,
+			Client:             backChannel,
+			Logger:             logger,
+		})
+		if err != nil {
+			return err
+		}
+		validator = oauth.NewJWTValidator(oauth.JWTConfig{
+			Issuer:    cfg.Issuer,
+			Audience:  cfg.URL,
+			Keys:      keys,
+			CacheSize: tokenCacheSize,
+		})
+	}
+	logger.Info("token validation", "mode", cfg.TokenValidation, "issuer", cfg.Issuer, "audience", cfg.URL)
+
+	handler := web.NewHandler(web.Config{
+		Resource:  cfg.URL,
+		Issuer:    cfg.Issuer,
+		Store:     st,
+		Validator: validator,
+		Health:    st.Ping,
+		Logger:    logger,
+	})
+	return serve.Run(ctx, "resourceapi", cfg.Addr, handler, logger, stdout)
+}
