@@ -187,6 +187,13 @@ func startSystem(t *testing.T, extra map[string][]string) *system {
 		for k, v := range composeEnv(t, project, name) {
 			env[k] = l.rewrite(t, name, k, v)
 		}
+		if name == "authserver" {
+			// The demo seed registers demo-client with the contract's
+			// redirect URI, http://localhost:8080/callback. The client runs
+			// on another port here, so its redirect URI moves with it (RFC
+			// 6749 §3.1.2.3: the authorization server compares it exactly).
+			env["AUTHSERVER_DEMO_CLIENT_REDIRECT_URI"] = s.Client + "/callback"
+		}
 		for _, kv := range extra[name] {
 			k, v, _ := strings.Cut(kv, "=")
 			env[k] = v
