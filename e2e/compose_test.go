@@ -264,6 +264,12 @@ func TestDockerfiles(t *testing.T) {
 				if strings.HasPrefix(strings.TrimSpace(line), "#") {
 					continue
 				}
+				// TestDockerBuildStage mimics the build stage by copying
+				// exactly these two folders; keep the two in step.
+				if strings.HasPrefix(line, "COPY ") && !strings.HasPrefix(line, "COPY --from=") &&
+					!strings.HasPrefix(line, "COPY shared/") && !strings.HasPrefix(line, "COPY "+name+"/") {
+					t.Errorf("Dockerfile copies more than shared/ and %s/: %q", name, line)
+				}
 				if strings.Contains(line, "curl") || strings.Contains(line, "wget") {
 					t.Errorf("Dockerfile runs curl or wget (%q): the image must check itself with its own binary", line)
 				}
