@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/oauthlab/oauthlab/authserver/internal/config"
+	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+	"github.com/oauthlab/oauthlab/authserver/internal/store"
+	"github.com/oauthlab/oauthlab/shared/scopes"
+)
+
+// The CLI works on the same database file as the server (AUTHSERVER_DB),
+// and may run while the server runs: SQLite's locking keeps both safe.
+
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func clientsCommand(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("clients: say add or list\n%s", usage)
+	}
+	db, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch args[0] {
+	case "add":
+		return clientsAdd(ctx, cfg, db, args[1:], stdout)
+	case "list":
+		clients, err := db.Clients(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tNAME\tAUTH\tGRANTS\tSCOPES\tREDIRECT URIS")
+		for _, c := range clients {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.AuthMethod,
+				strings.Join(c.GrantTypes, ","), strings.Join(c.Scopes, " "), strings.Join(c.RedirectURIs, " "))
+		}
+		return w.Flush()
+	}
+	return fmt.Errorf("clients: unknown command %q\n%s", args[0], usage)
+}
+
+func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("clients add", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	id := fs.String("id", "", "client id (default: random)")
+	secret := fs.String("secret", "", "client secret (default: random, printed once)")
+	name := fs.String("name", "", "name shown on the consent page")
+	public := fs.Bool("public", false, "a public client (no secret; PKCE required)")
+	authMethod := fs.String("auth-method", "", "client_secret_basic (default) or client_secret_post")
+	scope := fs.String("scope", "", "space-delimited scopes (default: all the grants allow)")
+	var redirects, grants listFlag
+	fs.Var(&redirects, "redirect-uri", "redirect URI (repeat or comma-separate)")
+	fs.Var(&grants, "grant", "grant types: authorization_code, refresh_token, client_credentials (default authorization_code,refresh_token)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(grants) == 0 {
+		grants = listFlag{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken}
+	}
+	meta := oauth.ClientMetadata{
+		RedirectURIs: redirects, GrantTypes: grants, ClientName: *name, Scope: *scope,
+		TokenEndpointAuthMethod: *authMethod,
+	}
+	if *public {
+		meta.TokenEndpointAuthMethod = oauth.AuthNone
+	}
+	if !slices.Contains(grants, oauth.GrantAuthorizationCode) {
+		meta.ResponseTypes = []string{}
+	}
+	srv := newServer(cfg, db)
+	c, err := srv.NewClient(meta, *id)
+	if err != nil {
+		return err
+	}
+	if !c.Public() {
+		if *secret == "" {
+			*secret = oauth.NewSecret()
+		}
+		if c.SecretHash, err = oauth.HashPassword(*secret); err != nil {
+			return err
+		}
+	} else if *secret != "" {
+		return fmt.Errorf("a public client has no secret")
+	}
+	if err := db.CreateClient(ctx, c); err != nil {
+		return fmt.Errorf("add client %s: %w", c.ID, err)
+	}
+	fmt.Fprintf(stdout, "client_id:     %s\n", c.ID)
+	if *secret != "" {
+		fmt.Fprintf(stdout, "client_secret: %s\n(shown once: only its hash is stored)\n", *secret)
+	}
+	fmt.Fprintf(stdout, "grants:        %s\nscopes:        %s\n", strings.Join(c.GrantTypes, " "), scopes.Join(c.Scopes))
+	return nil
+}
+
+func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("keys: say rotate or list\n%s", usage)
+	}
+	db, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch args[0] {
+	case "rotate":
+		fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
+		fs.SetOutput(stdout)
+		alg := fs.String("alg", cfg.SigningAlg, "algorithm: ES256, EdDSA, RS256 or PS256")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		k, err := oauth.GenerateKey(*alg, time.Now())
+		if err != nil {
+			return err
+		}
+		if err := db.AddSigningKey(ctx, k); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new signing key %s (%s) is now active; older keys stay in the JWKS until their tokens expire\n", k.KID, k.Alg)
+		return nil
+	case "list":
+		keys, err := db.SigningKeys(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "KID\tALG\tCREATED\tSTATE")
+		for i, k := range keys {
+			state := "retired or retiring"
+			if i == 0 {
+				state = "active"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.KID, k.Alg, k.CreatedAt.Format(time.RFC3339), state)
+		}
+		return w.Flush()
+	}
+	return fmt.Errorf("keys: unknown command %q\n%s", args[0], usage)
+}

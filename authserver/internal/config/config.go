@@ -1,0 +1,76 @@
+// Package config reads the authorization server's configuration from the
+// environment (AUTHSERVER_* variables), validates it and applies the
+// defaults of CONTRACT.md. There are no globals: main passes os.Getenv, tests
+// pass their own function.
+package config
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/oauthlab/oauthlab/shared/contract"
+	"github.com/oauthlab/oauthlab/shared/envconfig"
+)
+
+// DefaultSigningAlg was chosen by measurement: see BenchmarkSign and
+// BenchmarkVerify in internal/oauth and the figures in README.md.
+const DefaultSigningAlg = "ES256"
+
+// Config is the validated configuration.
+type Config struct {
+	Addr     string // AUTHSERVER_ADDR
+	Issuer   string // AUTHSERVER_ISSUER: `iss` of tokens, no trailing slash
+	Audience string // AUTHSERVER_AUDIENCE: `aud` of access tokens
+	DBPath   string // AUTHSERVER_DB
+	SeedDemo bool   // AUTHSERVER_SEED_DEMO
+	// DemoClientRedirectURI is demo-client's redirect URI
+	// (AUTHSERVER_DEMO_CLIENT_REDIRECT_URI), for tests that run the client
+	// elsewhere.
+	DemoClientRedirectURI string
+	SigningAlg            string        // AUTHSERVER_SIGNING_ALG
+	AccessTokenTTL        time.Duration // AUTHSERVER_ACCESS_TOKEN_TTL
+	RefreshTokenTTL       time.Duration // AUTHSERVER_REFRESH_TOKEN_TTL
+	CodeTTL               time.Duration // AUTHSERVER_CODE_TTL
+	// RegistrationToken, when set, is the initial access token that
+	// POST /register requires (RFC 7591 §3); empty means open registration.
+	RegistrationToken string
+	CookieSecure      bool // AUTHSERVER_COOKIE_SECURE
+	LogFormat         string
+	LogLevel          string
+}
+
+// Load reads and validates the configuration, reporting every problem at once.
+func Load(getenv func(string) string) (Config, error) {
+	r := envconfig.New(getenv)
+	c := Config{
+		Addr:                  r.String("AUTHSERVER_ADDR", contract.AuthServerAddr),
+		Issuer:                r.URL("AUTHSERVER_ISSUER", contract.AuthServerURL),
+		Audience:              r.URL("AUTHSERVER_AUDIENCE", contract.ResourceAPIURL),
+		DBPath:                r.String("AUTHSERVER_DB", "data/authserver.db"),
+		SeedDemo:              r.Bool("AUTHSERVER_SEED_DEMO", true),
+		SigningAlg:            r.OneOf("AUTHSERVER_SIGNING_ALG", DefaultSigningAlg, "ES256", "EdDSA", "RS256", "PS256"),
+		AccessTokenTTL:        r.Duration("AUTHSERVER_ACCESS_TOKEN_TTL", 10*time.Minute),
+		RefreshTokenTTL:       r.Duration("AUTHSERVER_REFRESH_TOKEN_TTL", 720*time.Hour),
+		CodeTTL:               r.Duration("AUTHSERVER_CODE_TTL", time.Minute),
+		RegistrationToken:     r.String("AUTHSERVER_REGISTRATION_TOKEN", ""),
+		LogFormat:             r.OneOf("LOG_FORMAT", "text", "text", "json"),
+		LogLevel:              r.String("LOG_LEVEL", "info"),
+		DemoClientRedirectURI: r.String("AUTHSERVER_DEMO_CLIENT_REDIRECT_URI", contract.WebClient.RedirectURI),
+	}
+	// Cookies are Secure whenever the issuer is https, unless told otherwise.
+	c.CookieSecure = r.Bool("AUTHSERVER_COOKIE_SECURE", strings.HasPrefix(c.Issuer, "https://"))
+	err := r.Err()
+	if c.AccessTokenTTL > 24*time.Hour {
+		err = errors.Join(err, errors.New("AUTHSERVER_ACCESS_TOKEN_TTL: at most 24h; access tokens should be short-lived"))
+	}
+	if c.CodeTTL > 10*time.Minute {
+		// RFC 6749 §4.1.2: "A maximum authorization code lifetime of 10
+		// minutes is RECOMMENDED."
+		err = errors.Join(err, errors.New("AUTHSERVER_CODE_TTL: at most 10m (RFC 6749 §4.1.2)"))
+	}
+	if err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}

@@ -1,0 +1,110 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+
+	"github.com/oauthlab/oauthlab/shared/scopes"
+)
+
+// Introspection is the RFC 7662 §2.2 response. For an inactive token only
+// Active (false) is sent: RFC 7662 §2.2 says nothing else should be, so a
+// caller learns nothing about tokens that are not valid.
+type Introspection struct {
+	Active    bool   `json:"active"`
+	Scope     string `json:"scope,omitempty"`
+	ClientID  string `json:"client_id,omitempty"`
+	Username  string `json:"username,omitempty"`
+	TokenType string `json:"token_type,omitempty"`
+	Exp       int64  `json:"exp,omitempty"`
+	Iat       int64  `json:"iat,omitempty"`
+	Nbf       int64  `json:"nbf,omitempty"`
+	Sub       string `json:"sub,omitempty"`
+	Aud       string `json:"aud,omitempty"`
+	Iss       string `json:"iss,omitempty"`
+	Jti       string `json:"jti,omitempty"`
+}
+
+// Introspect reports whether a token is active (RFC 7662 §2). The caller
+// is an authenticated confidential client (RFC 7662 §2.1); typically the
+// resource API. Revoked, expired, malformed and foreign tokens are all
+// simply inactive.
+func (s *Server) Introspect(ctx context.Context, token string) (Introspection, error) {
+	inactive := Introspection{Active: false}
+	if token == "" {
+		return inactive, ErrInvalidRequest("token is missing")
+	}
+	if len(token) > 8*maxParamLen {
+		return inactive, nil
+	}
+	now := s.now()
+	if looksLikeJWT(token) {
+		jti, err := s.verifyAccessToken(ctx, token)
+		if err != nil {
+			return inactive, nil
+		}
+		at, err := s.Store.AccessToken(ctx, jti)
+		if errors.Is(err, ErrNotFound) {
+			return inactive, nil
+		}
+		if err != nil {
+			return inactive, err
+		}
+		if !at.RevokedAt.IsZero() || !now.Before(at.ExpiresAt) {
+			return inactive, nil
+		}
+		if ok, err := s.grantActive(ctx, at.GrantID); !ok || err != nil {
+			return inactive, err
+		}
+		sub := at.UserID
+		if sub == "" {
+			sub = at.ClientID
+		}
+		return Introspection{
+			Active: true, Scope: scopes.Join(at.Scopes), ClientID: at.ClientID,
+			Username: s.username(ctx, at.UserID), TokenType: "Bearer",
+			Exp: at.ExpiresAt.Unix(), Iat: at.IssuedAt.Unix(), Nbf: at.IssuedAt.Unix(),
+			Sub: sub, Aud: s.Audience, Iss: s.Issuer, Jti: at.JTI,
+		}, nil
+	}
+	rt, err := s.Store.RefreshToken(ctx, HashSecret(token))
+	if errors.Is(err, ErrNotFound) {
+		return inactive, nil
+	}
+	if err != nil {
+		return inactive, err
+	}
+	if !rt.UsedAt.IsZero() || !now.Before(rt.ExpiresAt) {
+		return inactive, nil
+	}
+	if ok, err := s.grantActive(ctx, rt.GrantID); !ok || err != nil {
+		return inactive, err
+	}
+	return Introspection{
+		Active: true, Scope: scopes.Join(rt.Scopes), ClientID: rt.ClientID,
+		Username: s.username(ctx, rt.UserID), TokenType: "refresh_token",
+		Exp: rt.ExpiresAt.Unix(), Sub: rt.UserID, Iss: s.Issuer,
+	}, nil
+}
+
+func (s *Server) grantActive(ctx context.Context, id string) (bool, error) {
+	g, err := s.Store.Grant(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return g.RevokedAt.IsZero(), nil
+}
+
+func (s *Server) username(ctx context.Context, subject string) string {
+	if subject == "" {
+		return ""
+	}
+	u, err := s.Store.User(ctx, subject)
+	if err != nil {
+		return ""
+	}
+	return u.Username
+}

@@ -1,0 +1,184 @@
+package oauth
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Signing algorithms the server can sign access tokens with (RFC 7518 §3,
+// RFC 8037 §3.1). The default is chosen by measurement: see the benchmark in
+// keys_bench_test.go and the figures in README.md.
+const (
+	AlgES256 = "ES256"
+	AlgEdDSA = "EdDSA"
+	AlgRS256 = "RS256"
+	AlgPS256 = "PS256"
+)
+
+// Algs lists every supported signing algorithm.
+var Algs = []string{AlgES256, AlgEdDSA, AlgRS256, AlgPS256}
+
+// SigningKey is an asymmetric key pair that signs access tokens. Its public
+// half is published in the JWKS under KID.
+type SigningKey struct {
+	KID       string
+	Alg       string
+	Private   crypto.Signer
+	CreatedAt time.Time
+}
+
+// Method returns the golang-jwt signing method of the key's algorithm.
+func (k SigningKey) Method() jwt.SigningMethod { return signingMethod(k.Alg) }
+
+func signingMethod(alg string) jwt.SigningMethod {
+	switch alg {
+	case AlgES256:
+		return jwt.SigningMethodES256
+	case AlgEdDSA:
+		return jwt.SigningMethodEdDSA
+	case AlgRS256:
+		return jwt.SigningMethodRS256
+	case AlgPS256:
+		return jwt.SigningMethodPS256
+	}
+	return nil
+}
+
+// GenerateKey creates a new key pair for alg with a random key id.
+func GenerateKey(alg string, now time.Time) (SigningKey, error) {
+	var priv crypto.Signer
+	var err error
+	switch alg {
+	case AlgES256:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case AlgEdDSA:
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+	case AlgRS256, AlgPS256:
+		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	default:
+		return SigningKey{}, fmt.Errorf("unsupported signing algorithm %q", alg)
+	}
+	if err != nil {
+		return SigningKey{}, fmt.Errorf("generate %s key: %w", alg, err)
+	}
+	return SigningKey{KID: NewSecret()[:16], Alg: alg, Private: priv, CreatedAt: now.UTC()}, nil
+}
+
+// KeyStore persists signing keys.
+type KeyStore interface {
+	// SigningKeys returns every key, newest first.
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	AddSigningKey(ctx context.Context, k SigningKey) error
+}
+
+// EnsureKey makes sure the newest stored key uses alg, adding one when there
+// is none or when the configured algorithm changed. Called at start.
+func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) error {
+	keys, err := ks.SigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	if len(keys) > 0 && keys[0].Alg == alg {
+		return nil
+	}
+	k, err := GenerateKey(alg, now)
+	if err != nil {
+		return err
+	}
+	return ks.AddSigningKey(ctx, k)
+}
+
+// keyCacheTTL bounds how long a key added by `authserver keys rotate` (a
+// separate process) goes unnoticed by the running server.
+const keyCacheTTL = time.Second
+
+// Keys is the server's view of its signing keys: it signs with the newest
+// and publishes older ones until every token they signed has expired. It
+// reads the store at most once per keyCacheTTL.
+type Keys struct {
+	store KeyStore
+	// retireAfter is how long a superseded key stays published: the access
+	// token lifetime plus a margin for clock skew and caches.
+	retireAfter time.Duration
+	now         func() time.Time
+
+	mu       sync.Mutex
+	loadedAt time.Time
+	keys     []SigningKey // newest first
+}
+
+// NewKeys returns a key set that keeps superseded keys published for
+// accessTTL plus five minutes.
+func NewKeys(store KeyStore, accessTTL time.Duration, now func() time.Time) *Keys {
+	return &Keys{store: store, retireAfter: accessTTL + 5*time.Minute, now: now}
+}
+
+func (k *Keys) load(ctx context.Context) ([]SigningKey, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	now := k.now()
+	if k.keys != nil && now.Sub(k.loadedAt) < keyCacheTTL && !now.Before(k.loadedAt) {
+		return k.keys, nil
+	}
+	keys, err := k.store.SigningKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("no signing key: run the server once or `authserver keys rotate`")
+	}
+	k.keys, k.loadedAt = keys, now
+	return keys, nil
+}
+
+// Active returns the key that signs new tokens: the newest one.
+func (k *Keys) Active(ctx context.Context) (SigningKey, error) {
+	keys, err := k.load(ctx)
+	if err != nil {
+		return SigningKey{}, err
+	}
+	return keys[0], nil
+}
+
+// Published returns the keys whose public halves belong in the JWKS: the
+// newest, and each older key until retireAfter has passed since the key
+// that replaced it was added (no token it signed can still be valid).
+func (k *Keys) Published(ctx context.Context) ([]SigningKey, error) {
+	keys, err := k.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := k.now()
+	out := []SigningKey{keys[0]}
+	for i := 1; i < len(keys); i++ {
+		supersededAt := keys[i-1].CreatedAt
+		if now.Sub(supersededAt) < k.retireAfter {
+			out = append(out, keys[i])
+		}
+	}
+	return out, nil
+}
+
+// Lookup finds a published key by its id.
+func (k *Keys) Lookup(ctx context.Context, kid string) (SigningKey, bool) {
+	keys, err := k.Published(ctx)
+	if err != nil {
+		return SigningKey{}, false
+	}
+	for _, key := range keys {
+		if key.KID == kid {
+			return key, true
+		}
+	}
+	return SigningKey{}, false
+}

@@ -1,0 +1,124 @@
+package oauth
+
+import (
+	"slices"
+	"time"
+)
+
+// Grant types (RFC 6749 §4.1.3, §6, §4.4).
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+)
+
+// Token endpoint authentication methods (RFC 7591 §2).
+const (
+	AuthSecretBasic = "client_secret_basic"
+	AuthSecretPost  = "client_secret_post"
+	AuthNone        = "none" // a public client: no secret, PKCE instead
+)
+
+// Client is a registered application.
+type Client struct {
+	ID string
+	// SecretHash is the bcrypt hash of the client secret; empty for public
+	// clients (RFC 6749 §2.1), which cannot keep a secret.
+	SecretHash   string
+	Name         string
+	RedirectURIs []string
+	GrantTypes   []string
+	Scopes       []string
+	// AuthMethod is the token_endpoint_auth_method the client registered.
+	AuthMethod string
+	CreatedAt  time.Time
+}
+
+// Public reports whether the client has no secret (RFC 6749 §2.1).
+func (c Client) Public() bool { return c.AuthMethod == AuthNone }
+
+// AllowsGrant reports whether the client registered the grant type.
+func (c Client) AllowsGrant(grant string) bool { return slices.Contains(c.GrantTypes, grant) }
+
+// User is a resource owner.
+type User struct {
+	// Subject is the stable identifier, the `sub` of the user's tokens.
+	Subject      string
+	Username     string
+	PasswordHash string
+	DisplayName  string
+}
+
+// Consent records which scopes a user granted a client, so that the
+// consent screen is shown only when a request asks for more.
+type Consent struct {
+	UserID     string
+	ClientID   string
+	ClientName string // filled in when listing, for the account page
+	Scopes     []string
+	GrantedAt  time.Time
+}
+
+// Grant ties together everything one authorization produced: the code,
+// the refresh-token family and every access token. Revoking the grant
+// revokes all of them at once.
+type Grant struct {
+	ID       string
+	UserID   string // empty for client_credentials
+	ClientID string
+	Scopes   []string
+	// AuthTime is when the user signed in for this grant (zero for machines).
+	CreatedAt time.Time
+	RevokedAt time.Time // zero while valid
+}
+
+// Code is an authorization code, stored by the SHA-256 of its value.
+type Code struct {
+	Hash     string
+	GrantID  string
+	ClientID string
+	UserID   string
+	Scopes   []string
+	// RedirectURI is the redirect URI the code was sent to; RedirectGiven
+	// records whether the authorization request included it, in which case
+	// RFC 6749 §4.1.3 requires the token request to repeat it.
+	RedirectURI   string
+	RedirectGiven bool
+	// CodeChallenge is the PKCE S256 challenge (RFC 7636 §4.3), or empty.
+	CodeChallenge string
+	ExpiresAt     time.Time
+	UsedAt        time.Time // zero until redeemed
+}
+
+// RefreshToken is stored by the SHA-256 of its value. Tokens of one grant
+// form a family: each rotation marks the presented token used and adds a
+// new one.
+type RefreshToken struct {
+	Hash      string
+	GrantID   string
+	ClientID  string
+	UserID    string
+	Scopes    []string
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until rotated
+}
+
+// AccessToken is the record kept of each issued JWT, by its `jti`, so that
+// revocation and introspection can answer for it.
+type AccessToken struct {
+	JTI       string
+	GrantID   string
+	ClientID  string
+	UserID    string // empty for client_credentials
+	Scopes    []string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	RevokedAt time.Time
+}
+
+// Issued is what one successful token request stores: always an access
+// token, and a refresh token unless the grant is client_credentials.
+type Issued struct {
+	Access  AccessToken
+	Refresh *RefreshToken
+}

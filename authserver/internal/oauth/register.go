@@ -1,0 +1,184 @@
+package oauth
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/oauthlab/oauthlab/shared/scopes"
+)
+
+// ClientMetadata is the registration request (RFC 7591 §2). Fields this
+// server does not use are accepted and ignored (RFC 7591 §2: "The
+// authorization server MUST ignore any client metadata ... it does not
+// understand").
+type ClientMetadata struct {
+	RedirectURIs            []string `json:"redirect_uris,omitempty"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method,omitempty"`
+	GrantTypes              []string `json:"grant_types,omitempty"`
+	ResponseTypes           []string `json:"response_types,omitempty"`
+	ClientName              string   `json:"client_name,omitempty"`
+	Scope                   string   `json:"scope,omitempty"`
+}
+
+// RegisteredClient is the registration response (RFC 7591 §3.2.1).
+type RegisteredClient struct {
+	ClientID              string `json:"client_id"`
+	ClientSecret          string `json:"client_secret,omitempty"`
+	ClientIDIssuedAt      int64  `json:"client_id_issued_at"`
+	ClientSecretExpiresAt *int64 `json:"client_secret_expires_at,omitempty"`
+	ClientMetadata
+}
+
+// Register validates client metadata and creates the client. The secret
+// (for confidential clients) is returned once and stored only hashed.
+func (s *Server) Register(ctx context.Context, m ClientMetadata) (RegisteredClient, error) {
+	c, err := s.NewClient(m, "")
+	if err != nil {
+		return RegisteredClient{}, err
+	}
+	secret := ""
+	if !c.Public() {
+		secret = NewSecret()
+		if c.SecretHash, err = HashPassword(secret); err != nil {
+			return RegisteredClient{}, err
+		}
+	}
+	if err := s.Store.CreateClient(ctx, c); err != nil {
+		return RegisteredClient{}, err
+	}
+	out := RegisteredClient{ClientID: c.ID, ClientSecret: secret, ClientIDIssuedAt: c.CreatedAt.Unix()}
+	if secret != "" {
+		never := int64(0) // RFC 7591 §3.2.1: 0 means the secret does not expire
+		out.ClientSecretExpiresAt = &never
+	}
+	out.RedirectURIs = c.RedirectURIs
+	out.TokenEndpointAuthMethod = c.AuthMethod
+	out.GrantTypes = c.GrantTypes
+	out.ResponseTypes = m.ResponseTypes
+	out.ClientName = c.Name
+	out.Scope = scopes.Join(c.Scopes)
+	return out, nil
+}
+
+// NewClient turns metadata into a client after the checks of RFC 7591 §2
+// and RFC 9700 §2.1, applying the documented defaults. id may be empty for
+// a random one. The secret hash is left for the caller.
+func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
+	if id == "" {
+		id = NewSecret()[:22]
+	}
+	c := Client{ID: id, Name: strings.TrimSpace(m.ClientName), AuthMethod: m.TokenEndpointAuthMethod, CreatedAt: s.now()}
+	if len(c.Name) > 200 {
+		return Client{}, ErrInvalidClientMetadata("client_name is too long")
+	}
+	if c.Name == "" {
+		c.Name = id
+	}
+	// RFC 7591 §2: the default auth method is client_secret_basic.
+	switch c.AuthMethod {
+	case "":
+		c.AuthMethod = AuthSecretBasic
+	case AuthSecretBasic, AuthSecretPost, AuthNone:
+	default:
+		return Client{}, ErrInvalidClientMetadata("token_endpoint_auth_method must be client_secret_basic, client_secret_post or none")
+	}
+	// RFC 7591 §2: the default grant is authorization_code.
+	c.GrantTypes = slices.Compact(slices.Sorted(slices.Values(m.GrantTypes)))
+	if len(c.GrantTypes) == 0 {
+		c.GrantTypes = []string{GrantAuthorizationCode}
+	}
+	for _, g := range c.GrantTypes {
+		if g != GrantAuthorizationCode && g != GrantRefreshToken && g != GrantClientCredentials {
+			return Client{}, ErrInvalidClientMetadata("unsupported grant type: " + g)
+		}
+	}
+	if c.AllowsGrant(GrantClientCredentials) && c.Public() {
+		return Client{}, ErrInvalidClientMetadata("client_credentials requires a confidential client")
+	}
+	// RFC 7591 §2.1: response_types and grant_types must agree.
+	rts := m.ResponseTypes
+	if len(rts) == 0 && c.AllowsGrant(GrantAuthorizationCode) {
+		rts = []string{"code"}
+	}
+	for _, rt := range rts {
+		if rt != "code" {
+			return Client{}, ErrInvalidClientMetadata("only response type code is supported")
+		}
+	}
+	if slices.Contains(rts, "code") != c.AllowsGrant(GrantAuthorizationCode) {
+		return Client{}, ErrInvalidClientMetadata("response_types code and grant type authorization_code go together")
+	}
+
+	if c.AllowsGrant(GrantAuthorizationCode) && len(m.RedirectURIs) == 0 {
+		return Client{}, ErrInvalidRedirectURI("redirect_uris is required for the authorization code grant")
+	}
+	for _, ru := range m.RedirectURIs {
+		if err := checkRedirectURI(ru); err != nil {
+			return Client{}, err
+		}
+	}
+	c.RedirectURIs = slices.Compact(slices.Clone(m.RedirectURIs))
+
+	// Scopes: the requested ones, or by default every scope the grants
+	// allow (user-data scopes only with authorization_code).
+	userGrant := c.AllowsGrant(GrantAuthorizationCode)
+	if strings.TrimSpace(m.Scope) == "" {
+		for _, sc := range scopes.All {
+			if sc.UserData == userGrant || (!sc.UserData && c.AllowsGrant(GrantClientCredentials)) {
+				c.Scopes = append(c.Scopes, sc.Name)
+			}
+		}
+	} else {
+		for _, tok := range scopes.Parse(m.Scope) {
+			sc, ok := scopes.Lookup(tok)
+			if !ok {
+				return Client{}, ErrInvalidClientMetadata("unknown scope: " + tok)
+			}
+			if sc.UserData && !userGrant {
+				return Client{}, ErrInvalidClientMetadata(tok + " needs a user: register authorization_code")
+			}
+			c.Scopes = append(c.Scopes, tok)
+		}
+	}
+	return c, nil
+}
+
+// checkRedirectURI enforces RFC 6749 §3.1.2 (absolute, no fragment) and
+// RFC 9700 §2.6 / §4.1 (https, except http on loopback for development and
+// native apps per RFC 8252 §7.3).
+func checkRedirectURI(raw string) error {
+	if len(raw) > maxParamLen {
+		return ErrInvalidRedirectURI("redirect URI is too long")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return ErrInvalidRedirectURI("redirect URI must be absolute: " + raw)
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return ErrInvalidRedirectURI("redirect URI must not have a fragment (RFC 6749 §3.1.2)")
+	}
+	if u.User != nil {
+		return ErrInvalidRedirectURI("redirect URI must not contain user information")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return ErrInvalidRedirectURI("redirect URI must use https, except on localhost: " + raw)
+	}
+	return ErrInvalidRedirectURI("redirect URI must use http(s): " + raw)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

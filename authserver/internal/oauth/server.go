@@ -1,0 +1,124 @@
+package oauth
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Server holds the authorization server's protocol logic. Its fields are set
+// once by main; the zero value is not usable.
+type Server struct {
+	Store Store
+	Keys  *Keys
+	// Issuer is the `iss` of tokens and of RFC 9207 authorization responses.
+	Issuer string
+	// Audience is the `aud` of access tokens: the resource API's identifier.
+	Audience   string
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+	CodeTTL    time.Duration
+	Now        func() time.Time
+
+	secrets secretCache
+}
+
+// ClientCredentials are what a caller presented to authenticate as a client
+// (RFC 6749 §2.3.1), already taken from the header or the body by the web
+// layer.
+type ClientCredentials struct {
+	ID     string
+	Secret string
+	// HasSecret distinguishes an empty secret from none.
+	HasSecret bool
+}
+
+// AuthenticateClient checks client credentials (RFC 6749 §2.3). Public
+// clients (RFC 6749 §2.1) present only their id; they are identified, not
+// authenticated, and must prove possession another way (PKCE).
+func (s *Server) AuthenticateClient(ctx context.Context, cr ClientCredentials) (Client, error) {
+	if cr.ID == "" {
+		return Client{}, ErrInvalidClient("client authentication is required")
+	}
+	c, err := s.Store.Client(ctx, cr.ID)
+	if errors.Is(err, ErrNotFound) {
+		return Client{}, ErrInvalidClient("unknown client or wrong secret")
+	}
+	if err != nil {
+		return Client{}, err
+	}
+	if c.Public() {
+		if cr.HasSecret {
+			return Client{}, ErrInvalidClient("this client is public and has no secret")
+		}
+		return c, nil
+	}
+	if !cr.HasSecret || !s.secrets.verify(c, cr.Secret) {
+		return Client{}, ErrInvalidClient("unknown client or wrong secret")
+	}
+	return c, nil
+}
+
+// secretCache remembers secrets that already passed bcrypt, keyed by a
+// SHA-256 of client id and secret, so that a busy client does not pay
+// ~50 ms of bcrypt on every token request. The stored hash is part of the
+// entry: a changed secret invalidates it.
+type secretCache struct {
+	mu sync.Mutex
+	ok map[[32]byte]string
+}
+
+func (sc *secretCache) verify(c Client, secret string) bool {
+	key := sha256.Sum256([]byte(c.ID + "\x00" + secret))
+	sc.mu.Lock()
+	hash, hit := sc.ok[key]
+	sc.mu.Unlock()
+	if hit && hash == c.SecretHash {
+		return true
+	}
+	if bcrypt.CompareHashAndPassword([]byte(c.SecretHash), []byte(secret)) != nil {
+		return false
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.ok == nil || len(sc.ok) > 10_000 {
+		sc.ok = map[[32]byte]string{}
+	}
+	sc.ok[key] = c.SecretHash
+	return true
+}
+
+// HashPassword hashes a user password or client secret with bcrypt.
+func HashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// dummyHash is compared against when the username does not exist, so that
+// a wrong username takes as long as a wrong password and does not reveal
+// which usernames exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user"), bcrypt.DefaultCost)
+
+// ErrBadLogin is returned for a wrong username or password, without saying
+// which.
+var ErrBadLogin = errors.New("wrong username or password")
+
+// Login checks a resource owner's username and password.
+func (s *Server) Login(ctx context.Context, username, password string) (User, error) {
+	u, err := s.Store.UserByUsername(ctx, username)
+	if errors.Is(err, ErrNotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return User{}, ErrBadLogin
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return User{}, ErrBadLogin
+	}
+	return u, nil
+}

@@ -1,0 +1,93 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/oauthlab/oauthlab/shared/scopes"
+)
+
+// AccessTokenType is the JWT `typ` of access tokens (RFC 9068 §2.1).
+const AccessTokenType = "at+jwt"
+
+// mintAccessToken signs a JWT access token per RFC 9068 §2.2.
+func (s *Server) mintAccessToken(ctx context.Context, t AccessToken) (string, error) {
+	key, err := s.Keys.Active(ctx)
+	if err != nil {
+		return "", err
+	}
+	sub := t.UserID
+	if sub == "" {
+		// RFC 9068 §2.2: with no resource owner (client credentials), `sub`
+		// identifies the client itself.
+		sub = t.ClientID
+	}
+	claims := jwt.MapClaims{
+		"iss":       s.Issuer,
+		"sub":       sub,
+		"aud":       s.Audience, // a single string: one resource server
+		"exp":       t.ExpiresAt.Unix(),
+		"iat":       t.IssuedAt.Unix(),
+		"nbf":       t.IssuedAt.Unix(),
+		"jti":       t.JTI,
+		"client_id": t.ClientID,
+		"scope":     scopes.Join(t.Scopes),
+	}
+	tok := jwt.NewWithClaims(key.Method(), claims)
+	tok.Header["typ"] = AccessTokenType // RFC 9068 §2.1
+	tok.Header["kid"] = key.KID         // lets the resource server pick the key
+	signed, err := tok.SignedString(key.Private)
+	if err != nil {
+		return "", fmt.Errorf("sign access token: %w", err)
+	}
+	return signed, nil
+}
+
+// newAccessToken builds the record of a fresh access token.
+func (s *Server) newAccessToken(grantID, clientID, userID string, scope []string) AccessToken {
+	now := s.Now().UTC().Truncate(time.Second)
+	return AccessToken{
+		JTI: NewSecret()[:22], GrantID: grantID, ClientID: clientID, UserID: userID,
+		Scopes: scope, IssuedAt: now, ExpiresAt: now.Add(s.AccessTTL),
+	}
+}
+
+// errNotOurs marks a token this server did not issue or cannot verify.
+var errNotOurs = errors.New("not an access token of this server")
+
+// verifyAccessToken checks the JWT's signature, typ, issuer, audience and
+// lifetime (RFC 9068 §4) and returns its jti.
+func (s *Server) verifyAccessToken(ctx context.Context, raw string) (string, error) {
+	tok, err := jwt.Parse(raw, func(t *jwt.Token) (any, error) {
+		// RFC 9068 §4: the typ header must be at+jwt, so that an ID token or
+		// any other JWT signed with the same key is never taken for one.
+		if typ, _ := t.Header["typ"].(string); typ != AccessTokenType && typ != "application/"+AccessTokenType {
+			return nil, errNotOurs
+		}
+		kid, _ := t.Header["kid"].(string)
+		key, ok := s.Keys.Lookup(ctx, kid)
+		if !ok || t.Method.Alg() != key.Alg {
+			return nil, errNotOurs
+		}
+		return key.Private.Public(), nil
+	},
+		jwt.WithValidMethods(Algs),
+		jwt.WithIssuer(s.Issuer),
+		jwt.WithAudience(s.Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(s.Now),
+	)
+	if err != nil || !tok.Valid {
+		return "", errNotOurs
+	}
+	claims, _ := tok.Claims.(jwt.MapClaims)
+	jti, _ := claims["jti"].(string)
+	if jti == "" {
+		return "", errNotOurs
+	}
+	return jti, nil
+}

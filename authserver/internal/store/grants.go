@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+)
+
+// Consent returns what the user granted the client.
+func (db *DB) Consent(ctx context.Context, userID, clientID string) (oauth.Consent, error) {
+	c := oauth.Consent{UserID: userID, ClientID: clientID}
+	var scopes string
+	var at sql.NullInt64
+	err := db.read.QueryRowContext(ctx,
+		`SELECT scopes, granted_at FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID).Scan(&scopes, &at)
+	c.Scopes, c.GrantedAt = strings.Fields(scopes), fromUnix(at)
+	return c, notFound(err)
+}
+
+// SaveConsent records (or replaces) what the user granted the client.
+func (db *DB) SaveConsent(ctx context.Context, c oauth.Consent) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO consents (user_id, client_id, scopes, granted_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at`,
+		c.UserID, c.ClientID, strings.Join(c.Scopes, " "), unix(c.GrantedAt))
+	return err
+}
+
+// Consents lists the user's connected apps, most recent first.
+func (db *DB) Consents(ctx context.Context, userID string) ([]oauth.Consent, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT c.client_id, cl.name, c.scopes, c.granted_at
+		FROM consents c JOIN clients cl ON cl.id = c.client_id
+		WHERE c.user_id = ? ORDER BY c.granted_at DESC, cl.name`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []oauth.Consent
+	for rows.Next() {
+		c := oauth.Consent{UserID: userID}
+		var scopes string
+		var at sql.NullInt64
+		if err := rows.Scan(&c.ClientID, &c.ClientName, &scopes, &at); err != nil {
+			return nil, err
+		}
+		c.Scopes, c.GrantedAt = strings.Fields(scopes), fromUnix(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// RevokeConsent forgets the consent and revokes every grant of the user to
+// the client, in one transaction: their refresh tokens stop working and
+// their access tokens introspect as inactive at once.
+func (db *DB) RevokeConsent(ctx context.Context, userID, clientID string, now time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ?
+			WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL`, now.Unix(), userID, clientID)
+		return err
+	})
+}
+
+// CreateGrant stores a grant and its code (if any).
+func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var user any
+		if g.UserID != "" {
+			user = g.UserID
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO grants (id, user_id, client_id, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
+			g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt)); err != nil {
+			return err
+		}
+		if code == nil {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO codes (hash, grant_id, client_id, user_id, scopes, redirect_uri,
+			redirect_given, code_challenge, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			code.Hash, code.GrantID, code.ClientID, code.UserID, strings.Join(code.Scopes, " "), code.RedirectURI,
+			code.RedirectGiven, code.CodeChallenge, unix(code.ExpiresAt))
+		return err
+	})
+}
+
+// Grant finds a grant by id.
+func (db *DB) Grant(ctx context.Context, id string) (oauth.Grant, error) {
+	var g oauth.Grant
+	var user sql.NullString
+	var scopes string
+	var created, revoked sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT id, user_id, client_id, scopes, created_at, revoked_at FROM grants WHERE id = ?`, id).
+		Scan(&g.ID, &user, &g.ClientID, &scopes, &created, &revoked)
+	g.UserID, g.Scopes, g.CreatedAt, g.RevokedAt = user.String, strings.Fields(scopes), fromUnix(created), fromUnix(revoked)
+	return g, notFound(err)
+}
+
+// RevokeGrant marks the grant revoked; its tokens are checked against it.
+func (db *DB) RevokeGrant(ctx context.Context, id string, now time.Time) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now.Unix(), id)
+	return err
+}
+
+// Code finds an authorization code by the hash of its value.
+func (db *DB) Code(ctx context.Context, hash string) (oauth.Code, error) {
+	var c oauth.Code
+	var scopes string
+	var expires, used sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, redirect_uri, redirect_given,
+		code_challenge, expires_at, used_at FROM codes WHERE hash = ?`, hash).
+		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &scopes, &c.RedirectURI, &c.RedirectGiven,
+			&c.CodeChallenge, &expires, &used)
+	c.Scopes, c.ExpiresAt, c.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
+	return c, notFound(err)
+}
+
+// RedeemCode marks the code used and stores the tokens, atomically. The
+// UPDATE's "used_at IS NULL" condition is what makes the code single use:
+// of any number of concurrent requests, exactly one changes the row.
+func (db *DB) RedeemCode(ctx context.Context, hash string, now time.Time, issued oauth.Issued) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE codes SET used_at = ? WHERE hash = ? AND used_at IS NULL`, now.Unix(), hash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return firstErr(err, oauth.ErrAlreadyUsed)
+		}
+		return storeIssued(ctx, tx, issued)
+	})
+}
+
+// RefreshToken finds a refresh token by the hash of its value.
+func (db *DB) RefreshToken(ctx context.Context, hash string) (oauth.RefreshToken, error) {
+	var t oauth.RefreshToken
+	var scopes string
+	var expires, used sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, expires_at, used_at
+		FROM refresh_tokens WHERE hash = ?`, hash).
+		Scan(&t.Hash, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &expires, &used)
+	t.Scopes, t.ExpiresAt, t.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
+	return t, notFound(err)
+}
+
+// RotateRefreshToken marks the token used and stores its successor,
+// atomically and at most once (see RedeemCode).
+func (db *DB) RotateRefreshToken(ctx context.Context, hash string, now time.Time, issued oauth.Issued) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, now.Unix(), hash)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return firstErr(err, oauth.ErrAlreadyUsed)
+		}
+		return storeIssued(ctx, tx, issued)
+	})
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func storeIssued(ctx context.Context, tx *sql.Tx, issued oauth.Issued) error {
+	if err := insertAccessToken(ctx, tx, issued.Access); err != nil {
+		return err
+	}
+	if r := issued.Refresh; r != nil {
+		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, client_id, user_id, scopes, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, r.Hash, r.GrantID, r.ClientID, r.UserID, strings.Join(r.Scopes, " "), unix(r.ExpiresAt))
+		return err
+	}
+	return nil
+}
+
+func insertAccessToken(ctx context.Context, tx *sql.Tx, t oauth.AccessToken) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, issued_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
+		unix(t.IssuedAt), unix(t.ExpiresAt))
+	return err
+}
+
+// StoreAccessToken records an access token issued on its own.
+func (db *DB) StoreAccessToken(ctx context.Context, t oauth.AccessToken) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return insertAccessToken(ctx, tx, t) })
+}
+
+// AccessToken finds an access-token record by jti.
+func (db *DB) AccessToken(ctx context.Context, jti string) (oauth.AccessToken, error) {
+	var t oauth.AccessToken
+	var scopes string
+	var issued, expires, revoked sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT jti, grant_id, client_id, user_id, scopes, issued_at, expires_at, revoked_at
+		FROM access_tokens WHERE jti = ?`, jti).
+		Scan(&t.JTI, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &issued, &expires, &revoked)
+	t.Scopes, t.IssuedAt, t.ExpiresAt, t.RevokedAt = strings.Fields(scopes), fromUnix(issued), fromUnix(expires), fromUnix(revoked)
+	return t, notFound(err)
+}
+
+// RevokeAccessToken marks one access token revoked.
+func (db *DB) RevokeAccessToken(ctx context.Context, jti string, now time.Time) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL`, now.Unix(), jti)
+	return err
+}

@@ -1,0 +1,82 @@
+// Package throttle limits failed attempts per key (a username, an address)
+// within a time window. The login page uses it so that passwords cannot be
+// guessed at speed (RFC 6819 §5.1.4.2.3 and §5.2.3.3 discuss online
+// guessing).
+//
+// The counts live in memory: they reset when the server restarts, and each
+// server instance counts on its own. That is enough for this project; a
+// deployment with several instances would keep them in a shared store.
+package throttle
+
+import (
+	"sync"
+	"time"
+)
+
+// Limiter allows at most Max failures per key within Window; after that the
+// key is refused until the window that started with its first failure ends.
+type Limiter struct {
+	max    int
+	window time.Duration
+	now    func() time.Time
+
+	mu   sync.Mutex
+	hits map[string]entry
+}
+
+type entry struct {
+	count int
+	start time.Time
+}
+
+// New returns a limiter of max failures per window.
+func New(max int, window time.Duration, now func() time.Time) *Limiter {
+	return &Limiter{max: max, window: window, now: now, hits: map[string]entry{}}
+}
+
+// Allowed reports whether key may try again, and if not, how long it must
+// wait.
+func (l *Limiter) Allowed(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.hits[key]
+	now := l.now()
+	if !ok || now.Sub(e.start) >= l.window {
+		return true, 0
+	}
+	if e.count < l.max {
+		return true, 0
+	}
+	return false, e.start.Add(l.window).Sub(now)
+}
+
+// Fail records a failed attempt by key.
+func (l *Limiter) Fail(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.hits) > 100_000 {
+		l.prune(now)
+	}
+	e, ok := l.hits[key]
+	if !ok || now.Sub(e.start) >= l.window {
+		e = entry{start: now}
+	}
+	e.count++
+	l.hits[key] = e
+}
+
+// Reset forgets key's failures (after a successful sign-in).
+func (l *Limiter) Reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.hits, key)
+}
+
+func (l *Limiter) prune(now time.Time) {
+	for k, e := range l.hits {
+		if now.Sub(e.start) >= l.window {
+			delete(l.hits, k)
+		}
+	}
+}

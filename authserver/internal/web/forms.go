@@ -1,0 +1,92 @@
+package web
+
+import (
+	"encoding/base64"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+)
+
+// readForm reads a back-channel request body: application/x-www-form-urlencoded
+// (RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1), each parameter at most once.
+func readForm(c echo.Context) (url.Values, error) {
+	r := c.Request()
+	mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationForm {
+		return nil, oauth.ErrInvalidRequest("the body must be application/x-www-form-urlencoded")
+	}
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, oauth.ErrInvalidRequest("request body too large")
+	}
+	if err != nil {
+		return nil, oauth.ErrInvalidRequest("could not read the request body")
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, oauth.ErrInvalidRequest("malformed form body")
+	}
+	// RFC 6749 §3.2: "Request and response parameters MUST NOT be included
+	// more than once."
+	for name, vals := range form {
+		if len(vals) > 1 {
+			return nil, oauth.ErrInvalidRequest(name + " is repeated")
+		}
+	}
+	return form, nil
+}
+
+// clientCredentials takes the client's credentials from the Authorization
+// header (client_secret_basic, RFC 6749 §2.3.1) or the body
+// (client_secret_post), or just its id for a public client.
+func clientCredentials(r *http.Request, form url.Values) (oauth.ClientCredentials, error) {
+	auth := r.Header.Get(echo.HeaderAuthorization)
+	if auth == "" {
+		return oauth.ClientCredentials{
+			ID: form.Get("client_id"), Secret: form.Get("client_secret"), HasSecret: form.Has("client_secret"),
+		}, nil
+	}
+	scheme, payload, _ := strings.Cut(auth, " ")
+	if !strings.EqualFold(scheme, "Basic") {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidClient("use HTTP Basic authentication or client_secret_post")
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(payload))
+	if err != nil {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidClient("malformed Basic credentials")
+	}
+	user, pass, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidClient("malformed Basic credentials")
+	}
+	// RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic
+	// encoding, so a secret may contain ':' or non-ASCII characters.
+	id, err1 := url.QueryUnescape(user)
+	secret, err2 := url.QueryUnescape(pass)
+	if err1 != nil || err2 != nil {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidClient("malformed Basic credentials")
+	}
+	// RFC 6749 §2.3: "The client MUST NOT use more than one authentication
+	// method in each request."
+	if form.Has("client_secret") {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidRequest("use one client authentication method, not both Basic and client_secret")
+	}
+	if form.Has("client_id") && form.Get("client_id") != id {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidRequest("client_id in the body differs from the Authorization header")
+	}
+	return oauth.ClientCredentials{ID: id, Secret: secret, HasSecret: true}, nil
+}
+
+// noStore marks a response as never to be cached (RFC 6749 §5.1).
+func noStore(c echo.Context) {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+}

@@ -1,0 +1,240 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+	"github.com/oauthlab/oauthlab/authserver/internal/store"
+	"github.com/oauthlab/oauthlab/authserver/internal/web"
+)
+
+// redirectURI is demo-client's redirect URI in these tests. Nothing
+// listens there: the browser stops at the redirect and reads the code.
+const redirectURI = "http://localhost:8080/callback"
+
+// testEnv is a real authorization server (real router, real SQLite file)
+// behind httptest, with a clock the test can move forward.
+type testEnv struct {
+	t      *testing.T
+	URL    string
+	Server *oauth.Server
+	DB     *store.DB
+	offset atomic.Int64 // added to time.Now, in nanoseconds
+}
+
+func (e *testEnv) now() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }
+
+// advance moves the server's clock forward.
+func (e *testEnv) advance(d time.Duration) { e.offset.Add(int64(d)) }
+
+func newTestEnv(t *testing.T, opts ...func(*web.Options)) *testEnv {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "authserver.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.SeedDemo(ctx, redirectURI); err != nil {
+		t.Fatal(err)
+	}
+	if err := oauth.EnsureKey(ctx, db, oauth.AlgES256, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	env := &testEnv{t: t, DB: db}
+	var handler http.Handler
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(ts.Close)
+	env.URL = ts.URL
+	env.Server = &oauth.Server{
+		Store: db, Keys: oauth.NewKeys(db, 10*time.Minute, env.now),
+		Issuer: ts.URL, Audience: "http://localhost:9090",
+		AccessTTL: 10 * time.Minute, RefreshTTL: 24 * time.Hour, CodeTTL: time.Minute, Now: env.now,
+	}
+	o := web.Options{
+		Server: env.Server, Sessions: db, Health: db.Ping,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	handler = web.New(o)
+	return env
+}
+
+// browser is an HTTP client with a cookie jar that stops at the client's
+// redirect URI, as a real browser would hand it over to the client.
+func (e *testEnv) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Jar: jar,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if !strings.HasPrefix(req.URL.String(), e.URL) {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+	}
+}
+
+var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// hiddenFields returns the hidden inputs of a page's first form with a
+// field named want (or of all forms when want is empty).
+func hiddenFields(body string) url.Values {
+	v := url.Values{}
+	for _, m := range hiddenRe.FindAllStringSubmatch(body, -1) {
+		if !v.Has(m[1]) {
+			v.Set(m[1], html.UnescapeString(m[2]))
+		}
+	}
+	return v
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// login signs the browser in through the login page reached by following
+// authURL; it returns the response after sign-in (consent page, or the
+// redirect to the client when consent was already given).
+func (e *testEnv) login(b *http.Client, authURL, username, password string) *http.Response {
+	e.t.Helper()
+	resp, err := b.Get(authURL)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	body := readBody(e.t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="login"`) {
+		e.t.Fatalf("GET %s: want the login page, got %d:\n%s", authURL, resp.StatusCode, body)
+	}
+	form := hiddenFields(body)
+	form.Set("username", username)
+	form.Set("password", password)
+	resp, err = b.PostForm(e.URL+"/login", form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp
+}
+
+// approve answers the consent page in resp.
+func (e *testEnv) consent(b *http.Client, resp *http.Response, decision string) *http.Response {
+	e.t.Helper()
+	body := readBody(e.t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="approve"`) {
+		e.t.Fatalf("want the consent page, got %d:\n%s", resp.StatusCode, body)
+	}
+	form := hiddenFields(body)
+	form.Set("decision", decision)
+	resp, err := b.PostForm(e.URL+"/consent", form)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp
+}
+
+// redirectParams checks that resp redirects to the client and returns the
+// query it carries.
+func (e *testEnv) redirectParams(resp *http.Response) url.Values {
+	e.t.Helper()
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("want a redirect to the client, got %d", resp.StatusCode)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if got := loc.Scheme + "://" + loc.Host + loc.Path; got != redirectURI {
+		e.t.Fatalf("redirected to %s, want %s", got, redirectURI)
+	}
+	return loc.Query()
+}
+
+// authorizeURL builds an authorization request for demo-client.
+func (e *testEnv) authorizeURL(params map[string]string) string {
+	q := url.Values{"client_id": {"demo-client"}, "redirect_uri": {redirectURI}, "response_type": {"code"},
+		"state": {"xyz"}, "scope": {"tracks:read playlists:read"}}
+	for k, v := range params {
+		if v == "" {
+			q.Del(k)
+		} else {
+			q.Set(k, v)
+		}
+	}
+	return e.URL + "/authorize?" + q.Encode()
+}
+
+// code runs login and consent for alice and returns a fresh code for the
+// given PKCE challenge (empty for none).
+func (e *testEnv) code(challenge string) string {
+	e.t.Helper()
+	params := map[string]string{}
+	if challenge != "" {
+		params["code_challenge"], params["code_challenge_method"] = challenge, "S256"
+	}
+	b := e.browser()
+	resp := e.login(b, e.authorizeURL(params), "alice", "wonderland")
+	if resp.StatusCode == http.StatusOK {
+		resp = e.consent(b, resp, "approve")
+	}
+	q := e.redirectParams(resp)
+	if q.Get("code") == "" {
+		e.t.Fatalf("no code in the redirect: %v", q)
+	}
+	return q.Get("code")
+}
+
+// postForm sends a back-channel form request, with Basic auth when user
+// is not empty.
+func (e *testEnv) postForm(path, user, pass string, form url.Values) (*http.Response, map[string]any) {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if user != "" {
+		req.SetBasicAuth(url.QueryEscape(user), url.QueryEscape(pass))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	body := readBody(e.t, resp)
+	var m map[string]any
+	if body != "" {
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			e.t.Fatalf("POST %s: body is not JSON: %q", path, body)
+		}
+	}
+	return resp, m
+}
+
+// introspect asks whether token is active, as the resource API would.
+func (e *testEnv) introspect(token string) map[string]any {
+	e.t.Helper()
+	resp, m := e.postForm("/introspect", "music-api", "music-api-secret", url.Values{"token": {token}})
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("introspect: status %d: %v", resp.StatusCode, m)
+	}
+	return m
+}

@@ -1,0 +1,115 @@
+// Command authserver is the OAuth 2.0 authorization server of the project:
+// it signs users in, asks their consent, and issues tokens to clients.
+//
+//	authserver                      serve (configured by AUTHSERVER_* variables)
+//	authserver healthcheck          exit 0 if the running server answers /healthz
+//	authserver clients add ...      register a client
+//	authserver clients list         list clients
+//	authserver keys rotate          add a new signing key (the server uses it within a second)
+//	authserver keys list            list signing keys
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/oauthlab/oauthlab/authserver/internal/config"
+	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+	"github.com/oauthlab/oauthlab/authserver/internal/store"
+	"github.com/oauthlab/oauthlab/authserver/internal/web"
+	"github.com/oauthlab/oauthlab/shared/logging"
+	"github.com/oauthlab/oauthlab/shared/serve"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "authserver:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main with its dependencies passed in, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	if len(args) < 2 {
+		return serveHTTP(ctx, cfg, stdout)
+	}
+	switch args[1] {
+	case "serve":
+		return serveHTTP(ctx, cfg, stdout)
+	case "healthcheck":
+		return serve.Probe(cfg.Addr)
+	case "clients":
+		return clientsCommand(ctx, cfg, args[2:], stdout)
+	case "keys":
+		return keysCommand(ctx, cfg, args[2:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[1], usage)
+}
+
+const usage = `usage:
+  authserver                     serve HTTP (configured by AUTHSERVER_* variables)
+  authserver healthcheck         exit 0 if the server on AUTHSERVER_ADDR is healthy
+  authserver clients add [flags] register a client (see: authserver clients add -h)
+  authserver clients list        list registered clients
+  authserver keys rotate         add a new signing key; the running server signs with it within a second
+  authserver keys list           list signing keys, newest (active) first
+`
+
+func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	logger := logging.New(stdout, "authserver", cfg.LogFormat, cfg.LogLevel)
+	db, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.SeedDemo {
+		if err := db.SeedDemo(ctx, cfg.DemoClientRedirectURI); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		logger.Info("demo users and clients seeded")
+	}
+	if err := oauth.EnsureKey(ctx, db, cfg.SigningAlg, time.Now()); err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	srv := newServer(cfg, db)
+	handler := web.New(web.Options{
+		Server:            srv,
+		Sessions:          db,
+		Health:            db.Ping,
+		Logger:            logger,
+		CookieSecure:      cfg.CookieSecure,
+		RegistrationToken: cfg.RegistrationToken,
+	})
+	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", cfg.DBPath,
+		"signing_alg", cfg.SigningAlg, "access_token_ttl", cfg.AccessTokenTTL.String(),
+		"open_registration", cfg.RegistrationToken == "")
+	return serve.Run(ctx, "authserver", cfg.Addr, handler, logger, stdout)
+}
+
+func newServer(cfg config.Config, db *store.DB) *oauth.Server {
+	return &oauth.Server{
+		Store:      db,
+		Keys:       oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
+		Issuer:     cfg.Issuer,
+		Audience:   cfg.Audience,
+		AccessTTL:  cfg.AccessTokenTTL,
+		RefreshTTL: cfg.RefreshTokenTTL,
+		CodeTTL:    cfg.CodeTTL,
+		Now:        time.Now,
+	}
+}
