@@ -121,7 +121,7 @@ func (l *loopback) rewrite(t *testing.T, service, key, value string) string {
 		}
 		return "127.0.0.1:" + l.ports[service]
 	case strings.HasPrefix(value, "/data/"):
-		return filepath.Join(l.dataDir, service+"-"+path.Base(value))
+		return filepath.Join(l.dataDir, path.Base(value))
 	case strings.HasPrefix(value, "http://") || strings.HasPrefix(value, "https://"):
 		u, err := url.Parse(value)
 		if err != nil {
