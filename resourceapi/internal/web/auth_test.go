@@ -94,7 +94,11 @@ func TestForgedTokens(t *testing.T) {
 		{"other issuer", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["iss"] = "http://evil.test" }), nil)}, "", 401, invalid},
 		{"wrong audience", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["aud"] = "http://other.test" }), nil)}, "", 401, invalid},
 		{"no audience", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "aud") }), nil)}, "", 401, invalid},
-		{"expired", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["exp"] = past.Unix(); c["iat"] = past.Add(-time.Hour).Unix(); c["nbf"] = past.Add(-time.Hour).Unix() }), nil)}, "", 401, invalid},
+		{"expired", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) {
+			c["exp"] = past.Unix()
+			c["iat"] = past.Add(-time.Hour).Unix()
+			c["nbf"] = past.Add(-time.Hour).Unix()
+		}), nil)}, "", 401, invalid},
 		{"no exp", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "exp") }), nil)}, "", 401, invalid},
 		{"not yet valid", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["nbf"] = future.Unix() }), nil)}, "", 401, invalid},
 		{"issued in the future", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["iat"] = future.Unix() }), nil)}, "", 401, invalid},

@@ -96,7 +96,11 @@ func (a *testAPI) do(method, path, token, body string, headers ...string) respon
 	}
 	for _, h := range headers {
 		name, value, _ := strings.Cut(h, ": ")
-		req.Header.Add(name, value)
+		if name == "Content-Type" {
+			req.Header.Set(name, value)
+		} else {
+			req.Header.Add(name, value)
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
