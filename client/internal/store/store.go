@@ -1,0 +1,305 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+	"golang.org/x/oauth2"
+
+	"github.com/oauthlab/oauthlab/client/internal/flow"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrNotFound is returned when a session, attempt or token does not exist.
+var ErrNotFound = errors.New("not found")
+
+// How long things are kept.
+const (
+	AttemptTTL      = 10 * time.Minute    // an unanswered authorization request
+	SessionTTL      = 30 * 24 * time.Hour // a session not seen for this long is purged
+	MaxStepsSession = 300                 // the oldest steps beyond this are dropped
+)
+
+// Store is the client's SQLite database.
+type Store struct {
+	write *sql.DB // one connection: SQLite allows one writer at a time
+	read  *sql.DB
+	now   func() time.Time
+}
+
+// Open opens (creating if needed) the database at path and applies the
+// migrations it lacks. now is the clock (time.Now in main).
+func Open(ctx context.Context, path string, now func() time.Time) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	// WAL lets readers work while the writer writes; busy_timeout makes a
+	// connection wait for a lock instead of failing with "database is locked".
+	dsn := func(extra string) string {
+		return "file:" + (&url.URL{Path: path}).EscapedPath() +
+			"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_synchronous=NORMAL" + extra
+	}
+	w, err := sql.Open("sqlite3", dsn("&_txlock=immediate"))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite3", dsn("&_query_only=true"))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	s := &Store{write: w, read: r, now: now}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.purge(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping checks that the database answers (for /healthz).
+func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+
+// migrate applies, in order, the migrations newer than PRAGMA user_version.
+func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var version int
+	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	for i := version; i < len(names); i++ {
+		script, err := migrations.ReadFile(names[i])
+		if err != nil {
+			return err
+		}
+		tx, err := s.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migration %s: %w", names[i], err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// purge forgets old sessions and unanswered attempts.
+func (s *Store) purge(ctx context.Context) error {
+	now := s.now()
+	_, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE seen_at < ?`, now.Add(-SessionTTL).Unix())
+	if err != nil {
+		return err
+	}
+	_, err = s.write.ExecContext(ctx, `DELETE FROM attempts WHERE created_at < ?`, now.Add(-AttemptTTL).Unix())
+	return err
+}
+
+// key turns a cookie value into the session's key in the database.
+func key(sessionID string) string {
+	sum := sha256.Sum256([]byte(sessionID))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateSession records a new session for the cookie value id.
+func (s *Store) CreateSession(ctx context.Context, id string) error {
+	now := s.now().Unix()
+	_, err := s.write.ExecContext(ctx, `INSERT INTO sessions (id, created_at, seen_at) VALUES (?, ?, ?)`, key(id), now, now)
+	return err
+}
+
+// TouchSession reports whether the session exists and marks it as seen.
+func (s *Store) TouchSession(ctx context.Context, id string) (bool, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE sessions SET seen_at = ? WHERE id = ? AND seen_at >= ?`,
+		s.now().Unix(), key(id), s.now().Add(-SessionTTL).Unix())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Attempt is an authorization request waiting for its answer.
+type Attempt struct {
+	State     string
+	Verifier  string
+	Scope     string
+	CreatedAt time.Time
+}
+
+// SaveAttempt remembers an authorization request of the session.
+func (s *Store) SaveAttempt(ctx context.Context, sessionID string, a Attempt) error {
+	_, err := s.write.ExecContext(ctx,
+		`INSERT INTO attempts (session_id, state, verifier, scope, created_at) VALUES (?, ?, ?, ?, ?)`,
+		key(sessionID), a.State, a.Verifier, a.Scope, a.CreatedAt.Unix())
+	return err
+}
+
+// PendingAttempt returns the session's unexpired attempt with this state or,
+// when there is none, its newest unexpired attempt (so that the caller can
+// show the mismatch). ErrNotFound means the session has no pending attempt.
+func (s *Store) PendingAttempt(ctx context.Context, sessionID, state string) (Attempt, error) {
+	var a Attempt
+	var created int64
+	err := s.read.QueryRowContext(ctx, `
+		SELECT state, verifier, scope, created_at FROM attempts
+		WHERE session_id = ? AND created_at >= ?
+		ORDER BY state = ? DESC, created_at DESC, rowid DESC LIMIT 1`,
+		key(sessionID), s.now().Add(-AttemptTTL).Unix(), state,
+	).Scan(&a.State, &a.Verifier, &a.Scope, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Attempt{}, ErrNotFound
+	}
+	a.CreatedAt = time.Unix(created, 0)
+	return a, err
+}
+
+// DeleteAttempt forgets an attempt: a state is good for one answer only.
+func (s *Store) DeleteAttempt(ctx context.Context, sessionID, state string) error {
+	_, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE session_id = ? AND state = ?`, key(sessionID), state)
+	return err
+}
+
+// SaveToken stores (or replaces) the session's tokens. The granted scope is
+// taken from the token response's scope field (RFC 6749 §5.1), or from
+// fallbackScope when the response has none (it then equals the request's).
+func (s *Store) SaveToken(ctx context.Context, sessionID string, t *oauth2.Token, fallbackScope string) error {
+	scope, _ := t.Extra("scope").(string)
+	if scope == "" {
+		scope = fallbackScope
+	}
+	var expiry int64
+	if !t.Expiry.IsZero() {
+		expiry = t.Expiry.UnixMilli()
+	}
+	_, err := s.write.ExecContext(ctx, `
+		INSERT INTO tokens (session_id, access_token, token_type, refresh_token, expiry, scope)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (session_id) DO UPDATE SET access_token = excluded.access_token,
+			token_type = excluded.token_type, refresh_token = excluded.refresh_token,
+			expiry = excluded.expiry, scope = excluded.scope`,
+		key(sessionID), t.AccessToken, t.TokenType, t.RefreshToken, expiry, scope)
+	return err
+}
+
+// Token returns the session's tokens and their granted scope.
+func (s *Store) Token(ctx context.Context, sessionID string) (*oauth2.Token, string, error) {
+	var t oauth2.Token
+	var expiry int64
+	var scope string
+	err := s.read.QueryRowContext(ctx,
+		`SELECT access_token, token_type, refresh_token, expiry, scope FROM tokens WHERE session_id = ?`,
+		key(sessionID)).Scan(&t.AccessToken, &t.TokenType, &t.RefreshToken, &expiry, &scope)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", ErrNotFound
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if expiry != 0 {
+		t.Expiry = time.UnixMilli(expiry)
+	}
+	return &t, scope, nil
+}
+
+// DeleteToken forgets the session's tokens.
+func (s *Store) DeleteToken(ctx context.Context, sessionID string) error {
+	_, err := s.write.ExecContext(ctx, `DELETE FROM tokens WHERE session_id = ?`, key(sessionID))
+	return err
+}
+
+// AddSteps appends steps to the session's timeline, dropping the oldest ones
+// beyond MaxStepsSession.
+func (s *Store) AddSteps(ctx context.Context, sessionID string, steps ...flow.Step) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	k := key(sessionID)
+	for _, st := range steps {
+		data, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO steps (session_id, kind, data) VALUES (?, ?, ?)`, k, string(st.Kind), string(data)); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `
+		DELETE FROM steps WHERE session_id = ? AND id <= (
+			SELECT id FROM steps WHERE session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+		k, k, MaxStepsSession); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Steps returns the session's timeline, oldest first.
+func (s *Store) Steps(ctx context.Context, sessionID string) ([]flow.Step, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT data FROM steps WHERE session_id = ? ORDER BY id`, key(sessionID))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []flow.Step
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var st flow.Step
+		if err := json.Unmarshal([]byte(data), &st); err != nil {
+			return nil, fmt.Errorf("store: step: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// ClearSteps empties the session's timeline (a new flow starts).
+func (s *Store) ClearSteps(ctx context.Context, sessionID string) error {
+	_, err := s.write.ExecContext(ctx, `DELETE FROM steps WHERE session_id = ?`, key(sessionID))
+	return err
+}

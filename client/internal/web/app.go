@@ -1,0 +1,114 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/oauth2"
+
+	"github.com/oauthlab/oauthlab/client/internal/config"
+	"github.com/oauthlab/oauthlab/client/internal/flow"
+	"github.com/oauthlab/oauthlab/client/internal/store"
+)
+
+// Store is the persistence the handlers need (store.Store in production).
+type Store interface {
+	Ping(ctx context.Context) error
+	CreateSession(ctx context.Context, id string) error
+	TouchSession(ctx context.Context, id string) (bool, error)
+	SaveAttempt(ctx context.Context, sessionID string, a store.Attempt) error
+	PendingAttempt(ctx context.Context, sessionID, state string) (store.Attempt, error)
+	DeleteAttempt(ctx context.Context, sessionID, state string) error
+	SaveToken(ctx context.Context, sessionID string, t *oauth2.Token, fallbackScope string) error
+	Token(ctx context.Context, sessionID string) (*oauth2.Token, string, error)
+	DeleteToken(ctx context.Context, sessionID string) error
+	AddSteps(ctx context.Context, sessionID string, steps ...flow.Step) error
+	Steps(ctx context.Context, sessionID string) ([]flow.Step, error)
+	ClearSteps(ctx context.Context, sessionID string) error
+}
+
+var _ Store = (*store.Store)(nil)
+
+// App holds what every handler shares.
+type App struct {
+	cfg       config.Config
+	store     Store
+	logger    *slog.Logger
+	now       func() time.Time
+	oauth     *oauth2.Config
+	transport http.RoundTripper // the back channel's transport (tests may swap it)
+	pages     map[string]*template.Template
+	locks     keyedMutex
+}
+
+// New returns the web app's handler. now is the clock (time.Now in main).
+func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time) (*echo.Echo, error) {
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{
+		cfg:    cfg,
+		store:  st,
+		logger: logger,
+		now:    now,
+		oauth: &oauth2.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			RedirectURL:  cfg.RedirectURI(),
+			Endpoint: oauth2.Endpoint{
+				AuthURL:  cfg.AuthorizeURL,
+				TokenURL: cfg.TokenURL,
+				// RFC 6749 §2.3.1: the demo client is registered for
+				// client_secret_basic; never guess, never send the secret in
+				// the body.
+				AuthStyle: oauth2.AuthStyleInHeader,
+			},
+		},
+		transport: http.DefaultTransport,
+		pages:     pages,
+	}
+	return a.routes(), nil
+}
+
+// keyedMutex serializes the requests of one session that may refresh its
+// token: two refreshes at once would spend the same refresh token twice,
+// and an authorization server that rotates refresh tokens treats that as
+// theft (RFC 9700 §4.14.2) and revokes them both.
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	sync.Mutex
+	users int
+}
+
+func (k *keyedMutex) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyedEntry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.m[key] = e
+	}
+	e.users++
+	k.mu.Unlock()
+	e.Lock()
+	return func() {
+		e.Unlock()
+		k.mu.Lock()
+		if e.users--; e.users == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
+}
