@@ -1,6 +1,6 @@
 module github.com/oauthlab/oauthlab/resourceapi
 
-go 1.26
+go 1.26.0
 
 require github.com/oauthlab/oauthlab/shared v0.0.0
 
@@ -17,6 +17,7 @@ require (
 	github.com/valyala/fasttemplate v1.2.2 // indirect
 	golang.org/x/crypto v0.53.0 // indirect
 	golang.org/x/net v0.56.0 // indirect
+	golang.org/x/oauth2 v0.38.0 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
