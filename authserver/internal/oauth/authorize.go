@@ -106,6 +106,9 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	if len(q["state"]) > 1 {
 		return req, ErrInvalidRequest("state is repeated")
 	}
+	if len(q.Get("state")) > maxParamLen {
+		return req, ErrInvalidRequest("state is too long")
+	}
 	req.State = q.Get("state")
 	for name, vals := range q {
 		// RFC 6749 §3.1: no parameter may be repeated.
@@ -113,7 +116,6 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 			return req, ErrInvalidRequest(name + " is repeated")
 		}
 		if len(vals[0]) > maxParamLen {
-			req.State = ""
 			return req, ErrInvalidRequest(name + " is too long")
 		}
 	}

@@ -19,6 +19,7 @@ import (
 // JWT verification against the JWKS, refresh with rotation, introspection,
 // revocation, remembered consent and the connected-apps page.
 func TestAuthorizationCodeGrant(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := context.Background()
 	conf := &oauth2.Config{
