@@ -80,8 +80,11 @@ func TestPlaylistsAreTheOwners(t *testing.T) {
 	}
 	name := "stolen"
 	for name, err := range map[string]error{
-		"read":   func() error { _, err := s.Playlist(ctx, alice, p.ID); return err }(),
-		"update": func() error { _, err := s.UpdatePlaylist(ctx, alice, p.ID, music.PlaylistChange{Name: &name}); return err }(),
+		"read": func() error { _, err := s.Playlist(ctx, alice, p.ID); return err }(),
+		"update": func() error {
+			_, err := s.UpdatePlaylist(ctx, alice, p.ID, music.PlaylistChange{Name: &name})
+			return err
+		}(),
 		"delete": s.DeletePlaylist(ctx, alice, p.ID),
 	} {
 		if !errors.Is(err, music.ErrNotFound) {
