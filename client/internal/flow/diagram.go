@@ -30,8 +30,8 @@ type DiagramRow struct {
 
 // Diagram geometry, in SVG user units.
 const (
-	laneGap   = 190
-	laneLeft  = 95
+	laneGap   = 165
+	laneLeft  = 85
 	rowHeight = 34
 	topMargin = 56
 )

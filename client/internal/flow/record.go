@@ -195,9 +195,13 @@ func maskForm(contentType string, raw []byte) (string, url.Values) {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		value = maskValue(name, value)
+		shown := url.QueryEscape(value)
+		if masked := maskValue(name, value); masked != value {
+			// Show the mask as text; percent-encoding it would hide it.
+			value, shown = masked, masked
+		}
 		form.Add(name, value)
-		parts = append(parts, url.QueryEscape(name)+"="+url.QueryEscape(value))
+		parts = append(parts, url.QueryEscape(name)+"="+shown)
 	}
 	return strings.Join(parts, "&"), form
 }

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oauthlab/oauthlab/shared/actortest"
+)
+
+// system is the three actors running as real processes on loopback ports.
+type system struct {
+	as, api, client *actortest.Process
+}
+
+// startSystem starts the authorization server, the resource API and this
+// client, wired to each other. asEnv adds settings to the authorization
+// server (a short access token lifetime, say).
+func startSystem(t *testing.T, asEnv ...string) *system {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts three processes")
+	}
+	dir := t.TempDir()
+	asURL := "http://" + actortest.FreeAddr(t)
+	apiURL := "http://" + actortest.FreeAddr(t)
+	clientURL := "http://" + actortest.FreeAddr(t)
+	addr := func(u string) string { return strings.TrimPrefix(u, "http://") }
+
+	as := actortest.Start(t, "authserver", asURL, append([]string{
+		"AUTHSERVER_ADDR=" + addr(asURL),
+		"AUTHSERVER_ISSUER=" + asURL,
+		"AUTHSERVER_AUDIENCE=" + apiURL,
+		"AUTHSERVER_DB=" + filepath.Join(dir, "authserver.db"),
+		"AUTHSERVER_DEMO_CLIENT_REDIRECT_URI=" + clientURL + "/callback",
+	}, asEnv...)...)
+	api := actortest.Start(t, "resourceapi", apiURL,
+		"RESOURCEAPI_ADDR="+addr(apiURL),
+		"RESOURCEAPI_URL="+apiURL,
+		"RESOURCEAPI_ISSUER="+asURL,
+		"RESOURCEAPI_DB="+filepath.Join(dir, "resourceapi.db"),
+	)
+	client := actortest.Start(t, "client", clientURL,
+		"CLIENT_ADDR="+addr(clientURL),
+		"CLIENT_URL="+clientURL,
+		"CLIENT_ISSUER="+asURL,
+		"CLIENT_API_URL="+apiURL,
+		"CLIENT_DB="+filepath.Join(dir, "client.db"),
+	)
+	return &system{as: as, api: api, client: client}
+}
+
+// browser is an HTTP client with a cookie jar: enough of a browser for
+// server-rendered pages and redirects.
+type browser struct {
+	t    *testing.T
+	http *http.Client
+}
+
+func newBrowser(t *testing.T) *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{t: t, http: &http.Client{Jar: jar, Timeout: 20 * time.Second}}
+}
+
+// page is a response with its body read.
+type page struct {
+	status int
+	url    string
+	body   string
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.http.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return page{status: resp.StatusCode, url: resp.Request.URL.String(), body: string(body)}
+}
+
+func (b *browser) get(u string) page {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.do(req)
+}
+
+func (b *browser) post(u string, form url.Values) page {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+var hiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// hiddenFields reads the hidden inputs of the first form in body.
+func hiddenFields(body string) url.Values {
+	if i := strings.Index(body, "</form>"); i >= 0 {
+		body = body[:i]
+	}
+	form := url.Values{}
+	for _, m := range hiddenRE.FindAllStringSubmatch(body, -1) {
+		form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return form
+}
+
+// formAfter returns the hidden fields of the form that follows marker.
+func formAfter(t *testing.T, body, marker string) url.Values {
+	t.Helper()
+	i := strings.Index(body, marker)
+	if i < 0 {
+		t.Fatalf("page lacks %q:\n%s", marker, body)
+	}
+	return hiddenFields(body[i:])
+}
+
+// connect runs the front-channel part of the flow: connect on the client,
+// sign in and answer the consent page. It returns the page the browser ends
+// on after the redirect back to the client.
+func (s *system) connect(b *browser, scope []string, user, password, decision string) page {
+	b.t.Helper()
+	login := b.post(s.client.URL+"/connect", url.Values{"scope": scope})
+	if login.status != http.StatusOK || !strings.Contains(login.body, `id="login"`) {
+		b.t.Fatalf("connect: want the authorization server's login page, got %d %s:\n%s", login.status, login.url, login.body)
+	}
+	form := formAfter(b.t, login.body, `action="/login"`)
+	form.Set("username", user)
+	form.Set("password", password)
+	consent := b.post(s.as.URL+"/login", form)
+	if !strings.Contains(consent.body, `id="approve"`) {
+		b.t.Fatalf("login: want the consent page, got %d %s:\n%s", consent.status, consent.url, consent.body)
+	}
+	form = formAfter(b.t, consent.body, `action="/consent"`)
+	form.Set("decision", decision)
+	return b.post(s.as.URL+"/consent", form)
+}
+
+// steps returns the data-step kinds of the inspector's timeline, in order.
+func steps(body string) []string {
+	var kinds []string
+	for _, m := range regexp.MustCompile(`class="step[^"]*" id="step-\d+" data-step="([a-z-]+)"`).FindAllStringSubmatch(body, -1) {
+		kinds = append(kinds, m[1])
+	}
+	return kinds
+}
+
+func count(list []string, kind string) int {
+	n := 0
+	for _, k := range list {
+		if k == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func wantPage(t *testing.T, p page, status int, contains ...string) {
+	t.Helper()
+	if p.status != status {
+		t.Fatalf("%s: status %d, want %d:\n%s", p.url, p.status, status, p.body)
+	}
+	for _, s := range contains {
+		if !strings.Contains(p.body, s) {
+			t.Fatalf("%s: page lacks %q:\n%s", p.url, s, p.body)
+		}
+	}
+}
+
+// TestFlow runs the whole Authorization Code flow against the real
+// authorization server and resource API: connect, login, consent, callback,
+// data, inspector, refresh after expiry, playlists, disconnect.
+func TestFlow(t *testing.T) {
+	// A 2 s access token: every API call below finds it expired and
+	// refreshes it first.
+	s := startSystem(t, "AUTHSERVER_ACCESS_TOKEN_TTL=2s")
+	b := newBrowser(t)
+
+	tracks := s.connect(b, []string{"tracks:read", "playlists:read", "playlists:write"}, "alice", "wonderland", "approve")
+	wantPage(t, tracks, http.StatusOK, `class="track"`)
+	if !strings.HasSuffix(tracks.url, "/tracks") {
+		t.Fatalf("after the callback the browser is at %s, want /tracks", tracks.url)
+	}
+
+	insp := b.get(s.client.URL + "/inspector")
+	wantPage(t, insp, http.StatusOK, `id="disconnect"`, "<svg", "state matches", "iss is the expected issuer")
+	got := steps(insp.body)
+	for _, kind := range []string{"authorization-request", "authorization-response", "token-request", "token-response", "access-token", "api-call", "refresh"} {
+		if count(got, kind) == 0 {
+			t.Errorf("inspector lacks a %s step; steps: %v", kind, got)
+		}
+	}
+	if got[0] != "authorization-request" || got[1] != "authorization-response" {
+		t.Errorf("timeline starts %v, want authorization-request, authorization-response", got[:2])
+	}
+	// Secrets never reach the page; the code verifier may (the code is spent).
+	for _, secret := range []string{"demo-secret", "wonderland"} {
+		if strings.Contains(insp.body, secret) {
+			t.Errorf("inspector shows the secret %q", secret)
+		}
+	}
+	if strings.Contains(insp.body, "error") && count(got, "error") > 0 {
+		t.Errorf("a successful flow recorded an error step: %v", got)
+	}
+
+	// After the access token expires again, the stored (rotated) refresh
+	// token still works.
+	time.Sleep(2500 * time.Millisecond)
+	wantPage(t, b.get(s.client.URL+"/tracks"), http.StatusOK, `class="track"`)
+	if n := count(steps(b.get(s.client.URL+"/inspector").body), "refresh"); n < 2 {
+		t.Errorf("want a second refresh step after expiry, got %d", n)
+	}
+
+	// Playlists: create, rename, add a track, remove it, delete.
+	created := b.post(s.client.URL+"/playlists", url.Values{"name": {"Road trip"}, "description": {"for the car"}})
+	wantPage(t, created, http.StatusOK, "Road trip", `id="add-track"`)
+	plURL := created.url
+	trackID := regexp.MustCompile(`<option value="([^"]+)"`).FindStringSubmatch(created.body)
+	if trackID == nil {
+		t.Fatalf("no track to add:\n%s", created.body)
+	}
+	wantPage(t, b.post(plURL, url.Values{"name": {"Long road trip"}}), http.StatusOK, "Long road trip")
+	added := b.post(plURL+"/tracks", url.Values{"track_id": {trackID[1]}})
+	wantPage(t, added, http.StatusOK, `data-track-id="`+trackID[1]+`"`)
+	removed := b.post(plURL+"/tracks/remove", url.Values{"track_id": {trackID[1]}})
+	wantPage(t, removed, http.StatusOK, "No tracks yet")
+	list := b.get(s.client.URL + "/playlists")
+	wantPage(t, list, http.StatusOK, "Long road trip", `id="create-playlist"`)
+	id := regexp.MustCompile(`class="playlist" data-playlist-id="([^"]+)">\s*<a href="[^"]+" class="name">Long road trip`).FindStringSubmatch(list.body)
+	if id == nil {
+		t.Fatalf("the new playlist is not listed:\n%s", list.body)
+	}
+	after := b.post(s.client.URL+"/playlists/"+id[1]+"/delete", nil)
+	wantPage(t, after, http.StatusOK)
+	if strings.Contains(after.body, "Long road trip") {
+		t.Fatal("the deleted playlist is still listed")
+	}
+
+	// Disconnect: both tokens revoked, and the app has no access any more.
+	insp = b.post(s.client.URL+"/disconnect", nil)
+	wantPage(t, insp, http.StatusOK, "not connected")
+	if n := count(steps(insp.body), "revocation"); n != 2 {
+		t.Errorf("want 2 revocation steps (refresh and access token), got %d", n)
+	}
+	wantPage(t, b.get(s.client.URL+"/tracks"), http.StatusForbidden, `id="error"`, "Not connected")
+}
