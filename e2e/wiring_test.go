@@ -85,6 +85,16 @@ func TestComposeWiring(t *testing.T) {
 		}
 	})
 
+	t.Run("client credentials through the client", func(t *testing.T) {
+		// The same grant made by the client app with CLIENT_MACHINE_ID and
+		// CLIENT_MACHINE_SECRET, on its Charts page.
+		a := newAgent(t)
+		charts := a.click(a.get(sys.Client+"/charts"), "#fetch-charts", nil)
+		if n := charts.Doc.Find(".chart").Length(); n == 0 {
+			t.Fatalf("the Charts page shows no .chart (status %d):\n%s", charts.Status, charts.Body)
+		}
+	})
+
 	t.Run("introspection from the resource API's settings", func(t *testing.T) {
 		// RFC 7662 §2.1: the resource API authenticates with its own
 		// credentials at RESOURCEAPI_INTROSPECTION_URL. An unknown token is
