@@ -15,7 +15,7 @@ import (
 
 // DefaultSigningAlg was chosen by measurement: see BenchmarkSign and
 // BenchmarkVerify in internal/oauth and the figures in README.md.
-const DefaultSigningAlg = "ES256"
+const DefaultSigningAlg = "EdDSA"
 
 // Config is the validated configuration.
 type Config struct {
