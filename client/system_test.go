@@ -141,6 +141,13 @@ func formAfter(t *testing.T, body, marker string) url.Values {
 // on after the redirect back to the client.
 func (s *system) connect(b *browser, scope []string, user, password, decision string) page {
 	b.t.Helper()
+	return b.do(s.consentRequest(b, scope, user, password, decision))
+}
+
+// consentRequest goes as far as the consent page and returns the request
+// that would answer it.
+func (s *system) consentRequest(b *browser, scope []string, user, password, decision string) *http.Request {
+	b.t.Helper()
 	login := b.post(s.client.URL+"/connect", url.Values{"scope": scope})
 	if login.status != http.StatusOK || !strings.Contains(login.body, `id="login"`) {
 		b.t.Fatalf("connect: want the authorization server's login page, got %d %s:\n%s", login.status, login.url, login.body)
@@ -154,7 +161,30 @@ func (s *system) connect(b *browser, scope []string, user, password, decision st
 	}
 	form = formAfter(b.t, consent.body, `action="/consent"`)
 	form.Set("decision", decision)
-	return b.post(s.as.URL+"/consent", form)
+	req, err := http.NewRequest(http.MethodPost, s.as.URL+"/consent", strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
+}
+
+// noFollow sends req and returns the redirect's target instead of
+// following it.
+func (b *browser) noFollow(req *http.Request) *url.URL {
+	b.t.Helper()
+	c := *b.http
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil {
+		b.t.Fatalf("%s %s answered %d with no redirect", req.Method, req.URL, resp.StatusCode)
+	}
+	return loc
 }
 
 // steps returns the data-step kinds of the inspector's timeline, in order.
@@ -264,4 +294,111 @@ func TestFlow(t *testing.T) {
 		t.Errorf("want 2 revocation steps (refresh and access token), got %d", n)
 	}
 	wantPage(t, b.get(s.client.URL+"/tracks"), http.StatusForbidden, `id="error"`, "Not connected")
+}
+
+// TestFlowFailures runs the ways a flow goes wrong against the real actors:
+// each ends on a page that explains it (id="error"), never a 500, and the
+// inspector records an error step.
+func TestFlowFailures(t *testing.T) {
+	// Introspection lets the resource API see a revocation at once.
+	s := startSystem(t)
+	s.api.Stop()
+	s.api = actortest.Start(t, "resourceapi", s.api.URL, append(apiEnv(t, s), "RESOURCEAPI_TOKEN_VALIDATION=introspection")...)
+
+	errorStep := func(t *testing.T, b *browser) {
+		t.Helper()
+		if got := steps(b.get(s.client.URL + "/inspector").body); count(got, "error") == 0 {
+			t.Errorf("the inspector shows no error step: %v", got)
+		}
+	}
+
+	t.Run("api 403 insufficient_scope", func(t *testing.T) {
+		b := newBrowser(t)
+		tracks := s.connect(b, []string{"tracks:read"}, "bob", "builder", "approve")
+		wantPage(t, tracks, http.StatusOK, `class="track"`)
+		wantPage(t, b.get(s.client.URL+"/playlists"), http.StatusForbidden, `id="error"`, "insufficient_scope", "playlists:read", `id="connect"`)
+		errorStep(t, b)
+	})
+
+	t.Run("access_denied", func(t *testing.T) {
+		b := newBrowser(t)
+		p := s.connect(b, []string{"tracks:read"}, "alice", "wonderland", "deny")
+		wantPage(t, p, http.StatusForbidden, `id="error"`, "access_denied")
+		errorStep(t, b)
+	})
+
+	// start begins a flow and returns the state the client sent.
+	start := func(t *testing.T, b *browser) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.client.URL+"/connect", strings.NewReader("scope=tracks%3Aread"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		state := b.noFollow(req).Query().Get("state")
+		if state == "" {
+			t.Fatal("the authorization request carries no state")
+		}
+		return state
+	}
+
+	t.Run("wrong state", func(t *testing.T) {
+		b := newBrowser(t)
+		start(t, b)
+		p := b.get(s.client.URL + "/callback?" + url.Values{"code": {"abc"}, "state": {"forged"}, "iss": {s.as.URL}}.Encode())
+		wantPage(t, p, http.StatusBadRequest, `id="error"`, "state")
+		errorStep(t, b)
+	})
+
+	t.Run("missing code", func(t *testing.T) {
+		b := newBrowser(t)
+		state := start(t, b)
+		p := b.get(s.client.URL + "/callback?" + url.Values{"state": {state}, "iss": {s.as.URL}}.Encode())
+		wantPage(t, p, http.StatusBadRequest, `id="error"`, "No code")
+		errorStep(t, b)
+	})
+
+	t.Run("wrong issuer", func(t *testing.T) {
+		b := newBrowser(t)
+		state := start(t, b)
+		p := b.get(s.client.URL + "/callback?" + url.Values{"code": {"abc"}, "state": {state}, "iss": {"http://evil.example"}}.Encode())
+		wantPage(t, p, http.StatusBadRequest, `id="error"`, "wrong server")
+	})
+
+	t.Run("api 401 after the user revoked the app", func(t *testing.T) {
+		b := newBrowser(t)
+		// playlists:write alone: the callback lands on the home page, with
+		// no API call whose answer the API could cache.
+		home := s.connect(b, []string{"playlists:write"}, "alice", "wonderland", "approve")
+		wantPage(t, home, http.StatusOK, "Connected")
+		account := b.get(s.as.URL + "/account")
+		form := formAfter(t, account.body, `data-client-id="demo-client"`)
+		wantPage(t, b.post(s.as.URL+"/account/revoke", form), http.StatusOK)
+		p := b.get(s.client.URL + "/tracks")
+		wantPage(t, p, http.StatusForbidden, `id="error"`, "invalid_token")
+		errorStep(t, b)
+	})
+
+	// Last: it stops the authorization server.
+	t.Run("token endpoint down", func(t *testing.T) {
+		b := newBrowser(t)
+		// A scope bob has not granted yet, so the consent page shows again.
+		callback := b.noFollow(s.consentRequest(b, []string{"tracks:read", "playlists:read"}, "bob", "builder", "approve"))
+		if callback.Query().Get("code") == "" {
+			t.Fatalf("no code in %s", callback)
+		}
+		s.as.Kill()
+		p := b.get(callback.String())
+		wantPage(t, p, http.StatusBadGateway, `id="error"`, "could not be reached")
+		errorStep(t, b)
+	})
+}
+
+// apiEnv is the resource API's environment of startSystem.
+func apiEnv(t *testing.T, s *system) []string {
+	t.Helper()
+	addr := strings.TrimPrefix(s.api.URL, "http://")
+	return []string{
+		"RESOURCEAPI_ADDR=" + addr,
+		"RESOURCEAPI_URL=" + s.api.URL,
+		"RESOURCEAPI_ISSUER=" + s.as.URL,
+		"RESOURCEAPI_DB=" + filepath.Join(t.TempDir(), "resourceapi.db"),
+	}
 }
