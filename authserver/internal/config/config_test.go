@@ -1,0 +1,54 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		check   func(Config) bool
+		wantErr []string
+	}{
+		{name: "defaults of CONTRACT.md", env: nil, check: func(c Config) bool {
+			return c.Addr == ":9000" && c.Issuer == "http://localhost:9000" && c.Audience == "http://localhost:9090" &&
+				c.DBPath == "data/authserver.db" && c.SeedDemo && c.SigningAlg == DefaultSigningAlg &&
+				c.AccessTokenTTL == 10*time.Minute && c.RefreshTokenTTL == 720*time.Hour && c.CodeTTL == time.Minute &&
+				!c.CookieSecure && c.RegistrationToken == "" && c.DemoClientRedirectURI == "http://localhost:8080/callback"
+		}},
+		{name: "https issuer makes cookies secure", env: map[string]string{"AUTHSERVER_ISSUER": "https://auth.example/"}, check: func(c Config) bool {
+			return c.CookieSecure && c.Issuer == "https://auth.example"
+		}},
+		{name: "explicit cookie setting wins", env: map[string]string{"AUTHSERVER_ISSUER": "https://auth.example", "AUTHSERVER_COOKIE_SECURE": "false"}, check: func(c Config) bool {
+			return !c.CookieSecure
+		}},
+		{name: "test settings", env: map[string]string{"AUTHSERVER_ACCESS_TOKEN_TTL": "2s", "AUTHSERVER_SIGNING_ALG": "RS256", "AUTHSERVER_SEED_DEMO": "false"}, check: func(c Config) bool {
+			return c.AccessTokenTTL == 2*time.Second && c.SigningAlg == "RS256" && !c.SeedDemo
+		}},
+		{name: "every mistake reported at once", env: map[string]string{
+			"AUTHSERVER_ISSUER": "localhost:9000", "AUTHSERVER_SIGNING_ALG": "HS256", "AUTHSERVER_CODE_TTL": "1h", "AUTHSERVER_SEED_DEMO": "maybe",
+		}, wantErr: []string{"AUTHSERVER_ISSUER", "AUTHSERVER_SIGNING_ALG", "AUTHSERVER_CODE_TTL", "AUTHSERVER_SEED_DEMO"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(func(k string) string { return tt.env[k] })
+			if tt.wantErr != nil {
+				if err == nil {
+					t.Fatal("want an error")
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not mention %s", err, w)
+					}
+				}
+				return
+			}
+			if err != nil || !tt.check(c) {
+				t.Fatalf("Load = %+v, %v", c, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/oauth2"
+
+	"github.com/oauthlab/oauthlab/shared/actortest"
+)
+
+// startServer runs the real authserver binary on a free loopback port.
+func startServer(t *testing.T, extra ...string) (*actortest.Process, map[string]string) {
+	t.Helper()
+	addr := actortest.FreeAddr(t)
+	base := "http://" + addr
+	env := map[string]string{
+		"AUTHSERVER_ADDR":   addr,
+		"AUTHSERVER_ISSUER": base,
+		"AUTHSERVER_DB":     filepath.Join(t.TempDir(), "authserver.db"),
+	}
+	for _, kv := range extra {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	var list []string
+	for k, v := range env {
+		list = append(list, k+"="+v)
+	}
+	return actortest.Start(t, "authserver", base, list...), env
+}
+
+var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// userToken runs the authorization code grant for alice as a browser and
+// the x/oauth2 client would.
+func userToken(t *testing.T, base string) *oauth2.Token {
+	t.Helper()
+	conf := &oauth2.Config{
+		ClientID: "demo-client", ClientSecret: "demo-secret", RedirectURL: "http://localhost:8080/callback",
+		Scopes:   []string{"tracks:read"},
+		Endpoint: oauth2.Endpoint{AuthURL: base + "/authorize", TokenURL: base + "/token", AuthStyle: oauth2.AuthStyleInHeader},
+	}
+	jar, _ := cookiejar.New(nil)
+	b := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if !strings.HasPrefix(req.URL.String(), base) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	verifier := oauth2.GenerateVerifier()
+	submit := func(resp *http.Response, path string, set map[string]string) *http.Response {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		form := url.Values{}
+		for _, m := range hiddenRe.FindAllStringSubmatch(string(body), -1) {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+		for k, v := range set {
+			form.Set(k, v)
+		}
+		next, err := b.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return next
+	}
+	resp, err := b.Get(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp = submit(resp, "/login", map[string]string{"username": "alice", "password": "wonderland"})
+	if resp.StatusCode == http.StatusOK {
+		resp = submit(resp, "/consent", map[string]string{"decision": "approve"})
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("no code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	tok, err := conf.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func machineToken(t *testing.T, base string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("demo-machine", "machine-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || m.AccessToken == "" {
+		t.Fatalf("client_credentials: %d %v", resp.StatusCode, err)
+	}
+	return m.AccessToken
+}
+
+// verify checks a token against the server's JWKS as the resource API does
+// and returns its kid.
+func verify(t *testing.T, base, token string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	kf, err := keyfunc.NewJWKSetJSON(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jwt.Parse(token, kf.Keyfunc, jwt.WithIssuer(base), jwt.WithAudience("http://localhost:9090"))
+	if err != nil {
+		t.Fatalf("token does not verify against the JWKS: %v", err)
+	}
+	return tok.Header["kid"].(string)
+}
+
+func introspectActive(t *testing.T, base, token string) bool {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("music-api", "music-api-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m struct {
+		Active bool `json:"active"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.Active
+}
+
+// TestRestart kills the server (SIGKILL, like a crash) and starts it
+// again: tokens issued before still verify against the JWKS, introspect as
+// active, and the refresh token still refreshes. Nothing lives only in
+// memory.
+func TestRestart(t *testing.T) {
+	p, _ := startServer(t)
+	user := userToken(t, p.URL)
+	machine := machineToken(t, p.URL)
+	kid := verify(t, p.URL, user.AccessToken)
+
+	p.Kill()
+	p.Restart()
+
+	for _, at := range []string{user.AccessToken, machine} {
+		if got := verify(t, p.URL, at); got != kid {
+			t.Fatalf("kid after restart = %s, want %s (the key must persist)", got, kid)
+		}
+		if !introspectActive(t, p.URL, at) {
+			t.Fatal("a token issued before the restart is inactive after it")
+		}
+	}
+	conf := &oauth2.Config{ClientID: "demo-client", ClientSecret: "demo-secret",
+		Endpoint: oauth2.Endpoint{TokenURL: p.URL + "/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	fresh, err := conf.TokenSource(context.Background(), &oauth2.Token{RefreshToken: user.RefreshToken}).Token()
+	if err != nil {
+		t.Fatalf("refresh after restart: %v", err)
+	}
+	if verify(t, p.URL, fresh.AccessToken) != kid {
+		t.Fatal("new tokens must be signed with the persisted key")
+	}
+	// A fresh token after the restart sees no second consent screen.
+	_ = userToken(t, p.URL)
+}
+
+// TestCLI runs `authserver keys rotate` and `authserver clients add` against
+// the database of a running server, as an operator would.
+func TestCLI(t *testing.T) {
+	p, env := startServer(t, "AUTHSERVER_SIGNING_ALG=ES256")
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+
+	old := machineToken(t, p.URL)
+	oldKid := verify(t, p.URL, old)
+
+	var out bytes.Buffer
+	if err := run(ctx, []string{"authserver", "keys", "rotate", "-alg", "RS256"}, getenv, &out); err != nil {
+		t.Fatalf("keys rotate: %v\n%s", err, out.String())
+	}
+	// Within about a second the running server signs with the new key.
+	deadline := time.Now().Add(5 * time.Second)
+	var newKid string
+	for {
+		newKid = verify(t, p.URL, machineToken(t, p.URL))
+		if newKid != oldKid || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if newKid == oldKid {
+		t.Fatal("the server did not pick up the rotated key")
+	}
+	// The old key stays published: the old token still verifies.
+	if got := verify(t, p.URL, old); got != oldKid {
+		t.Fatalf("old token kid = %s", got)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"authserver", "keys", "list"}, getenv, &out); err != nil || !strings.Contains(out.String(), newKid) || !strings.Contains(out.String(), oldKid) {
+		t.Fatalf("keys list: %v\n%s", err, out.String())
+	}
+
+	out.Reset()
+	err := run(ctx, []string{"authserver", "clients", "add", "-id", "robot", "-secret", "robot-secret",
+		"-grant", "client_credentials", "-scope", "charts:read", "-name", "Robot"}, getenv, &out)
+	if err != nil {
+		t.Fatalf("clients add: %v\n%s", err, out.String())
+	}
+	req, _ := http.NewRequest(http.MethodPost, p.URL+"/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("robot", "robot-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("token for a client added by the CLI: %d", resp.StatusCode)
+	}
+	for _, bad := range [][]string{
+		{"authserver", "clients", "add", "-redirect-uri", "http://evil.example/cb"},
+		{"authserver", "keys", "rotate", "-alg", "HS256"},
+		{"authserver", "nonsense"},
+	} {
+		if err := run(ctx, bad, getenv, io.Discard); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+	// healthcheck probes the running server.
+	if err := run(ctx, []string{"authserver", "healthcheck"}, getenv, io.Discard); err != nil {
+		t.Fatalf("healthcheck: %v", err)
+	}
+}
