@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -111,6 +112,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("resource API answered %d %s: %s", e.Status, e.Code, e.Description)
 }
 
+// ErrUnreadable is an answer of the API that is not the JSON it documents.
+var ErrUnreadable = errors.New("resource API: unreadable answer")
+
 // Client calls the resource API.
 type Client struct {
 	BaseURL string
@@ -210,7 +214,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("resource API: %s %s: unreadable answer: %w", method, path, err)
+		return fmt.Errorf("%w: %s %s: %v", ErrUnreadable, method, path, err)
 	}
 	return nil
 }

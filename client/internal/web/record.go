@@ -189,6 +189,12 @@ func (a *App) apiProblem(c echo.Context, sid, scope string, err error) error {
 		}
 		return pe
 	}
+	if errors.Is(err, music.ErrUnreadable) {
+		logging.From(c).Warn("unreadable API answer", "err", err)
+		return &pageError{Status: http.StatusBadGateway, Title: "The music API sent something unexpected",
+			Message: "The resource API answered, but not with the JSON it documents, so the app could not read it.",
+			Hint:    "The inspector shows the answer."}
+	}
 	// No answer at all: a network failure to the token endpoint (during a
 	// refresh) or to the API.
 	who := "resource API"
