@@ -95,6 +95,9 @@ func TestBrowserFlow(t *testing.T) {
 
 		b.step("see alice's playlists", chromedp.Navigate(sys.Client+"/playlists"), chromedp.WaitVisible(chromedp.ID("create-playlist")))
 		before := b.count(".playlist")
+		if before == 0 {
+			b.fatalf("see alice's playlists", "no .playlist on /playlists: alice's demo playlists are missing")
+		}
 
 		name := fmt.Sprintf("Road trip %d", time.Now().UnixNano()%100000)
 		b.step("type a playlist name", chromedp.SendKeys(chromedp.CSS(`#create-playlist input[name="name"]`), name))

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/oauthlab/oauthlab/shared/contract"
 )
 
@@ -114,40 +116,74 @@ func TestComposeWiring(t *testing.T) {
 	})
 
 	t.Run("authorization code through the client", func(t *testing.T) {
-		a := newAgent(t)
-		home := a.get(sys.Client + "/")
-		login := a.click(home, "#connect", url.Values{"scope": {"tracks:read", "playlists:read"}})
-
-		// RFC 6749 §4.1.1: the browser is sent to the browser-facing
-		// authorization endpoint, never to the back-channel host.
-		if !visitedPrefix(a, clientEnv["CLIENT_AUTHORIZE_URL"]) {
-			t.Fatalf("the browser never reached %s; it went to %v", clientEnv["CLIENT_AUTHORIZE_URL"], a.visited)
-		}
-		consent := a.click(login, "#login", url.Values{
-			"username": {contract.Alice.Username},
-			"password": {contract.Alice.Password},
-		})
-		back := a.click(consent, "#approve", nil)
-		if !strings.HasPrefix(back.URL.String(), sys.Client) {
-			t.Fatalf("after consent the browser is at %s, want the client %s", back.URL, sys.Client)
-		}
-		if back.Doc.Find("#error").Length() > 0 {
-			t.Fatalf("the client shows an error after the callback: %s", strings.TrimSpace(back.Doc.Find("#error").Text()))
-		}
+		alice := connectAs(t, sys, contract.Alice)
 
 		// The client redeemed the code on the back channel and the resource
 		// API accepted the token: alice's tracks show.
-		tracks := a.get(sys.Client + "/tracks")
+		tracks := alice.get(sys.Client + "/tracks")
 		if n := tracks.Doc.Find(".track").Length(); n == 0 {
 			t.Fatalf("/tracks shows no .track (status %d):\n%s", tracks.Status, tracks.Body)
 		}
-		inspector := a.get(sys.Client + "/inspector")
-		for _, step := range []string{"authorization-request", "authorization-response", "token-request", "token-response", "api-call"} {
+		inspector := alice.get(sys.Client + "/inspector")
+		for _, step := range []string{"authorization-request", "authorization-response", "token-request", "token-response", "access-token", "api-call"} {
 			if inspector.Doc.Find(`.step[data-step="`+step+`"]`).Length() == 0 {
 				t.Errorf("the inspector shows no %q step", step)
 			}
 		}
+
+		// Each user sees their own data: the resource API keys it by the
+		// token's `sub`, which the authorization server sets per user.
+		bob := connectAs(t, sys, contract.Bob)
+		alicePlaylists, bobPlaylists := playlistIDs(t, alice, sys), playlistIDs(t, bob, sys)
+		if len(alicePlaylists) == 0 || len(bobPlaylists) == 0 {
+			t.Fatalf("playlists: alice %v, bob %v: want some for each", alicePlaylists, bobPlaylists)
+		}
+		for _, id := range alicePlaylists {
+			if slices.Contains(bobPlaylists, id) {
+				t.Errorf("bob sees alice's playlist %s", id)
+			}
+		}
 	})
+}
+
+// connectAs runs the Authorization Code flow through the client for user,
+// asking for every user scope, and returns the agent (its cookie jar holds
+// the client's session).
+func connectAs(t *testing.T, sys *system, user contract.DemoUser) *agent {
+	t.Helper()
+	a := newAgent(t)
+	home := a.get(sys.Client + "/")
+	login := a.click(home, "#connect", url.Values{"scope": {"tracks:read", "playlists:read", "playlists:write"}})
+
+	// RFC 6749 §4.1.1: the browser is sent to the browser-facing
+	// authorization endpoint, never to the back-channel host.
+	authorize := sys.Env["client"]["CLIENT_AUTHORIZE_URL"]
+	if !visitedPrefix(a, authorize) {
+		t.Fatalf("the browser never reached %s; it went to %v", authorize, a.visited)
+	}
+	consent := a.click(login, "#login", url.Values{
+		"username": {user.Username},
+		"password": {user.Password},
+	})
+	back := a.click(consent, "#approve", nil)
+	if !strings.HasPrefix(back.URL.String(), sys.Client) {
+		t.Fatalf("%s: after consent the browser is at %s, want the client %s", user.Username, back.URL, sys.Client)
+	}
+	if back.Doc.Find("#error").Length() > 0 {
+		t.Fatalf("%s: the client shows an error after the callback: %s", user.Username, strings.TrimSpace(back.Doc.Find("#error").Text()))
+	}
+	return a
+}
+
+// playlistIDs lists the data-playlist-id of the client's /playlists page.
+func playlistIDs(t *testing.T, a *agent, sys *system) []string {
+	t.Helper()
+	p := a.get(sys.Client + "/playlists")
+	var ids []string
+	p.Doc.Find(".playlist[data-playlist-id]").Each(func(_ int, s *goquery.Selection) {
+		ids = append(ids, s.AttrOr("data-playlist-id", ""))
+	})
+	return ids
 }
 
 func visitedPrefix(a *agent, prefix string) bool {
