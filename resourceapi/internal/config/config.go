@@ -1,5 +1,3 @@
-// Package config reads the resource API's settings from the environment
-// (RESOURCEAPI_*, LOG_FORMAT, LOG_LEVEL), with the defaults of CONTRACT.md.
 package config
 
 import (
