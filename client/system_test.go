@@ -294,6 +294,32 @@ func TestFlow(t *testing.T) {
 		t.Errorf("want 2 revocation steps (refresh and access token), got %d", n)
 	}
 	wantPage(t, b.get(s.client.URL+"/tracks"), http.StatusForbidden, `id="error"`, "Not connected")
+
+	// The machine client: the web page and the command run the same grant.
+	charts := b.post(s.client.URL+"/charts", nil)
+	wantPage(t, charts, http.StatusOK, `class="track chart"`)
+	if got := steps(b.get(s.client.URL + "/inspector").body); count(got, "token-request") < 2 {
+		t.Errorf("the client credentials grant is not in the inspector: %v", got)
+	}
+	var out strings.Builder
+	env := map[string]string{"CLIENT_ISSUER": s.as.URL, "CLIENT_API_URL": s.api.URL}
+	if err := run(t.Context(), []string{"client", "charts"}, func(k string) string { return env[k] }, &out); err != nil {
+		t.Fatalf("client charts: %v", err)
+	}
+	if !strings.Contains(out.String(), "RANK") || strings.Count(out.String(), "\n") < 4 {
+		t.Errorf("client charts printed:\n%s", out.String())
+	}
+}
+
+func TestRunRejectsUnknownCommand(t *testing.T) {
+	err := run(t.Context(), []string{"client", "frobnicate"}, func(string) string { return "" }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "frobnicate") {
+		t.Fatalf("run(frobnicate) = %v", err)
+	}
+	err = run(t.Context(), []string{"client"}, func(k string) string { return map[string]string{"CLIENT_URL": "nope"}[k] }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "CLIENT_URL") {
+		t.Fatalf("run with a bad CLIENT_URL = %v", err)
+	}
 }
 
 // TestFlowFailures runs the ways a flow goes wrong against the real actors:

@@ -86,6 +86,13 @@ type memoSource struct {
 	last *oauth2.Token
 }
 
+// latest returns the last token given, or nil.
+func (m *memoSource) latest() *oauth2.Token {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.last
+}
+
 func (m *memoSource) Token() (*oauth2.Token, error) {
 	t, err := m.src.Token()
 	if err == nil {
@@ -120,12 +127,12 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 	callErr := fn(ctx, api)
 
 	steps := a.stepsOf(rec.Exchanges())
-	if ts.last != nil && ts.last.AccessToken != tok.AccessToken {
-		if err := a.store.SaveToken(ctx, sid, ts.last, scope); err != nil {
+	if latest := ts.latest(); latest != nil && latest.AccessToken != tok.AccessToken {
+		if err := a.store.SaveToken(ctx, sid, latest, scope); err != nil {
 			return err
 		}
 		// Put the new token's view right after the refresh step.
-		view := flow.DecodeAccessToken(ts.last.AccessToken, scope, ts.last.Expiry)
+		view := flow.DecodeAccessToken(latest.AccessToken, scope, latest.Expiry)
 		for i, st := range steps {
 			if st.Kind == flow.KindRefresh {
 				steps = append(steps[:i+1], append([]flow.Step{flow.AccessToken(a.now(), view)}, steps[i+1:]...)...)

@@ -23,15 +23,19 @@ import (
 // fakeAS is a stand-in authorization server: its token endpoint answers
 // what the test sets.
 type fakeAS struct {
-	// codeResponse and refreshResponse are the status and JSON body of the
-	// token endpoint for each grant.
+	// The status and JSON body of the token endpoint for each grant.
 	codeStatus, refreshStatus int
 	codeBody, refreshBody     string
-	revoked                   atomic.Int32
-	refreshes                 atomic.Int32
+	revoked, refreshes        atomic.Int32
+	// machine answers the client credentials grant.
+	machine http.Handler
 }
 
 func (f *fakeAS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.machine != nil && r.FormValue("grant_type") == "client_credentials" {
+		f.machine.ServeHTTP(w, r)
+		return
+	}
 	if id, secret, ok := r.BasicAuth(); !ok || id != "demo-client" || secret != "demo-secret" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="as"`)
 		w.WriteHeader(http.StatusUnauthorized)
@@ -409,8 +413,6 @@ func TestMachineCharts(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"access_token":"machine-token-xxxxxxxxxxxxxxx","token_type":"Bearer","expires_in":600,"scope":"charts:read"}`)
 	})
-	asSrv := httptest.NewServer(as)
-	defer asSrv.Close()
 	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer machine-token-xxxxxxxxxxxxxxx" {
 			w.WriteHeader(401)
@@ -418,8 +420,7 @@ func TestMachineCharts(t *testing.T) {
 		}
 		json.NewEncoder(w).Encode(map[string]any{"items": []any{map[string]any{"rank": 1, "plays": 99, "track": map[string]any{"id": "t", "title": "Hit"}}}})
 	})
-	h := newHarness(t, &fakeAS{}, api)
-	h.asSrv.Config.Handler = as // the token endpoint of the machine client
+	h := newHarness(t, &fakeAS{machine: as}, api)
 	r := h.do(http.MethodPost, "/charts", url.Values{})
 	if r.status != 200 || !strings.Contains(r.body, "Hit") || !strings.Contains(r.body, "99 plays") {
 		t.Fatalf("charts = %d:\n%s", r.status, r.body)
