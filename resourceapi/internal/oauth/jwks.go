@@ -54,7 +54,7 @@ func NewJWKS(ctx context.Context, cfg JWKSConfig) (KeySet, error) {
 		RateLimitWaitMax:  3 * time.Second,
 		RefreshErrorHandlerFunc: func(u string) func(ctx context.Context, err error) {
 			return func(ctx context.Context, err error) {
-				logger.WarnContext(ctx, "cannot fetch the authorization server's JWK Set", "url", u, "error", err)
+				logger.WarnContext(ctx, "cannot fetch the authorization server's JWK Set; it is fetched again when a token names an unknown key", "url", u, "error", err)
 			}
 		},
 	})
