@@ -1,0 +1,38 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/oauthlab/oauthlab/shared/actortest"
+)
+
+// The README's configuration reference must name every variable an actor
+// reads, so that a setting added to the code cannot stay a secret.
+func TestREADMENamesEveryVariable(t *testing.T) {
+	root := actortest.Root(t)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`"((?:AUTHSERVER|RESOURCEAPI|CLIENT)_[A-Z0-9_]+|LOG_FORMAT|LOG_LEVEL)"`)
+	for _, actor := range services {
+		t.Run(actor, func(t *testing.T) {
+			found := map[string]bool{}
+			for _, m := range names.FindAllStringSubmatch(actorSource(t, filepath.Join(root, actor)), -1) {
+				found[m[1]] = true
+			}
+			if len(found) == 0 {
+				t.Fatalf("found no configuration variable in %s/: has its config package moved?", actor)
+			}
+			for name := range found {
+				if !strings.Contains(string(readme), "`"+name+"`") {
+					t.Errorf("%s reads %s, but README.md does not name it", actor, name)
+				}
+			}
+		})
+	}
+}
