@@ -30,10 +30,16 @@ type DiagramRow struct {
 
 // Diagram geometry, in SVG user units.
 const (
-	laneGap   = 165
-	laneLeft  = 85
+	laneGap   = 160
+	laneLeft  = 100
 	rowHeight = 34
 	topMargin = 56
+)
+
+// NoteChars is the longest note label that fits its box (NoteWidth).
+const (
+	NoteChars = 34
+	NoteWidth = 210
 )
 
 // Layout turns a timeline into a diagram: each arrow of each step becomes a
@@ -51,6 +57,9 @@ func Layout(steps []Step) Diagram {
 				Step: i, Kind: s.Kind, Label: clip(a.Label, 38), Channel: a.Channel, Y: y,
 				X1: laneX(a.From), X2: laneX(a.To),
 				IsError: s.Kind == KindError || s.Error != nil,
+			}
+			if a.Channel == Note {
+				r.Label = clip(a.Label, NoteChars)
 			}
 			r.Left = r.X2 < r.X1
 			r.LabelX = (r.X1 + r.X2) / 2

@@ -277,8 +277,9 @@ func TokenResponse(now time.Time, x Exchange) Step {
 	return st
 }
 
-// AccessToken describes the access token the client now holds.
-func AccessToken(now time.Time, view *TokenView) Step {
+// AccessToken describes the access token the client now holds. kept says
+// where the client keeps it, for the diagram's note.
+func AccessToken(now time.Time, view *TokenView, kept string) Step {
 	return Step{
 		Kind:  KindAccessToken,
 		At:    now,
@@ -288,7 +289,7 @@ func AccessToken(now time.Time, view *TokenView) Step {
 			"the resource API verifies the signature and these claims on every call.",
 		Links:  []Link{RFC6749AccessToken, RFC9068Claims, RFC7519Claims},
 		Token:  view,
-		Arrows: []Arrow{{From: Client, To: Client, Label: "store tokens in the session (server side)", Channel: Note}},
+		Arrows: []Arrow{{From: Client, To: Client, Label: kept, Channel: Note}},
 	}
 }
 
@@ -384,6 +385,10 @@ func Revocation(now time.Time, x Exchange) Step {
 // Failure is an error step: something went wrong and the learner is told
 // what and why.
 func Failure(now time.Time, title, summary string, info *ErrorInfo, links ...Link) Step {
+	label := "✗ " + title
+	if info != nil && info.Code != "" {
+		label = "✗ error=" + info.Code
+	}
 	return Step{
 		Kind:    KindError,
 		At:      now,
@@ -391,7 +396,7 @@ func Failure(now time.Time, title, summary string, info *ErrorInfo, links ...Lin
 		Summary: summary,
 		Error:   info,
 		Links:   links,
-		Arrows:  []Arrow{{From: Client, To: Client, Label: "error: " + title, Channel: Note}},
+		Arrows:  []Arrow{{From: Client, To: Client, Label: label, Channel: Note}},
 	}
 }
 

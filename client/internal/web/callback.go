@@ -91,7 +91,7 @@ func (a *App) handleCallback(c echo.Context) error {
 	if err := a.store.SaveToken(ctx, sid, tok, attempt.Scope); err != nil {
 		return err
 	}
-	steps = append(steps, flow.AccessToken(a.now(), flow.DecodeAccessToken(tok.AccessToken, granted, tok.Expiry)))
+	steps = append(steps, flow.AccessToken(a.now(), flow.DecodeAccessToken(tok.AccessToken, granted, tok.Expiry), "tokens kept server-side"))
 	a.addSteps(c, sid, steps...)
 
 	// Show the data the granted scope allows.

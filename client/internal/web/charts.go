@@ -41,7 +41,7 @@ func (a *App) handleCharts(c echo.Context) error {
 		view := flow.DecodeAccessToken(tok.AccessToken, scopes.ChartsRead, tok.Expiry)
 		for i, st := range steps {
 			if st.Kind == flow.KindTokenResponse {
-				steps = append(steps[:i+1], append([]flow.Step{flow.AccessToken(a.now(), view)}, steps[i+1:]...)...)
+				steps = append(steps[:i+1], append([]flow.Step{flow.AccessToken(a.now(), view, "token used, not stored")}, steps[i+1:]...)...)
 				break
 			}
 		}

@@ -2,11 +2,19 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/client/internal/flow"
 )
+
+// connection is what the session holds right now.
+type connection struct {
+	Scope      string
+	Expiry     time.Time
+	HasRefresh bool
+}
 
 // handleInspector shows the session's timeline and the sequence diagram
 // drawn from it.
@@ -19,9 +27,16 @@ func (a *App) handleInspector(c echo.Context) error {
 			return err
 		}
 	}
+	var conn *connection
+	if sid != "" {
+		if tok, scope, err := a.store.Token(c.Request().Context(), sid); err == nil {
+			conn = &connection{Scope: scope, Expiry: tok.Expiry, HasRefresh: tok.RefreshToken != ""}
+		}
+	}
 	p.Data = struct {
-		Steps   []flow.Step
-		Diagram flow.Diagram
-	}{steps, flow.Layout(steps)}
+		Steps      []flow.Step
+		Diagram    flow.Diagram
+		Connection *connection
+	}{steps, flow.Layout(steps), conn}
 	return a.render(c, http.StatusOK, "inspector.html", p)
 }

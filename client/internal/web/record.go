@@ -60,8 +60,10 @@ func (a *App) stepsOf(xs []flow.Exchange) []flow.Step {
 }
 
 func unreachable(now time.Time, who string, x flow.Exchange) flow.Step {
-	return flow.Failure(now, "The "+who+" could not be reached",
+	st := flow.Failure(now, "The "+who+" could not be reached",
 		"The call to "+x.URL+" failed before any answer came ("+x.Err+"). Is the "+who+" running?", nil)
+	st.Arrows[0].Label = "✗ " + who + " unreachable"
+	return st
 }
 
 func sameEndpoint(a, b string) bool {
@@ -135,7 +137,7 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 		view := flow.DecodeAccessToken(latest.AccessToken, scope, latest.Expiry)
 		for i, st := range steps {
 			if st.Kind == flow.KindRefresh {
-				steps = append(steps[:i+1], append([]flow.Step{flow.AccessToken(a.now(), view)}, steps[i+1:]...)...)
+				steps = append(steps[:i+1], append([]flow.Step{flow.AccessToken(a.now(), view, "new tokens kept server-side")}, steps[i+1:]...)...)
 				break
 			}
 		}
