@@ -58,7 +58,7 @@ func choices(checked []string) []scopeChoice {
 
 // handleHome explains what is about to happen and offers to connect.
 func (a *App) handleHome(c echo.Context) error {
-	p, _ := a.basePage(c, "Music Stats", "home")
+	p, _ := a.basePage(c, "Home", "home")
 	checked := defaultScopes()
 	if p.Connected {
 		checked = scopes.Parse(p.Scope)

@@ -70,7 +70,7 @@ const goodToken = `{"access_token":"access-token-1-xxxxxxxxxxxx","token_type":"B
 // harness is the client's web app wired to a fake authorization server and
 // a fake resource API.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	client *httptest.Server
 	as     *fakeAS
 	asSrv  *httptest.Server
@@ -78,7 +78,7 @@ type harness struct {
 	http   *http.Client
 }
 
-func newHarness(t *testing.T, as *fakeAS, api http.Handler) *harness {
+func newHarness(t testing.TB, as *fakeAS, api http.Handler) *harness {
 	t.Helper()
 	h := &harness{t: t, as: as}
 	h.asSrv = httptest.NewServer(as)
