@@ -21,7 +21,7 @@ func bearerAuth(v oauth.Validator, realm, metadataURL string) func(anyOf ...stri
 				req := c.Request()
 				token, tokenErr := oauth.BearerToken(oauth.Request{
 					Authorization: req.Header.Values(echo.HeaderAuthorization),
-					TokenInQuery:  req.URL.Query().Has("access_token"),
+					TokenInQuery:  req.URL.RawQuery != "" && req.URL.Query().Has("access_token"),
 					TokenInForm:   isForm(req) && req.PostFormValue("access_token") != "",
 				})
 				if tokenErr != nil {

@@ -140,3 +140,45 @@ func BenchmarkLoopback(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAuthOverhead isolates the cost of the token check: the handler
+// does nothing (204), so what differs between the two runs is the
+// middleware alone.
+func BenchmarkAuthOverhead(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	signer := oauthtest.New(b, testIssuer, testResource)
+	keys, err := oauth.NewJWKS(ctx, oauth.JWKSConfig{URL: signer.JWKSURL(), RefreshInterval: time.Hour, UnknownKIDInterval: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	validator := oauth.NewJWTValidator(oauth.JWTConfig{Issuer: testIssuer, Audience: testResource, Keys: keys, CacheSize: 1000})
+	empty := func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+	fixed := &oauth.Principal{Subject: contract.Alice.Subject, Scopes: []string{"tracks:read"}}
+	setups := []struct {
+		name string
+		mw   echo.MiddlewareFunc
+	}{
+		{"fixed-user", func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error { c.Set(principalKey, fixed); return next(c) }
+		}},
+		{"bearer-jwt-cached", bearerAuth(validator, Realm, metadataURL)("tracks:read")},
+	}
+	token := signer.Token(contract.Alice.Subject, "tracks:read")
+	for _, s := range setups {
+		e := echo.New()
+		e.GET("/x", empty, s.mw)
+		b.Run(s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			req := httptest.NewRequest("GET", "/x", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				if rec.Code != http.StatusNoContent {
+					b.Fatalf("status %d", rec.Code)
+				}
+			}
+		})
+	}
+}
