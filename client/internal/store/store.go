@@ -146,15 +146,27 @@ func (s *Store) CreateSession(ctx context.Context, id string) error {
 	return err
 }
 
-// TouchSession reports whether the session exists and marks it as seen.
+// TouchSession reports whether the session exists and is live. It records
+// the visit at most once an hour, so reading a page rarely needs the writer.
 func (s *Store) TouchSession(ctx context.Context, id string) (bool, error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE sessions SET seen_at = ? WHERE id = ? AND seen_at >= ?`,
-		s.now().Unix(), key(id), s.now().Add(-SessionTTL).Unix())
+	var seen int64
+	err := s.read.QueryRowContext(ctx, `SELECT seen_at FROM sessions WHERE id = ?`, key(id)).Scan(&seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	now := s.now()
+	if seen < now.Add(-SessionTTL).Unix() {
+		return false, nil
+	}
+	if now.Unix()-seen >= int64(time.Hour.Seconds()) {
+		if _, err := s.write.ExecContext(ctx, `UPDATE sessions SET seen_at = ? WHERE id = ?`, now.Unix(), key(id)); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // Attempt is an authorization request waiting for its answer.

@@ -15,8 +15,20 @@ import (
 // the host localhost, and browsers ignore the port when they send cookies.
 const sessionCookie = "client_session"
 
+// sessionKey caches the session lookup on the request's context.
+const sessionKey = "client.session"
+
 // session returns the id of the browser's session, if it has a live one.
 func (a *App) session(c echo.Context) (string, bool) {
+	if id, ok := c.Get(sessionKey).(string); ok {
+		return id, id != ""
+	}
+	id, ok := a.lookupSession(c)
+	c.Set(sessionKey, id)
+	return id, ok
+}
+
+func (a *App) lookupSession(c echo.Context) (string, bool) {
 	ck, err := c.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" || len(ck.Value) > 100 {
 		return "", false
@@ -38,6 +50,7 @@ func (a *App) ensureSession(c echo.Context) (string, error) {
 	if err := a.store.CreateSession(c.Request().Context(), id); err != nil {
 		return "", err
 	}
+	c.Set(sessionKey, id)
 	c.SetCookie(&http.Cookie{
 		Name:     sessionCookie,
 		Value:    id,
