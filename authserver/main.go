@@ -93,6 +93,7 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Health:            db.Ping,
 		Logger:            logger,
 		CookieSecure:      cfg.CookieSecure,
+		DemoHint:          cfg.SeedDemo,
 		RegistrationToken: cfg.RegistrationToken,
 	})
 	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", cfg.DBPath,

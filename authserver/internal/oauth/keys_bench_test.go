@@ -43,7 +43,6 @@ func BenchmarkVerify(b *testing.B) {
 		}
 		pub := key.Private.Public()
 		b.Run(alg, func(b *testing.B) {
-			b.ReportMetric(float64(len(signed)), "token-bytes")
 			for b.Loop() {
 				if _, err := jwt.Parse(signed, func(*jwt.Token) (any, error) { return pub, nil }); err != nil {
 					b.Fatal(err)

@@ -36,6 +36,10 @@ func errorHandler(err error, c echo.Context) {
 			desc = "no such endpoint"
 		case http.StatusMethodNotAllowed:
 			desc = "method not allowed on this endpoint"
+		case http.StatusBadRequest:
+			if msg, ok := he.Message.(string); ok {
+				desc = msg // echo's own messages, e.g. "missing csrf token in the form parameter"
+			}
 		case http.StatusForbidden:
 			desc = "the form expired or came from another site; go back, reload the page and try again"
 		case http.StatusRequestEntityTooLarge:

@@ -40,11 +40,11 @@ func clientNameOf(c echo.Context, s *oauth.Server, returnTo string) string {
 	return cl.Name
 }
 
-func handleLoginPage(s *oauth.Server) echo.HandlerFunc {
+func handleLoginPage(s *oauth.Server, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		returnTo := safeReturnTo(c.QueryParam("return_to"))
 		return render(c, http.StatusOK, "login", map[string]any{
-			"Title": "Sign in", "ReturnTo": returnTo, "ClientName": clientNameOf(c, s, returnTo),
+			"Title": "Sign in", "ReturnTo": returnTo, "ClientName": clientNameOf(c, s, returnTo), "Demo": demo,
 		})
 	}
 }
@@ -52,14 +52,14 @@ func handleLoginPage(s *oauth.Server) echo.HandlerFunc {
 // handleLogin checks the username and password. Failures are counted per
 // username and per address; past the limit, sign-in is refused for a while
 // even with the right password, which makes online guessing hopeless.
-func handleLogin(s *oauth.Server, sess sessions, perUser, perAddr *throttle.Limiter) echo.HandlerFunc {
+func handleLogin(s *oauth.Server, sess sessions, perUser, perAddr *throttle.Limiter, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		username := strings.TrimSpace(c.FormValue("username"))
 		password := c.FormValue("password")
 		returnTo := safeReturnTo(c.FormValue("return_to"))
 		page := map[string]any{
 			"Title": "Sign in", "ReturnTo": returnTo, "Username": username,
-			"ClientName": clientNameOf(c, s, returnTo),
+			"ClientName": clientNameOf(c, s, returnTo), "Demo": demo,
 		}
 		if len(username) > 100 || len(password) > 200 {
 			page["Error"] = "Wrong username or password."

@@ -23,6 +23,8 @@ type Options struct {
 	Logger *slog.Logger
 	// CookieSecure marks cookies Secure (HTTPS only).
 	CookieSecure bool
+	// DemoHint shows the demo logins on the sign-in page (demo data seeded).
+	DemoHint bool
 	// RegistrationToken, if set, is required by POST /register.
 	RegistrationToken string
 	// Throttles for failed sign-ins per username and per address; nil
@@ -71,8 +73,8 @@ func routes(e *echo.Echo, o Options) {
 
 	// The front channel: the browser comes here (RFC 6749 §3.1).
 	e.GET("/authorize", handleAuthorize(s, sess), page...)
-	e.GET("/login", handleLoginPage(s), page...)
-	e.POST("/login", handleLogin(s, sess, o.UserThrottle, o.AddrThrottle), page...)
+	e.GET("/login", handleLoginPage(s, o.DemoHint), page...)
+	e.POST("/login", handleLogin(s, sess, o.UserThrottle, o.AddrThrottle, o.DemoHint), page...)
 	e.POST("/consent", handleConsent(s, sess), page...)
 	e.POST("/logout", handleLogout(sess), page...)
 	e.GET("/account", handleAccount(s, sess), page...)
