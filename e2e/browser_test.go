@@ -26,6 +26,7 @@ import (
 // README). On failure it saves a screenshot and the page's HTML under
 // testoutput/ at the repository root.
 func TestBrowserFlow(t *testing.T) {
+	t.Parallel() // mostly waiting on processes; the three system tests overlap
 	chromium := findChromium(t)
 	// The resource API asks the authorization server about every token
 	// (RFC 7662) instead of checking JWTs on its own, so that revoking the

@@ -21,6 +21,7 @@ import (
 // (and the compiled SQLite C code in it) is reused: the flags change how the
 // binary is linked, not whether it builds.
 func TestDockerBuildStage(t *testing.T) {
+	t.Parallel() // mostly waiting on processes; the three system tests overlap
 	root := actortest.Root(t)
 	for _, name := range services {
 		t.Run(name, func(t *testing.T) {

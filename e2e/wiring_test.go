@@ -20,6 +20,7 @@ import (
 // back-channel URL, an issuer or an audience were wrong in the compose file,
 // a flow here would fail the way it would fail in the containers.
 func TestComposeWiring(t *testing.T) {
+	t.Parallel() // mostly waiting on processes; the three system tests overlap
 	sys := startSystem(t, nil)
 	clientEnv, apiEnv := sys.Env["client"], sys.Env["resourceapi"]
 	hc := &http.Client{Timeout: 10 * time.Second}
