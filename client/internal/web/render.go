@@ -188,3 +188,17 @@ func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// sameOrigin refuses state-changing requests that a browser says come from
+// another origin (CSRF), with an error page rather than a bare 403.
+func (a *App) sameOrigin(cop *http.CrossOriginProtection) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := cop.Check(c.Request()); err != nil {
+				return &pageError{Status: http.StatusForbidden, Title: "Refused: the form came from another site",
+					Message: "This app only accepts its forms from its own pages, so another site cannot act in your name (cross-site request forgery)."}
+			}
+			return next(c)
+		}
+	}
+}

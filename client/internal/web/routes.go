@@ -19,7 +19,7 @@ func (a *App) routes() *echo.Echo {
 	// cross-origin protection rejects a POST that a browser says comes from
 	// another origin (Sec-Fetch-Site, Origin), such as the authorization
 	// server's pages on the same host.
-	e.Use(echo.WrapMiddleware(http.NewCrossOriginProtection().Handler))
+	e.Use(a.sameOrigin(http.NewCrossOriginProtection()))
 
 	e.GET("/healthz", a.handleHealthz)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(staticFS()))))

@@ -435,8 +435,8 @@ func TestMachineCharts(t *testing.T) {
 func TestCrossOriginPostRefused(t *testing.T) {
 	h := newHarness(t, &fakeAS{}, topTracksAPI(200, "", tracksBody))
 	r := h.do(http.MethodPost, "/disconnect", url.Values{}, "Sec-Fetch-Site", "cross-site")
-	if r.status != http.StatusForbidden {
-		t.Errorf("cross-site POST = %d, want 403", r.status)
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, `id="error"`) {
+		t.Errorf("cross-site POST = %d, want 403 and an error page", r.status)
 	}
 	r = h.do(http.MethodPost, "/connect", url.Values{"scope": {"tracks:read"}}, "Sec-Fetch-Site", "same-origin")
 	if r.status != http.StatusSeeOther {
