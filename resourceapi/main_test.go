@@ -265,6 +265,46 @@ func TestWithRealAuthorizationServer(t *testing.T) {
 		}
 	})
 
+	t.Run("real tokens, forged", func(t *testing.T) {
+		genuine := s.userToken(t, contract.Alice, "playlists:read").AccessToken
+		parts := strings.Split(genuine, ".")
+		if len(parts) != 3 {
+			t.Fatalf("not a JWS: %q", genuine)
+		}
+		payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		// More scope, written into the payload after signing.
+		widened := strings.Replace(string(payload), `"scope":"playlists:read"`, `"scope":"playlists:read playlists:write"`, 1)
+		if widened == string(payload) {
+			t.Fatalf("no scope claim to widen in %s", payload)
+		}
+		header, _ := base64.RawURLEncoding.DecodeString(parts[0])
+		var h map[string]any
+		if err := json.Unmarshal(header, &h); err != nil {
+			t.Fatal(err)
+		}
+		h["alg"] = "none"
+		noneHeader, _ := json.Marshal(h)
+		enc := base64.RawURLEncoding.EncodeToString
+		for name, tok := range map[string]string{
+			"payload tampered":  parts[0] + "." + enc([]byte(widened)) + "." + parts[2],
+			"alg none":          enc(noneHeader) + "." + parts[1] + ".",
+			"signature removed": parts[0] + "." + parts[1] + ".",
+			"signature of another token": parts[0] + "." + parts[1] + "." +
+				strings.Split(s.userToken(t, contract.Bob, "playlists:read").AccessToken, ".")[2],
+		} {
+			status, ch, body := get(t, s.apiURL+"/v1/me/playlists", tok)
+			if status != 401 || body["error"] != "invalid_token" || !strings.Contains(ch, `error="invalid_token"`) {
+				t.Errorf("%s: %d %q %v", name, status, ch, body)
+			}
+		}
+		if status, _, _ := get(t, s.apiURL+"/v1/me/playlists", genuine); status != 200 {
+			t.Errorf("the untouched token: %d", status)
+		}
+	})
+
 	t.Run("a token for another resource server is refused", func(t *testing.T) {
 		// The same authorization server, but the API believes it is
 		// another resource: the tokens' aud does not name it.
@@ -356,4 +396,45 @@ func TestWithRealAuthorizationServer(t *testing.T) {
 			t.Errorf("introspection mode, refresh token as bearer: %d %v", status, body)
 		}
 	})
+}
+
+func TestHealthcheckCommand(t *testing.T) {
+	addr := actortest.FreeAddr(t)
+	env := func(k string) string {
+		return map[string]string{"RESOURCEAPI_ADDR": addr, "RESOURCEAPI_DB": filepath.Join(t.TempDir(), "api.db")}[k]
+	}
+	if err := run(context.Background(), []string{"resourceapi", "healthcheck"}, env, io.Discard); err == nil {
+		t.Fatal("healthcheck passes with no server running")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"resourceapi"}, env, io.Discard) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err = run(context.Background(), []string{"resourceapi", "healthcheck"}, env, io.Discard); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("healthcheck against a running server: %v", err)
+	}
+}
+
+func TestBadConfigurationAndCommand(t *testing.T) {
+	bad := func(k string) string {
+		return map[string]string{"RESOURCEAPI_TOKEN_VALIDATION": "opaque"}[k]
+	}
+	if err := run(context.Background(), []string{"resourceapi"}, bad, io.Discard); err == nil || !strings.Contains(err.Error(), "RESOURCEAPI_TOKEN_VALIDATION") {
+		t.Errorf("bad configuration: %v", err)
+	}
+	none := func(string) string { return "" }
+	if err := run(context.Background(), []string{"resourceapi", "serve-forever"}, none, io.Discard); err == nil {
+		t.Error("an unknown command is accepted")
+	}
 }
