@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/oauthlab/oauthlab/shared/actortest"
@@ -92,6 +94,18 @@ func TestBrowserFlow(t *testing.T) {
 		b.step("see alice's tracks", chromedp.Navigate(sys.Client+"/tracks"), chromedp.WaitVisible(chromedp.CSS(".track")))
 		if n := b.count(".track"); n == 0 {
 			b.fatalf("tracks", "no .track on /tracks")
+		}
+
+		// All three actors share the host localhost, and browsers ignore the
+		// port when they send cookies: each actor's cookies need a name of
+		// their own, and none may be readable by scripts.
+		for _, c := range b.cookies(sys.Client, sys.AuthServer, sys.ResourceAPI) {
+			if !strings.HasPrefix(c.Name, "as_") && !strings.HasPrefix(c.Name, "client_") {
+				b.fatalf("cookies", "cookie %q has no actor prefix (as_ or client_)", c.Name)
+			}
+			if !c.HTTPOnly {
+				b.fatalf("cookies", "cookie %q is readable by scripts (no HttpOnly)", c.Name)
+			}
 		}
 
 		b.step("see alice's playlists", chromedp.Navigate(sys.Client+"/playlists"), chromedp.WaitVisible(chromedp.ID("create-playlist")))
@@ -336,6 +350,23 @@ func (d *driver) noError(name string) {
 	if d.count("#error") > 0 {
 		d.fatalf(name, "the page shows an error: %s", strings.TrimSpace(d.eval(name, `document.getElementById('error').textContent`)))
 	}
+}
+
+// cookies returns the browser's cookies for the given URLs.
+func (d *driver) cookies(urls ...string) []*network.Cookie {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(d.tab.ctx, stepTimeout)
+	defer cancel()
+	res, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (network.GetCookiesResult, error) {
+		return cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: urls})
+	})
+	if err != nil {
+		d.fatalf("read the cookies", "%v", err)
+	}
+	if len(res.Cookies) == 0 {
+		d.fatalf("read the cookies", "no cookie at all: the sessions cannot work")
+	}
+	return res.Cookies
 }
 
 // chooseScopes ticks exactly the given scope checkboxes, by clicking them
