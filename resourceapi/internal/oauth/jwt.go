@@ -120,8 +120,10 @@ func (v *JWTValidator) verify(ctx context.Context, token string) (*Principal, er
 	if !parsed.Valid {
 		return nil, ErrInvalidToken("the access token is not valid")
 	}
-	// RFC 9068 §2.2: sub, client_id and jti are required claims too.
+	// RFC 9068 §2.2: iat, sub, client_id and jti are required claims too.
 	switch {
+	case claims.IssuedAt == nil:
+		return nil, ErrInvalidToken("the access token has no iat claim")
 	case claims.Subject == "":
 		return nil, ErrInvalidToken("the access token has no sub claim")
 	case claims.ClientID == "":

@@ -19,10 +19,17 @@ func bearerAuth(v oauth.Validator, realm, metadataURL string) func(anyOf ...stri
 		return func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error {
 				req := c.Request()
+				inForm := false
+				if isForm(req) {
+					// Read at most maxBody of a form before the token is
+					// checked; the handlers take JSON only anyway.
+					req.Body = http.MaxBytesReader(c.Response(), req.Body, maxBody)
+					inForm = req.PostFormValue("access_token") != ""
+				}
 				token, tokenErr := oauth.BearerToken(oauth.Request{
 					Authorization: req.Header.Values(echo.HeaderAuthorization),
 					TokenInQuery:  req.URL.RawQuery != "" && req.URL.Query().Has("access_token"),
-					TokenInForm:   isForm(req) && req.PostFormValue("access_token") != "",
+					TokenInForm:   inForm,
 				})
 				if tokenErr != nil {
 					return challenge(tokenErr, realm, metadataURL)

@@ -107,6 +107,7 @@ func TestForgedTokens(t *testing.T) {
 		{"payload tampered after signing", []string{"Authorization: Bearer " + tampered()}, "", 401, invalid},
 		{"no sub", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "sub") }), nil)}, "", 401, invalid},
 		{"no client_id", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "client_id") }), nil)}, "", 401, invalid},
+		{"no iat", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "iat") }), nil)}, "", 401, invalid},
 		{"no jti", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "jti") }), nil)}, "", 401, invalid},
 		{"kid of a key for another algorithm", []string{"Authorization: Bearer " + s.Sign("RS256", s.Claims(alice, "tracks:read"), map[string]any{"kid": s.KID("ES256")})}, "", 401, invalid},
 	}
@@ -151,6 +152,18 @@ func TestForgedTokens(t *testing.T) {
 				t.Errorf("challenge %q lacks error=%q and its description", ch, tt.code)
 			}
 		})
+	}
+}
+
+// TestTokenInFormBody: RFC 6750 §2.2 form-encoded tokens are refused with
+// invalid_request, not silently ignored.
+func TestTokenInFormBody(t *testing.T) {
+	api := newTestAPI(t)
+	body := "access_token=" + api.signer.Token(contract.Alice.Subject, "playlists:write") + "&name=x"
+	r := api.do(http.MethodPost, "/v1/me/playlists", "", body, "Content-Type: application/x-www-form-urlencoded")
+	if r.status != http.StatusBadRequest || r.body["error"] != "invalid_request" ||
+		!strings.Contains(r.header.Get("WWW-Authenticate"), `error="invalid_request"`) {
+		t.Fatalf("%d %q %s", r.status, r.header.Get("WWW-Authenticate"), r.raw)
 	}
 }
 
