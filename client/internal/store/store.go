@@ -169,6 +169,36 @@ func (s *Store) TouchSession(ctx context.Context, id string) (bool, error) {
 	return true, nil
 }
 
+// RotateSession moves everything of session oldID to the new id newID, and
+// forgets oldID. The client calls it when the session gains tokens, so an
+// id that someone planted or saw before the sign-in is worth nothing after
+// it (session fixation).
+func (s *Store) RotateSession(ctx context.Context, oldID, newID string) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	oldKey, newKey := key(oldID), key(newID)
+	res, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, created_at, seen_at)
+		SELECT ?, created_at, ? FROM sessions WHERE id = ?`, newKey, s.now().Unix(), oldKey)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return ErrNotFound
+	}
+	for _, table := range []string{"attempts", "tokens", "steps"} {
+		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET session_id = ? WHERE session_id = ?`, newKey, oldKey); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, oldKey); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // Attempt is an authorization request waiting for its answer.
 type Attempt struct {
 	State     string

@@ -210,3 +210,33 @@ func TestConcurrentWrites(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestRotateSession(t *testing.T) {
+	s, clk, _ := open(t)
+	ctx := context.Background()
+	s.CreateSession(ctx, "old")
+	s.SaveAttempt(ctx, "old", Attempt{State: "st", Verifier: "v", CreatedAt: clk.now()})
+	s.SaveToken(ctx, "old", &oauth2.Token{AccessToken: "at", TokenType: "Bearer"}, "tracks:read")
+	s.AddSteps(ctx, "old", flow.Step{Kind: flow.KindAccessToken})
+	if err := s.RotateSession(ctx, "old", "new"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.TouchSession(ctx, "old"); ok {
+		t.Error("the old id still works")
+	}
+	if ok, _ := s.TouchSession(ctx, "new"); !ok {
+		t.Error("the new id does not work")
+	}
+	if tok, _, err := s.Token(ctx, "new"); err != nil || tok.AccessToken != "at" {
+		t.Errorf("Token(new) = %v, %v", tok, err)
+	}
+	if a, err := s.PendingAttempt(ctx, "new", "st"); err != nil || a.Verifier != "v" {
+		t.Errorf("PendingAttempt(new) = %+v, %v", a, err)
+	}
+	if steps, _ := s.Steps(ctx, "new"); len(steps) != 1 {
+		t.Errorf("Steps(new) = %d, want 1", len(steps))
+	}
+	if err := s.RotateSession(ctx, "gone", "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("RotateSession(unknown) = %v, want ErrNotFound", err)
+	}
+}

@@ -20,6 +20,7 @@ import (
 type Store interface {
 	Ping(ctx context.Context) error
 	CreateSession(ctx context.Context, id string) error
+	RotateSession(ctx context.Context, oldID, newID string) error
 	TouchSession(ctx context.Context, id string) (bool, error)
 	SaveAttempt(ctx context.Context, sessionID string, a store.Attempt) error
 	PendingAttempt(ctx context.Context, sessionID, state string) (store.Attempt, error)

@@ -91,6 +91,9 @@ func (a *App) handleCallback(c echo.Context) error {
 	if err := a.store.SaveToken(ctx, sid, tok, attempt.Scope); err != nil {
 		return err
 	}
+	if sid, err = a.rotateSession(c, sid); err != nil {
+		return err
+	}
 	steps = append(steps, flow.AccessToken(a.now(), flow.DecodeAccessToken(tok.AccessToken, granted, tok.Expiry), "tokens kept server-side"))
 	a.addSteps(c, sid, steps...)
 

@@ -50,6 +50,23 @@ func (a *App) ensureSession(c echo.Context) (string, error) {
 	if err := a.store.CreateSession(c.Request().Context(), id); err != nil {
 		return "", err
 	}
+	a.setSessionCookie(c, id)
+	return id, nil
+}
+
+// rotateSession gives the session a new id (and cookie) once it holds
+// tokens: an id planted in the browser, or seen, before the sign-in is then
+// worthless (session fixation).
+func (a *App) rotateSession(c echo.Context, oldID string) (string, error) {
+	id := rand.Text()
+	if err := a.store.RotateSession(c.Request().Context(), oldID, id); err != nil {
+		return "", err
+	}
+	a.setSessionCookie(c, id)
+	return id, nil
+}
+
+func (a *App) setSessionCookie(c echo.Context, id string) {
 	c.Set(sessionKey, id)
 	c.SetCookie(&http.Cookie{
 		Name:     sessionCookie,
@@ -63,7 +80,6 @@ func (a *App) ensureSession(c echo.Context) (string, error) {
 		// on cross-site POSTs.
 		SameSite: http.SameSiteLaxMode,
 	})
-	return id, nil
 }
 
 // basePage fills the parts of a page that depend on the session.

@@ -142,6 +142,17 @@ func (h *harness) do(method, path string, form url.Values, header ...string) res
 	return response{resp.StatusCode, resp.Header, string(b)}
 }
 
+// cookie returns the value of the client's cookie name, or "".
+func (h *harness) cookie(name string) string {
+	u, _ := url.Parse(h.client.URL)
+	for _, c := range h.http.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
 // connect starts a flow and returns the state the client sent.
 func (h *harness) connect(scope ...string) string {
 	h.t.Helper()
@@ -233,9 +244,14 @@ func TestConnectRedirect(t *testing.T) {
 func TestHappyPathWithFakes(t *testing.T) {
 	h := newHarness(t, &fakeAS{codeStatus: 200, codeBody: goodToken}, topTracksAPI(200, "", tracksBody))
 	state := h.connect("tracks:read")
+	before := h.cookie(sessionCookie)
 	r := h.callback(state, "good-code")
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/tracks" {
 		t.Fatalf("callback = %d %s:\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	// Session fixation: the session gets a new id once it holds tokens.
+	if after := h.cookie(sessionCookie); after == "" || after == before {
+		t.Errorf("session id %q before the sign-in, %q after: want a new one", before, after)
 	}
 	tracks := h.do(http.MethodGet, "/tracks", nil)
 	if tracks.status != 200 || !strings.Contains(tracks.body, `class="track"`) || !strings.Contains(tracks.body, "Song") {
