@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -96,6 +97,7 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		DemoHint:          cfg.SeedDemo,
 		RegistrationToken: cfg.RegistrationToken,
 	})
+	go cleanUp(ctx, db, logger)
 	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", cfg.DBPath,
 		"signing_alg", cfg.SigningAlg, "access_token_ttl", cfg.AccessTokenTTL.String(),
 		"open_registration", cfg.RegistrationToken == "")
@@ -112,5 +114,22 @@ func newServer(cfg config.Config, db *store.DB) *oauth.Server {
 		RefreshTTL: cfg.RefreshTokenTTL,
 		CodeTTL:    cfg.CodeTTL,
 		Now:        time.Now,
+	}
+}
+
+// cleanUp deletes expired codes, tokens and sessions every hour, a day
+// after they expired, so the database does not grow without bound.
+func cleanUp(ctx context.Context, db *store.DB, logger *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if err := db.DeleteExpired(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			logger.Warn("clean up expired rows", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -49,6 +48,9 @@ func (r AuthorizeRequest) Params() url.Values {
 	if r.CodeChallenge != "" {
 		v.Set("code_challenge", r.CodeChallenge)
 		v.Set("code_challenge_method", PKCEMethodS256)
+	}
+	if slices.Contains(r.Prompt, "consent") {
+		v.Set("prompt", "consent") // still ask after the user signs in
 	}
 	return v
 }
@@ -157,6 +159,8 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	}
 	req.CodeChallenge = challenge
 
+	// prompt (OpenID Connect Core §3.1.2.1, common in plain OAuth): "none"
+	// and "consent" are honoured; "login" and "select_account" are ignored.
 	req.Prompt = strings.Fields(q.Get("prompt"))
 	if slices.Contains(req.Prompt, "none") && len(req.Prompt) > 1 {
 		// OpenID Connect Core §3.1.2.1: "none" must stand alone.
@@ -280,6 +284,3 @@ func addQuery(uri string, params map[string]string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
-
-// now is a helper for code that must not use the wall clock directly.
-func (s *Server) now() time.Time { return s.Now().UTC() }

@@ -57,7 +57,9 @@ func (s *Server) Register(ctx context.Context, m ClientMetadata) (RegisteredClie
 	out.RedirectURIs = c.RedirectURIs
 	out.TokenEndpointAuthMethod = c.AuthMethod
 	out.GrantTypes = c.GrantTypes
-	out.ResponseTypes = m.ResponseTypes
+	if c.AllowsGrant(GrantAuthorizationCode) {
+		out.ResponseTypes = []string{"code"}
+	}
 	out.ClientName = c.Name
 	out.Scope = scopes.Join(c.Scopes)
 	return out, nil

@@ -27,6 +27,9 @@ type Server struct {
 	secrets secretCache
 }
 
+// now is the server's clock in UTC; tests replace Now.
+func (s *Server) now() time.Time { return s.Now().UTC() }
+
 // ClientCredentials are what a caller presented to authenticate as a client
 // (RFC 6749 §2.3.1), already taken from the header or the body by the web
 // layer.

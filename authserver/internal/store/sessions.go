@@ -34,3 +34,24 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string, now time.Time) e
 	_, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ? OR expires_at <= ?`, idHash, now.Unix())
 	return err
 }
+
+// DeleteExpired removes codes, tokens and sessions that expired before
+// cutoff, and machine grants left with no token. Rotated refresh tokens stay
+// until they expire, so that their reuse is still detected.
+func (db *DB) DeleteExpired(ctx context.Context, cutoff time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM codes WHERE expires_at < ?`,
+			`DELETE FROM access_tokens WHERE expires_at < ?`,
+			`DELETE FROM refresh_tokens WHERE expires_at < ?`,
+			`DELETE FROM sessions WHERE expires_at < ?`,
+			`DELETE FROM grants WHERE user_id IS NULL AND created_at < ?
+				AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.grant_id = grants.id)`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, cutoff.Unix()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -127,3 +127,34 @@ func TestSigningKeysPersist(t *testing.T) {
 		t.Errorf("newest key first: got %s", keys[0].Alg)
 	}
 }
+
+func TestDeleteExpired(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	if err := db.SeedDemo(ctx, "http://localhost:8080/callback"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Second)
+	old, fresh := now.Add(-48*time.Hour), now.Add(time.Hour)
+	g := oauth.Grant{ID: "m1", ClientID: "demo-machine", Scopes: []string{"charts:read"}, CreatedAt: old}
+	if err := db.CreateGrant(ctx, g, nil); err != nil {
+		t.Fatal(err)
+	}
+	for jti, exp := range map[string]time.Time{"old": old, "fresh": fresh} {
+		if err := db.StoreAccessToken(ctx, oauth.AccessToken{JTI: jti, GrantID: "m1", ClientID: "demo-machine", IssuedAt: old, ExpiresAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.DeleteExpired(ctx, now.Add(-24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AccessToken(ctx, "old"); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("expired token kept: %v", err)
+	}
+	if _, err := db.AccessToken(ctx, "fresh"); err != nil {
+		t.Errorf("live token deleted: %v", err)
+	}
+	if _, err := db.Grant(ctx, "m1"); err != nil {
+		t.Errorf("grant with a live token deleted: %v", err)
+	}
+}
