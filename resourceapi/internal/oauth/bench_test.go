@@ -2,7 +2,9 @@ package oauth
 
 import (
 	"context"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauthtest"
 )
@@ -43,5 +45,30 @@ func BenchmarkBearerToken(b *testing.B) {
 		if _, err := BearerToken(r); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkIntrospect measures introspection mode against a local fake
+// endpoint (loopback, no real database behind it): the round trip a request
+// pays when the answer is not cached, and the cache hit when it is.
+func BenchmarkIntrospect(b *testing.B) {
+	fake := &fakeIntrospection{answers: map[string]map[string]any{
+		"tok": {"active": true, "scope": "tracks:read", "client_id": "demo-client", "sub": "demo-user-alice", "token_type": "Bearer"},
+	}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	for _, c := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"cached", DefaultIntrospectionCacheTTL}, {"uncached", -1}} {
+		in := NewIntrospector(IntrospectionConfig{URL: srv.URL, ClientID: "music-api", ClientSecret: "s3cret", CacheTTL: c.ttl, CacheSize: 100})
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := in.Validate(context.Background(), "tok"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
