@@ -55,7 +55,7 @@ func TestChallenge(t *testing.T) {
 		{"no token", ErrNoToken(), `Bearer realm="r", resource_metadata="` + md + `"`},
 		{"invalid token", ErrInvalidToken("expired"), `Bearer realm="r", error="invalid_token", error_description="expired", resource_metadata="` + md + `"`},
 		{"scope", ErrInsufficientScope([]string{"a:b", "c:d"}),
-			`Bearer realm="r", error="insufficient_scope", error_description="the access token lacks the scope this request needs: a:b or c:d", scope="a:b c:d", resource_metadata="` + md + `"`},
+			`Bearer realm="r", error="insufficient_scope", error_description="the access token lacks a scope this request needs: one of a:b, c:d", scope="a:b", resource_metadata="` + md + `"`},
 		{"quotes and backslashes cannot break out", ErrInvalidToken(`bad "x" \ y` + "\n§1"),
 			`Bearer realm="r", error="invalid_token", error_description="bad 'x'   y section 1", resource_metadata="` + md + `"`},
 	}

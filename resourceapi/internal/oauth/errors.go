@@ -60,13 +60,16 @@ func ErrInvalidToken(format string, args ...any) *Error {
 }
 
 // ErrInsufficientScope is a valid token that lacks a scope the request needs
-// (RFC 6750 §3.1 insufficient_scope).
-func ErrInsufficientScope(need []string) *Error {
-	return &Error{
-		Code:        CodeInsufficientScope,
-		Description: "the access token lacks the scope this request needs: " + strings.Join(need, " or "),
-		Scope:       need,
+// (RFC 6750 §3.1 insufficient_scope). anyOf lists the scopes that would each
+// be enough, preferred first. The challenge's scope attribute names only the
+// first: RFC 6750 §3 reads a space-delimited list as scopes all required, and
+// a client asking for that one scope will get through.
+func ErrInsufficientScope(anyOf []string) *Error {
+	desc := "the access token lacks the scope this request needs: " + anyOf[0]
+	if len(anyOf) > 1 {
+		desc = "the access token lacks a scope this request needs: one of " + strings.Join(anyOf, ", ")
 	}
+	return &Error{Code: CodeInsufficientScope, Description: desc, Scope: anyOf[:1]}
 }
 
 // Challenge is the value of the WWW-Authenticate header for err (RFC 6750

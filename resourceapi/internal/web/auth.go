@@ -16,6 +16,9 @@ const principalKey = "oauth.principal"
 // with a valid access token carrying at least one of the given scopes.
 func bearerAuth(v oauth.Validator, realm, metadataURL string) func(anyOf ...string) echo.MiddlewareFunc {
 	return func(anyOf ...string) echo.MiddlewareFunc {
+		if len(anyOf) == 0 {
+			panic("bearerAuth: a protected route needs at least one scope")
+		}
 		return func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error {
 				req := c.Request()

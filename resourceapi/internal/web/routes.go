@@ -53,7 +53,7 @@ func NewHandler(cfg Config) http.Handler {
 	e.DELETE("/v1/me/playlists/:id", handleDeletePlaylist(s), auth(scopes.PlaylistsWrite))
 	// The catalogue is not personal, but it is there to help a user build
 	// playlists: any token with one of the user scopes may browse it.
-	e.GET("/v1/tracks", handleListTracks(s), auth(scopes.TracksRead, scopes.PlaylistsRead, scopes.PlaylistsWrite))
+	e.GET("/v1/tracks", handleListTracks(s), auth(scopes.PlaylistsRead, scopes.PlaylistsWrite, scopes.TracksRead))
 	e.GET("/v1/charts", handleCharts(s), auth(scopes.ChartsRead))
 	return e
 }
