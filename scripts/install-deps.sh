@@ -12,6 +12,11 @@ if [ ${#need[@]} -eq 0 ]; then
   echo "install-deps: nothing to install"
   exit 0
 fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: this script knows Debian and Ubuntu (apt-get) only." >&2
+  echo "install-deps: install ${need[*]} with your package manager, then run make test." >&2
+  exit 1
+fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "install-deps: installing ${need[*]}"
