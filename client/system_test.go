@@ -222,6 +222,7 @@ func wantPage(t *testing.T, p page, status int, contains ...string) {
 // authorization server and resource API: connect, login, consent, callback,
 // data, inspector, refresh after expiry, playlists, disconnect.
 func TestFlow(t *testing.T) {
+	t.Parallel()
 	// A 2 s access token: every API call below finds it expired and
 	// refreshes it first.
 	s := startSystem(t, "AUTHSERVER_ACCESS_TOKEN_TTL=2s")
@@ -309,6 +310,17 @@ func TestFlow(t *testing.T) {
 	if !strings.Contains(out.String(), "RANK") || strings.Count(out.String(), "\n") < 4 {
 		t.Errorf("client charts printed:\n%s", out.String())
 	}
+
+	// Nothing of the above left a code, token or secret in the client's logs.
+	logs := s.client.Logs()
+	if !strings.Contains(logs, "path=/callback") {
+		t.Fatalf("the client's logs lack the callback request:\n%s", logs)
+	}
+	for _, leak := range []string{"code=", "state=", "eyJ", "Bearer", "demo-secret", "machine-secret", "refresh_token", "wonderland"} {
+		if strings.Contains(logs, leak) {
+			t.Errorf("the client's logs contain %q:\n%s", leak, logs)
+		}
+	}
 }
 
 func TestRunRejectsUnknownCommand(t *testing.T) {
@@ -326,6 +338,7 @@ func TestRunRejectsUnknownCommand(t *testing.T) {
 // each ends on a page that explains it (id="error"), never a 500, and the
 // inspector records an error step.
 func TestFlowFailures(t *testing.T) {
+	t.Parallel()
 	// Introspection lets the resource API see a revocation at once.
 	s := startSystem(t)
 	s.api.Stop()

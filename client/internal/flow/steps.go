@@ -208,7 +208,8 @@ var grantTitles = map[string]struct {
 		"Over the back channel (server to server, your browser is not involved), the app sends the code, " +
 			"its PKCE verifier, and authenticates with its client secret.", RFC6749TokenRequest},
 	"refresh_token": {"Refresh: the client gets a new access token",
-		"The access token expired, so the app used its refresh token to get a new one, without asking you again.", RFC6749Refresh},
+		"The access token expired (x/oauth2 counts it as expired 10 seconds early, so it never dies on its way to the API), " +
+			"so the app used its refresh token to get a new one, without asking you again.", RFC6749Refresh},
 	"client_credentials": {"Token request: the machine client asks for a token for itself",
 		"No user is involved: the machine client authenticates with its own id and secret and gets a token " +
 			"for what it may do itself (here: read the charts).", RFC6749ClientCreds},
