@@ -92,6 +92,12 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	if err != nil {
 		return err
 	}
+	// RFC 9068 §5: a client_credentials token carries the client id as
+	// `sub`; a client id equal to a user's subject would make the two
+	// indistinguishable to the resource API.
+	if _, err := db.User(ctx, c.ID); err == nil {
+		return fmt.Errorf("client id %q is a user's subject; choose another", c.ID)
+	}
 	if !c.Public() {
 		if *secret == "" {
 			*secret = oauth.NewSecret()

@@ -1,12 +1,3 @@
-// Command authserver is the OAuth 2.0 authorization server of the project:
-// it signs users in, asks their consent, and issues tokens to clients.
-//
-//	authserver                      serve (configured by AUTHSERVER_* variables)
-//	authserver healthcheck          exit 0 if the running server answers /healthz
-//	authserver clients add ...      register a client
-//	authserver clients list         list clients
-//	authserver keys rotate          add a new signing key (the server uses it within a second)
-//	authserver keys list            list signing keys
 package main
 
 import (
@@ -26,6 +17,9 @@ import (
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/serve"
 )
+
+// The SQLite store is also the web layer's session store.
+var _ web.SessionStore = (*store.DB)(nil)
 
 func main() {
 	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout); err != nil {

@@ -247,6 +247,7 @@ func TestCLI(t *testing.T) {
 	for _, bad := range [][]string{
 		{"authserver", "clients", "add", "-redirect-uri", "http://evil.example/cb"},
 		{"authserver", "keys", "rotate", "-alg", "HS256"},
+		{"authserver", "clients", "add", "-id", "demo-user-alice", "-grant", "client_credentials"},
 		{"authserver", "nonsense"},
 	} {
 		if err := run(ctx, bad, getenv, io.Discard); err == nil {

@@ -98,6 +98,7 @@ func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User) 
 	return render(c, http.StatusOK, "consent", map[string]any{
 		"Title":        "Allow access?",
 		"ClientName":   req.Client.Name,
+		"ClientID":     req.Client.ID,
 		"UserName":     user.DisplayName,
 		"Scopes":       describeScopes(req.Scopes),
 		"RedirectHost": host,
