@@ -112,3 +112,11 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskedQuery(t *testing.T) {
+	q := url.Values{"state": {"a b"}, "code": {"0123456789abcdefghij"}, "iss": {"http://as"}}
+	want := "code=0123456789…ghij&iss=http%3A%2F%2Fas&state=a+b"
+	if got := MaskedQuery(q); got != want {
+		t.Errorf("MaskedQuery = %q, want %q", got, want)
+	}
+}

@@ -189,6 +189,23 @@ func CheckCallback(now time.Time, query url.Values, wantState, issuer string) Ca
 	return cb
 }
 
+// MaskedQuery renders a query string with codes and tokens shortened, in
+// name order, for display (the shortened values are not percent-encoded, so
+// the "…" stays readable).
+func MaskedQuery(q url.Values) string {
+	var parts []string
+	for _, name := range sortedKeys(q, nil) {
+		for _, v := range q[name] {
+			shown := url.QueryEscape(v)
+			if masked := maskValue(name, v); masked != v {
+				shown = masked
+			}
+			parts = append(parts, url.QueryEscape(name)+"="+shown)
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
 func maskValues(q url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range q {

@@ -32,6 +32,7 @@ func (a *App) handleCallback(c echo.Context) error {
 		}
 	}
 	cb := flow.CheckCallback(a.now(), query, attempt.State, a.cfg.Issuer)
+	cb.Step.HTTP = &flow.Exchange{Method: http.MethodGet, URL: a.cfg.RedirectURI() + "?" + flow.MaskedQuery(query)}
 	if hasSession {
 		a.addSteps(c, sid, cb.Step)
 		if cb.Reason != flow.ReasonState && cb.Reason != flow.ReasonBadQuery {
@@ -74,7 +75,11 @@ func (a *App) handleCallback(c echo.Context) error {
 
 	// RFC 6749 §7.1: a client must not use a token type it does not
 	// understand; this one speaks Bearer (RFC 6750) only.
-	if !strings.EqualFold(tok.TokenType, "Bearer") {
+	bearer := strings.EqualFold(tok.TokenType, "Bearer")
+	addCheck(steps, flow.KindTokenResponse, flow.Check{Name: "token_type is Bearer", OK: bearer,
+		Detail: "token_type = " + tok.TokenType + "; this app knows how to use Bearer tokens only.",
+		Link:   flow.Link{Label: "RFC 6749 §7.1: Access token types", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-7.1"}})
+	if !bearer {
 		pe := &pageError{Status: http.StatusBadGateway, Title: "Unexpected token type",
 			Message: "The authorization server issued a token of type " + tok.TokenType + "; this app only knows how to use Bearer tokens.",
 			Links:   []flow.Link{{Label: "RFC 6749 §7.1: Access token types", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-7.1"}}}
@@ -88,6 +93,7 @@ func (a *App) handleCallback(c echo.Context) error {
 	if granted == "" {
 		granted = attempt.Scope
 	}
+	addCheck(steps, flow.KindTokenResponse, scopeCheck(attempt.Scope, granted))
 	if err := a.store.SaveToken(ctx, sid, tok, attempt.Scope); err != nil {
 		return err
 	}
@@ -145,4 +151,33 @@ func callbackProblem(cb flow.Callback, attempt store.Attempt) *pageError {
 			Message: "A parameter of the redirect back appears more than once, so the answer cannot be trusted.",
 			Links:   links, Reconnect: splitOrDefault(attempt.Scope)}
 	}
+}
+
+// addCheck adds a check to the last step of the given kind.
+func addCheck(steps []flow.Step, kind flow.Kind, ch flow.Check) {
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i].Kind == kind {
+			steps[i].Checks = append(steps[i].Checks, ch)
+			return
+		}
+	}
+}
+
+// scopeCheck compares the scope asked for with the scope granted: the
+// resource owner or the server may grant less (RFC 6749 §3.3).
+func scopeCheck(asked, granted string) flow.Check {
+	ch := flow.Check{Name: "granted scope", OK: true, Link: flow.RFC6749Scope}
+	missing := []string{}
+	for _, s := range scopes.Parse(asked) {
+		if !scopes.Covers(scopes.Parse(granted), []string{s}) {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) == 0 {
+		ch.Detail = "Everything asked for was granted: " + orNone(granted) + "."
+		return ch
+	}
+	ch.Detail = "Asked for " + orNone(asked) + ", granted " + orNone(granted) + ": pages that need " +
+		strings.Join(missing, ", ") + " will be refused by the API."
+	return ch
 }

@@ -516,3 +516,20 @@ func TestPagesAndHeaders(t *testing.T) {
 		t.Errorf("CSP = %q", csp)
 	}
 }
+
+func TestScopeCheck(t *testing.T) {
+	tests := []struct {
+		asked, granted string
+		want           string
+	}{
+		{"tracks:read", "tracks:read", "Everything asked for was granted"},
+		{"", "tracks:read", "Everything asked for was granted"},
+		{"tracks:read playlists:read", "tracks:read", "pages that need playlists:read will be refused"},
+	}
+	for _, tt := range tests {
+		ch := scopeCheck(tt.asked, tt.granted)
+		if !ch.OK || !strings.Contains(ch.Detail, tt.want) {
+			t.Errorf("scopeCheck(%q, %q) = %+v, want %q", tt.asked, tt.granted, ch, tt.want)
+		}
+	}
+}
