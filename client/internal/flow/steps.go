@@ -16,7 +16,7 @@ var paramMeanings = map[string]string{
 	"redirect_uri":          "Where to send the browser back. It must match a URI registered for the client exactly, so a code cannot be sent to an attacker (RFC 6749 §3.1.2).",
 	"scope":                 "What the app asks to do, space-separated. The resource owner sees these on the consent page and may grant them or not (RFC 6749 §3.3).",
 	"state":                 "A fresh random value the app remembers in its session. It must come back unchanged; otherwise the response was not caused by this browser's request (CSRF, RFC 6749 §10.12).",
-	"code_challenge":        "PKCE: base64url(SHA-256(code_verifier)). Only the app knows the verifier, so a stolen code is useless to anyone else (RFC 7636 §4.2).",
+	"code_challenge":        "PKCE: base64url(SHA-256(code_verifier)). Only the app knows the verifier, so a stolen or injected code is useless to anyone else (RFC 7636 §4.2). Used even though this app has a secret, as current best practice asks (RFC 9700 §2.1.1).",
 	"code_challenge_method": "S256: the challenge is a SHA-256 hash; the plain method is for clients that cannot hash (RFC 7636 §4.3).",
 	"code":                  "The authorization code: short-lived, single-use, worthless without the client's secret and PKCE verifier (RFC 6749 §4.1.2).",
 	"iss":                   "The issuer that sent the response. It must equal the authorization server the app talked to, which defeats mix-up attacks (RFC 9207 §2).",
@@ -241,12 +241,16 @@ func TokenRequest(now time.Time, x Exchange) Step {
 	}
 	req := x
 	req.Status, req.ResponseHeader, req.ResponseBody, req.Err = 0, nil, "", ""
+	links := []Link{g.link, RFC6749ClientAuth}
+	if grant == "authorization_code" {
+		links = append(links, RFC7636Verifier)
+	}
 	return Step{
 		Kind:    KindTokenRequest,
 		At:      now,
 		Title:   g.title,
 		Summary: g.summary,
-		Links:   []Link{g.link, RFC6749ClientAuth, RFC7636Verifier},
+		Links:   links,
 		Params:  explainParams([]string{"grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope"}, x.Form),
 		HTTP:    &req,
 		Arrows:  []Arrow{{From: Client, To: AuthServer, Label: "POST /token (" + grant + ")", Channel: Back}},
