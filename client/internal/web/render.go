@@ -202,3 +202,14 @@ func (a *App) sameOrigin(cop *http.CrossOriginProtection) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// handleStatic serves the embedded CSS and script, without listing folders.
+func (a *App) handleStatic(files http.Handler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if strings.HasSuffix(c.Request().URL.Path, "/") {
+			return echo.ErrNotFound
+		}
+		files.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}

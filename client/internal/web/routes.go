@@ -22,7 +22,7 @@ func (a *App) routes() *echo.Echo {
 	e.Use(a.sameOrigin(http.NewCrossOriginProtection()))
 
 	e.GET("/healthz", a.handleHealthz)
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(staticFS()))))
+	e.GET("/static/*", a.handleStatic(http.StripPrefix("/static/", http.FileServerFS(staticFS()))))
 
 	e.GET("/", a.handleHome)
 	e.POST("/connect", a.handleConnect)  // starts the flow: redirect to /authorize

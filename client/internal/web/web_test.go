@@ -477,6 +477,7 @@ func TestBadInput(t *testing.T) {
 		{"POST", "/playlists", url.Values{"name": {""}}, 400},
 		{"POST", "/playlists", url.Values{"name": {strings.Repeat("x", 101)}}, 400},
 		{"GET", "/nowhere", nil, 404},
+		{"GET", "/static/", nil, 404},
 		{"POST", "/disconnect", nil, 303},
 	}
 	for _, tt := range tests {
