@@ -18,14 +18,14 @@ import (
 // page hooks every actor keeps (ids and names), never by their URLs, so the
 // test follows the pages wherever they lead.
 type agent struct {
-	t      *testing.T
+	t      testing.TB
 	client *http.Client
 
 	// visited lists every URL the agent requested, redirects included.
 	visited []*url.URL
 }
 
-func newAgent(t *testing.T) *agent {
+func newAgent(t testing.TB) *agent {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {

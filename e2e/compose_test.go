@@ -209,7 +209,7 @@ func TestComposeEnvironmentNamesAreRead(t *testing.T) {
 
 // actorSource returns the text of every non-test Go file under dir, plus the
 // shared module's (LOG_FORMAT and LOG_LEVEL may be read there).
-func actorSource(t *testing.T, dir string) string {
+func actorSource(t testing.TB, dir string) string {
 	t.Helper()
 	var b strings.Builder
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

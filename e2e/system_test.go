@@ -25,7 +25,7 @@ var services = []string{"authserver", "resourceapi", "client"}
 // Compose specification's own loader: the same parsing, interpolation and
 // validation `docker compose` does. The caller's environment is not used, so
 // a developer's shell cannot change what the test sees.
-func loadCompose(t *testing.T) *types.Project {
+func loadCompose(t testing.TB) *types.Project {
 	t.Helper()
 	root := actortest.Root(t)
 	opts, err := cli.NewProjectOptions(
@@ -44,7 +44,7 @@ func loadCompose(t *testing.T) *types.Project {
 }
 
 // composeEnv returns the environment docker-compose.yml gives a service.
-func composeEnv(t *testing.T, project *types.Project, service string) map[string]string {
+func composeEnv(t testing.TB, project *types.Project, service string) map[string]string {
 	t.Helper()
 	svc, ok := project.Services[service]
 	if !ok {
@@ -82,7 +82,7 @@ type loopback struct {
 	dataDir string
 }
 
-func newLoopback(t *testing.T, project *types.Project) *loopback {
+func newLoopback(t testing.TB, project *types.Project) *loopback {
 	t.Helper()
 	l := &loopback{project: project, ports: map[string]string{}, dataDir: t.TempDir()}
 	for _, name := range services {
@@ -108,7 +108,7 @@ func newLoopback(t *testing.T, project *types.Project) *loopback {
 //   - a file under /data/ (a named volume) moves to a temporary folder.
 //
 // Anything else is kept as it is.
-func (l *loopback) rewrite(t *testing.T, service, key, value string) string {
+func (l *loopback) rewrite(t testing.TB, service, key, value string) string {
 	t.Helper()
 	switch {
 	case strings.HasSuffix(key, "_ADDR"):
@@ -158,7 +158,7 @@ func (l *loopback) serviceFor(u *url.URL) (string, bool) {
 	return "", false
 }
 
-func (l *loopback) targetPort(t *testing.T, service string) string {
+func (l *loopback) targetPort(t testing.TB, service string) string {
 	t.Helper()
 	ports := l.project.Services[service].Ports
 	if len(ports) != 1 {
@@ -171,7 +171,7 @@ func (l *loopback) targetPort(t *testing.T, service string) string {
 // docker-compose.yml gives each service, rewritten to loopback, plus extra
 // settings per service (for a test's needs; nil for none). They start in the
 // order depends_on gives.
-func startSystem(t *testing.T, extra map[string][]string) *system {
+func startSystem(t testing.TB, extra map[string][]string) *system {
 	t.Helper()
 	project := loadCompose(t)
 	l := newLoopback(t, project)
