@@ -106,6 +106,10 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 	case code.CodeChallenge != "" && !VerifyS256(req.CodeVerifier, code.CodeChallenge):
 		return TokenResponse{}, ErrInvalidGrant("code_verifier does not match the code_challenge")
 	}
+	// The user may have revoked the app between the redirect and now.
+	if ok, err := s.grantActive(ctx, code.GrantID); err != nil || !ok {
+		return TokenResponse{}, firstErr(err, ErrInvalidGrant("the authorization was revoked"))
+	}
 	if code.CodeChallenge == "" && req.Client.Public() {
 		// Cannot happen (refused at /authorize), but a public client must
 		// never get tokens without proof of possession.
@@ -155,12 +159,8 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 		}
 		return TokenResponse{}, ErrInvalidGrant("the refresh token was already used; its whole family is revoked")
 	}
-	g, err := s.Store.Grant(ctx, rt.GrantID)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	if !g.RevokedAt.IsZero() {
-		return TokenResponse{}, ErrInvalidGrant("the refresh token was revoked")
+	if ok, err := s.grantActive(ctx, rt.GrantID); err != nil || !ok {
+		return TokenResponse{}, firstErr(err, ErrInvalidGrant("the refresh token was revoked"))
 	}
 	if !s.now().Before(rt.ExpiresAt) {
 		return TokenResponse{}, ErrInvalidGrant("the refresh token has expired")
@@ -251,4 +251,12 @@ func (s *Server) issue(ctx context.Context, grantID string, c Client, userID str
 		resp.RefreshToken = raw
 	}
 	return issued, resp, nil
+}
+
+// firstErr returns err if it is not nil, otherwise fallback.
+func firstErr(err error, fallback *Error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
 }

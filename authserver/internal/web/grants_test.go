@@ -245,3 +245,18 @@ func TestRevokeOnlyOwnTokens(t *testing.T) {
 		t.Fatalf("revoke with a wrong secret = %d %v", resp.StatusCode, m)
 	}
 }
+
+// TestRevokedBeforeExchange: when the user revokes the app between the
+// redirect and the token request, the code no longer works.
+func TestRevokedBeforeExchange(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	code := env.code("")
+	if err := env.DB.RevokeConsent(t.Context(), "demo-user-alice", "demo-client", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, m := env.exchange(code, "")
+	if resp.StatusCode != http.StatusBadRequest || m["error"] != "invalid_grant" {
+		t.Fatalf("exchange after the user revoked the app = %d %v, want invalid_grant", resp.StatusCode, m)
+	}
+}
