@@ -183,7 +183,7 @@ func TestBrowserFlow(t *testing.T) {
 		}
 	})
 
-	t.Run("bob denies", func(t *testing.T) {
+	t.Run("bob denies, then disconnects", func(t *testing.T) {
 		// A fresh browser context: no cookie of alice's session is left.
 		bob := newTab(t, alice.ctx, out, "bob", chromedp.WithNewBrowserContext())
 		defer bob.close()
@@ -210,6 +210,26 @@ func TestBrowserFlow(t *testing.T) {
 		b.step("open the inspector", chromedp.Navigate(sys.Client+"/inspector"), chromedp.WaitVisible(chromedp.CSS(".step")))
 		if steps := b.dataSteps(); !slices.Contains(steps, "error") || slices.Contains(steps, "token-request") {
 			b.fatalf("inspector", "after a denial want an error step and no token request, got %v", steps)
+		}
+
+		// Bob changes his mind, then disconnects from the client's side:
+		// the client revokes its tokens at the authorization server (RFC
+		// 7009 §2.1) and forgets them.
+		b.step("open the client again", chromedp.Navigate(sys.Client+"/"), chromedp.WaitVisible(chromedp.ID("connect")))
+		b.chooseScopes([]string{"tracks:read"})
+		b.navStep("connect again", chromedp.Click(chromedp.ID("connect")))
+		b.step("see the consent page again", chromedp.WaitVisible(chromedp.ID("approve")))
+		b.navStep("approve", chromedp.Click(chromedp.ID("approve")))
+		b.wantAt("after approval", sys.Client)
+		b.noError("after approval")
+		b.step("see bob's tracks", chromedp.Navigate(sys.Client+"/tracks"), chromedp.WaitVisible(chromedp.CSS(".track")))
+		b.navStep("disconnect", chromedp.Click(chromedp.ID("disconnect")))
+		if b.count("#disconnect") != 0 {
+			b.fatalf("disconnect", "the client still offers #disconnect after disconnecting")
+		}
+		b.step("open the inspector", chromedp.Navigate(sys.Client+"/inspector"), chromedp.WaitVisible(chromedp.CSS(".step")))
+		if steps := b.dataSteps(); !slices.Contains(steps, "revocation") {
+			b.fatalf("inspector", "no revocation step after disconnecting: %v", steps)
 		}
 	})
 }

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/oauthlab/oauthlab/shared/actortest"
 	"github.com/oauthlab/oauthlab/shared/contract"
 )
 
@@ -24,6 +28,22 @@ func TestComposeWiring(t *testing.T) {
 	sys := startSystem(t, nil)
 	clientEnv, apiEnv := sys.Env["client"], sys.Env["resourceapi"]
 	hc := &http.Client{Timeout: 10 * time.Second}
+
+	t.Run("health checks as docker runs them", func(t *testing.T) {
+		// HEALTHCHECK runs `/app/<actor> healthcheck` inside the container,
+		// with the container's environment: the probe must find the port
+		// from the same *_ADDR the server listens on.
+		for _, name := range services {
+			if err := healthcheck(t, name, sys.Env[name]); err != nil {
+				t.Errorf("%s healthcheck: %v", name, err)
+			}
+		}
+		// And it must fail when nothing answers there.
+		env := map[string]string{"AUTHSERVER_ADDR": actortest.FreeAddr(t)}
+		if err := healthcheck(t, "authserver", env); err == nil {
+			t.Error("authserver healthcheck passed with nothing listening")
+		}
+	})
 
 	t.Run("metadata names the browser-facing issuer", func(t *testing.T) {
 		// Fetched through the back channel, as a container would. RFC 8414 §2:
@@ -189,6 +209,22 @@ func playlistIDs(t testing.TB, a *agent, sys *system) []string {
 		ids = append(ids, s.AttrOr("data-playlist-id", ""))
 	})
 	return ids
+}
+
+// healthcheck runs an actor's binary with the healthcheck command and env,
+// as the image's HEALTHCHECK does.
+func healthcheck(t *testing.T, actor string, env map[string]string) error {
+	t.Helper()
+	cmd := exec.Command(actortest.Binary(t, actor), "healthcheck")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, out)
+	}
+	return nil
 }
 
 func visitedPrefix(a *agent, prefix string) bool {
