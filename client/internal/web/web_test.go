@@ -534,3 +534,34 @@ func TestScopeCheck(t *testing.T) {
 		}
 	}
 }
+
+// Requests of one session that find the token expired at the same time
+// refresh it once: the refresh token is never spent twice.
+func TestConcurrentRequestsRefreshOnce(t *testing.T) {
+	expired := `{"access_token":"access-token-1-xxxxxxxxxxxx","token_type":"Bearer","expires_in":1,"refresh_token":"refresh-token-1-xxxxxxxx","scope":"tracks:read"}`
+	as := &fakeAS{codeStatus: 200, codeBody: expired, refreshStatus: 200,
+		refreshBody: `{"access_token":"access-token-2-xxxxxxxxxxxx","token_type":"Bearer","expires_in":600,"refresh_token":"refresh-token-2-xxxxxxxx"}`}
+	h := newHarness(t, as, topTracksAPI(200, "", tracksBody))
+	h.connected()
+	const n = 6
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			resp, err := h.http.Get(h.client.URL + "/tracks")
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	for range n {
+		if s := <-statuses; s != 200 {
+			t.Errorf("status %d", s)
+		}
+	}
+	if got := as.refreshes.Load(); got != 1 {
+		t.Errorf("%d refreshes for %d concurrent requests, want 1", got, n)
+	}
+}
