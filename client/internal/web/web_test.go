@@ -565,3 +565,21 @@ func TestConcurrentRequestsRefreshOnce(t *testing.T) {
 		t.Errorf("%d refreshes for %d concurrent requests, want 1", got, n)
 	}
 }
+
+// A refresh that gets no answer keeps the tokens: the next try may work.
+func TestRefreshWithTokenEndpointDown(t *testing.T) {
+	expired := `{"access_token":"access-token-1-xxxxxxxxxxxx","token_type":"Bearer","expires_in":1,"refresh_token":"refresh-token-1-xxxxxxxx","scope":"tracks:read"}`
+	h := newHarness(t, &fakeAS{codeStatus: 200, codeBody: expired}, topTracksAPI(200, "", tracksBody))
+	h.connected()
+	h.asSrv.Close()
+	r := h.do(http.MethodGet, "/tracks", nil)
+	if r.status != http.StatusBadGateway || !strings.Contains(r.body, "authorization server could not be reached") {
+		t.Fatalf("status = %d:\n%s", r.status, r.body)
+	}
+	if home := h.do(http.MethodGet, "/", nil); strings.Contains(home.body, "not connected") {
+		t.Error("a refresh with no answer dropped the tokens")
+	}
+	if steps := strings.Join(h.steps(), " "); !strings.HasSuffix(steps, "refresh error") {
+		t.Errorf("steps = %s, want a refresh then an error", steps)
+	}
+}
