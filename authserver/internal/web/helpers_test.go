@@ -29,7 +29,7 @@ const redirectURI = "http://localhost:8080/callback"
 // testEnv is a real authorization server (real router, real SQLite file)
 // behind httptest, with a clock the test can move forward.
 type testEnv struct {
-	t      *testing.T
+	t      testing.TB
 	URL    string
 	Server *oauth.Server
 	DB     *store.DB
@@ -41,7 +41,7 @@ func (e *testEnv) now() time.Time { return time.Now().Add(time.Duration(e.offset
 // advance moves the server's clock forward.
 func (e *testEnv) advance(d time.Duration) { e.offset.Add(int64(d)) }
 
-func newTestEnv(t *testing.T, opts ...func(*web.Options)) *testEnv {
+func newTestEnv(t testing.TB, opts ...func(*web.Options)) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "authserver.db"))
@@ -105,7 +105,7 @@ func hiddenFields(body string) url.Values {
 	return v
 }
 
-func readBody(t *testing.T, resp *http.Response) string {
+func readBody(t testing.TB, resp *http.Response) string {
 	t.Helper()
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
