@@ -115,3 +115,14 @@ type Arrow struct {
 	Label   string  `json:"label"`
 	Channel Channel `json:"channel"`
 }
+
+// Channel returns how the step's messages travelled: the channel of its
+// first arrow that is not a note, or Note when it has none.
+func (s Step) Channel() Channel {
+	for _, a := range s.Arrows {
+		if a.Channel != Note {
+			return a.Channel
+		}
+	}
+	return Note
+}

@@ -82,3 +82,20 @@ func TestLayout(t *testing.T) {
 		t.Errorf("height %d cuts the last row", d.Height)
 	}
 }
+
+func TestStepChannel(t *testing.T) {
+	tests := []struct {
+		step Step
+		want Channel
+	}{
+		{AuthorizationRequest(time.Now(), "http://as/authorize", "v"), Front},
+		{AccessToken(time.Now(), &TokenView{}, "kept"), Note},
+		{Failure(time.Now(), "x", "y", nil), Note},
+		{Step{Arrows: []Arrow{{Channel: Note}, {Channel: Back}}}, Back},
+	}
+	for _, tt := range tests {
+		if got := tt.step.Channel(); got != tt.want {
+			t.Errorf("%s: Channel() = %s, want %s", tt.step.Kind, got, tt.want)
+		}
+	}
+}
