@@ -63,11 +63,10 @@ type Consent struct {
 // the refresh-token family and every access token. Revoking the grant
 // revokes all of them at once.
 type Grant struct {
-	ID       string
-	UserID   string // empty for client_credentials
-	ClientID string
-	Scopes   []string
-	// AuthTime is when the user signed in for this grant (zero for machines).
+	ID        string
+	UserID    string // empty for client_credentials
+	ClientID  string
+	Scopes    []string
 	CreatedAt time.Time
 	RevokedAt time.Time // zero while valid
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -258,5 +259,43 @@ func TestRevokedBeforeExchange(t *testing.T) {
 	resp, m := env.exchange(code, "")
 	if resp.StatusCode != http.StatusBadRequest || m["error"] != "invalid_grant" {
 		t.Fatalf("exchange after the user revoked the app = %d %v, want invalid_grant", resp.StatusCode, m)
+	}
+}
+
+// TestPrompt: prompt=none never shows a page (login_required,
+// consent_required, or a code); prompt=consent asks again, even across the
+// sign-in page.
+func TestPrompt(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b := env.browser()
+
+	// Signing in with prompt=consent still shows the consent page after.
+	resp := env.login(b, env.authorizeURL(map[string]string{"prompt": "consent"}), "alice", "wonderland")
+	if body := readBody(t, resp); !strings.Contains(body, `id="approve"`) {
+		t.Fatalf("prompt=consent lost across sign-in: %d", resp.StatusCode)
+	}
+
+	resp, err := b.Get(env.authorizeURL(map[string]string{"prompt": "none"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := env.redirectParams(resp); q.Get("error") != "consent_required" {
+		t.Fatalf("prompt=none before consent: %v, want consent_required", q)
+	}
+	env.code("") // alice approves tracks:read playlists:read
+	resp, err = b.Get(env.authorizeURL(map[string]string{"prompt": "none", "scope": "tracks:read"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := env.redirectParams(resp); q.Get("code") == "" {
+		t.Fatalf("prompt=none with consent given: %v, want a code", q)
+	}
+	resp, err = b.Get(env.authorizeURL(map[string]string{"prompt": "none login"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := env.redirectParams(resp); q.Get("error") != "invalid_request" {
+		t.Fatalf("prompt=none with another value: %v, want invalid_request", q)
 	}
 }
