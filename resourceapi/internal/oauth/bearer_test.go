@@ -80,3 +80,20 @@ func TestErrorStatus(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBearerToken: any header value gives a token or an RFC 6750 error,
+// never a panic, and a token it returns is always a b64token.
+func FuzzBearerToken(f *testing.F) {
+	for _, s := range []string{"Bearer abc", "bearer a.b.c", "Basic x", "Bearer ", "", "Bearer a b", "Bearer ==="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		tok, err := BearerToken(Request{Authorization: []string{h}})
+		if err == nil && !isB64Token(tok) {
+			t.Fatalf("token %q from %q is not a b64token", tok, h)
+		}
+		if err != nil && err.Status() != 400 && err.Status() != 401 {
+			t.Fatalf("status %d", err.Status())
+		}
+	})
+}

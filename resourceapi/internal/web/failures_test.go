@@ -28,6 +28,13 @@ func (okValidator) Validate(context.Context, string) (*oauth.Principal, error) {
 	return &oauth.Principal{Subject: "u", ClientID: "c", Scopes: []string{"tracks:read"}}, nil
 }
 
+// writerValidator accepts every token as alice's, with every user scope.
+type writerValidator struct{}
+
+func (writerValidator) Validate(context.Context, string) (*oauth.Principal, error) {
+	return &oauth.Principal{Subject: "demo-user-alice", ClientID: "c", Scopes: []string{"playlists:read", "playlists:write"}}, nil
+}
+
 // brokenStore fails with an error whose text must never reach a client.
 type brokenStore struct{ music.Store }
 
