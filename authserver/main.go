@@ -82,6 +82,7 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return fmt.Errorf("signing key: %w", err)
 	}
 	srv := newServer(cfg, db)
+	srv.Logger = logger
 	handler := web.New(web.Options{
 		Server:            srv,
 		Sessions:          db,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -23,6 +24,9 @@ type Server struct {
 	RefreshTTL time.Duration
 	CodeTTL    time.Duration
 	Now        func() time.Time
+	// Logger records security events (reuse of a code or refresh token);
+	// nil logs nothing.
+	Logger *slog.Logger
 
 	secrets secretCache
 }

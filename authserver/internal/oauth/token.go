@@ -72,7 +72,7 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 	// RFC 6749 §4.1.2: a code used twice is denied, and the tokens already
 	// issued from it are revoked: someone other than the client has it.
 	if !code.UsedAt.IsZero() {
-		if err := s.Store.RevokeGrant(ctx, code.GrantID, s.now()); err != nil {
+		if err := s.revokeGrant(ctx, code.GrantID, code.ClientID, "authorization code used twice"); err != nil {
 			return TokenResponse{}, err
 		}
 		return TokenResponse{}, ErrInvalidGrant("the code was already used; tokens issued from it are revoked")
@@ -124,7 +124,7 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 	// nobody did first, in the same transaction that stores the tokens.
 	err = s.Store.RedeemCode(ctx, code.Hash, s.now(), issued)
 	if errors.Is(err, ErrAlreadyUsed) {
-		if err := s.Store.RevokeGrant(ctx, code.GrantID, s.now()); err != nil {
+		if err := s.revokeGrant(ctx, code.GrantID, code.ClientID, "authorization code used twice"); err != nil {
 			return TokenResponse{}, err
 		}
 		return TokenResponse{}, ErrInvalidGrant("the code was already used; tokens issued from it are revoked")
@@ -154,7 +154,7 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 	// RFC 9700 §4.14.2: a rotated token presented again means two parties
 	// hold the family; revoke all of it.
 	if !rt.UsedAt.IsZero() {
-		if err := s.Store.RevokeGrant(ctx, rt.GrantID, s.now()); err != nil {
+		if err := s.revokeGrant(ctx, rt.GrantID, rt.ClientID, "rotated refresh token used again"); err != nil {
 			return TokenResponse{}, err
 		}
 		return TokenResponse{}, ErrInvalidGrant("the refresh token was already used; its whole family is revoked")
@@ -189,7 +189,7 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 	}
 	err = s.Store.RotateRefreshToken(ctx, rt.Hash, s.now(), issued)
 	if errors.Is(err, ErrAlreadyUsed) {
-		if err := s.Store.RevokeGrant(ctx, rt.GrantID, s.now()); err != nil {
+		if err := s.revokeGrant(ctx, rt.GrantID, rt.ClientID, "rotated refresh token used again"); err != nil {
 			return TokenResponse{}, err
 		}
 		return TokenResponse{}, ErrInvalidGrant("the refresh token was already used; its whole family is revoked")
@@ -259,4 +259,13 @@ func firstErr(err error, fallback *Error) error {
 		return err
 	}
 	return fallback
+}
+
+// revokeGrant revokes a grant because of a suspected attack and says so in
+// the log (ids only: never a code or a token), so an operator can see it.
+func (s *Server) revokeGrant(ctx context.Context, grantID, clientID, why string) error {
+	if s.Logger != nil {
+		s.Logger.WarnContext(ctx, "grant revoked: "+why, "grant_id", grantID, "client_id", clientID)
+	}
+	return s.Store.RevokeGrant(ctx, grantID, s.now())
 }
