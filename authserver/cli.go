@@ -163,3 +163,44 @@ func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout i
 	}
 	return fmt.Errorf("keys: unknown command %q\n%s", args[0], usage)
 }
+
+func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return fmt.Errorf("users: say add\n%s", usage)
+	}
+	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	username := fs.String("username", "", "sign-in name (required)")
+	password := fs.String("password", "", "password (default: random, printed once)")
+	name := fs.String("name", "", "display name (default: the username)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *username == "" || len(*username) > 100 || strings.ContainsAny(*username, " \t\n") {
+		return fmt.Errorf("users add: -username is required, without spaces, at most 100 characters")
+	}
+	if *password == "" {
+		*password = oauth.NewSecret()[:16]
+		fmt.Fprintf(stdout, "password: %s (shown once)\n", *password)
+	}
+	if *name == "" {
+		*name = *username
+	}
+	hash, err := oauth.HashPassword(*password)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// A random subject: stable, never reused, and unrelated to the
+	// username, which the user may want to change one day.
+	u := oauth.User{Subject: "user-" + oauth.NewSecret()[:22], Username: *username, PasswordHash: hash, DisplayName: *name}
+	if err := db.CreateUser(ctx, u); err != nil {
+		return fmt.Errorf("add user %s: %w", *username, err)
+	}
+	fmt.Fprintf(stdout, "user %s added (sub %s)\n", u.Username, u.Subject)
+	return nil
+}

@@ -7,4 +7,5 @@
 //	authserver clients list         list clients
 //	authserver keys rotate          add a new signing key (the server uses it within a second)
 //	authserver keys list            list signing keys
+//	authserver users add ...        add a user
 package main

@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return clientsCommand(ctx, cfg, args[2:], stdout)
 	case "keys":
 		return keysCommand(ctx, cfg, args[2:], stdout)
+	case "users":
+		return usersCommand(ctx, cfg, args[2:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -63,6 +65,7 @@ const usage = `usage:
   authserver clients list        list registered clients
   authserver keys rotate         add a new signing key; the running server signs with it within a second
   authserver keys list           list signing keys, newest (active) first
+  authserver users add [flags]   add a user (see: authserver users add -h)
 `
 
 func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {

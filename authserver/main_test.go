@@ -244,7 +244,36 @@ func TestCLI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("token for a client added by the CLI: %d", resp.StatusCode)
 	}
+	// users add: the new user can sign in.
+	out.Reset()
+	if err := run(ctx, []string{"authserver", "users", "add", "-username", "carol", "-password", "carol-pw"}, getenv, &out); err != nil {
+		t.Fatalf("users add: %v\n%s", err, out.String())
+	}
+	jar, _ := cookiejar.New(nil)
+	b := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = b.Get(p.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	form := url.Values{"username": {"carol"}, "password": {"carol-pw"}, "return_to": {"/account"}}
+	for _, m := range hiddenRe.FindAllStringSubmatch(string(page), -1) {
+		if m[1] == "csrf_token" {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+	}
+	resp, err = b.PostForm(p.URL+"/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in as a user added by the CLI: %d", resp.StatusCode)
+	}
+
 	for _, bad := range [][]string{
+		{"authserver", "users", "add", "-username", "carol"},
 		{"authserver", "clients", "add", "-redirect-uri", "http://evil.example/cb"},
 		{"authserver", "keys", "rotate", "-alg", "HS256"},
 		{"authserver", "clients", "add", "-id", "demo-user-alice", "-grant", "client_credentials"},
