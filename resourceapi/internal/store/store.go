@@ -57,7 +57,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	write.SetMaxOpenConns(1)
-	write.SetConnMaxIdleTime(0)
 	read, err := sql.Open("sqlite3", "file:"+path+"?"+params.Encode()+"&_query_only=1")
 	if err != nil {
 		write.Close()
