@@ -34,12 +34,6 @@ func staticFS() fs.FS {
 }
 
 var funcs = template.FuncMap{
-	"scopeText": func(name string) string {
-		if s, ok := scopes.Lookup(name); ok {
-			return s.Description
-		}
-		return ""
-	},
 	"splitScope": scopes.Parse,
 	"clock":      func(t time.Time) string { return t.UTC().Format("15:04:05") },
 	"unix":       func(t time.Time) int64 { return t.Unix() },
@@ -55,13 +49,6 @@ var funcs = template.FuncMap{
 	},
 	"add":        func(a, b int) int { return a + b },
 	"choicesFor": choices,
-	"hostOf": func(s string) string {
-		if u, err := url.Parse(s); err == nil {
-			return u.Host
-		}
-		return s
-	},
-	"lower": strings.ToLower,
 	"arrowHead": func(r flow.DiagramRow) string {
 		// A small triangle at the arrow's end, pointing the way it goes.
 		dx := 8
