@@ -68,13 +68,18 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	public := fs.Bool("public", false, "a public client (no secret; PKCE required)")
 	authMethod := fs.String("auth-method", "", "client_secret_basic (default) or client_secret_post")
 	scope := fs.String("scope", "", "space-delimited scopes (default: all the grants allow)")
+	resourceServer := fs.Bool("resource-server", false, "a resource server: no grants, it only calls /introspect")
 	var redirects, grants listFlag
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeat or comma-separate)")
 	fs.Var(&grants, "grant", "grant types: authorization_code, refresh_token, client_credentials (default authorization_code,refresh_token)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if len(grants) == 0 {
+	switch {
+	case *resourceServer:
+		// Validate it as a machine client; its grants are dropped below.
+		grants = listFlag{oauth.GrantClientCredentials}
+	case len(grants) == 0:
 		grants = listFlag{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken}
 	}
 	meta := oauth.ClientMetadata{
@@ -91,6 +96,11 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	c, err := srv.NewClient(meta, *id)
 	if err != nil {
 		return err
+	}
+	if *resourceServer {
+		// Not a client in the RFC 6749 sense: it gets no tokens, so it has
+		// no grants, scopes or redirect URIs (see oauth.Client.ResourceServer).
+		c.GrantTypes, c.Scopes, c.RedirectURIs, c.AuthMethod = nil, nil, nil, oauth.AuthSecretBasic
 	}
 	// RFC 9068 §5: a client_credentials token carries the client id as
 	// `sub`; a client id equal to a user's subject would make the two

@@ -244,6 +244,26 @@ func TestCLI(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("token for a client added by the CLI: %d", resp.StatusCode)
 	}
+	// clients add -resource-server: it may introspect, and never get a token.
+	out.Reset()
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "api2", "-secret", "api2-secret", "-resource-server"}, getenv, &out); err != nil {
+		t.Fatalf("clients add -resource-server: %v\n%s", err, out.String())
+	}
+	req, _ = http.NewRequest(http.MethodPost, p.URL+"/introspect", strings.NewReader(url.Values{"token": {old}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("api2", "api2-secret")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in struct {
+		Active bool `json:"active"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&in); err != nil || !in.Active {
+		t.Fatalf("introspection by a resource server added by the CLI: %v %v", in, err)
+	}
+	resp.Body.Close()
+
 	// users add: the new user can sign in.
 	out.Reset()
 	if err := run(ctx, []string{"authserver", "users", "add", "-username", "carol", "-password", "carol-pw"}, getenv, &out); err != nil {

@@ -26,10 +26,12 @@ type Introspection struct {
 }
 
 // Introspect reports whether a token is active (RFC 7662 §2). The caller
-// is an authenticated confidential client (RFC 7662 §2.1); typically the
-// resource API. Revoked, expired, malformed and foreign tokens are all
-// simply inactive.
-func (s *Server) Introspect(ctx context.Context, token string) (Introspection, error) {
+// is an authenticated confidential client (RFC 7662 §2.1). RFC 7662 §4 asks
+// the server to decide who may learn what: a resource server (a client
+// registered for no grant at all, such as music-api) may introspect any
+// access token; any other client only its own tokens. Revoked, expired,
+// malformed, foreign and not-yours tokens are all simply inactive.
+func (s *Server) Introspect(ctx context.Context, caller Client, token string) (Introspection, error) {
 	inactive := Introspection{Active: false}
 	if token == "" {
 		return inactive, ErrInvalidRequest("token is missing")
@@ -53,6 +55,9 @@ func (s *Server) Introspect(ctx context.Context, token string) (Introspection, e
 		if !at.RevokedAt.IsZero() || !now.Before(at.ExpiresAt) {
 			return inactive, nil
 		}
+		if at.ClientID != caller.ID && !caller.ResourceServer() {
+			return inactive, nil
+		}
 		if ok, err := s.grantActive(ctx, at.GrantID); !ok || err != nil {
 			return inactive, err
 		}
@@ -74,7 +79,9 @@ func (s *Server) Introspect(ctx context.Context, token string) (Introspection, e
 	if err != nil {
 		return inactive, err
 	}
-	if !rt.UsedAt.IsZero() || !now.Before(rt.ExpiresAt) {
+	// Refresh tokens are for the client that holds them, not for resource
+	// servers (RFC 6749 §1.5): only their own client may ask.
+	if !rt.UsedAt.IsZero() || !now.Before(rt.ExpiresAt) || rt.ClientID != caller.ID {
 		return inactive, nil
 	}
 	if ok, err := s.grantActive(ctx, rt.GrantID); !ok || err != nil {

@@ -37,6 +37,11 @@ type Client struct {
 // Public reports whether the client has no secret (RFC 6749 §2.1).
 func (c Client) Public() bool { return c.AuthMethod == AuthNone }
 
+// ResourceServer reports whether the client is a resource server: it
+// registered no grant, so it never gets tokens, it only checks them at the
+// introspection endpoint.
+func (c Client) ResourceServer() bool { return len(c.GrantTypes) == 0 && !c.Public() }
+
 // AllowsGrant reports whether the client registered the grant type.
 func (c Client) AllowsGrant(grant string) bool { return slices.Contains(c.GrantTypes, grant) }
 

@@ -197,8 +197,30 @@ func TestIntrospection(t *testing.T) {
 	_, tok := env.exchange(env.code(""), "")
 	at, rt := tok["access_token"].(string), tok["refresh_token"].(string)
 
-	if in := env.introspect(rt); in["active"] != true || in["token_type"] != "refresh_token" {
-		t.Fatalf("refresh token introspection = %v", in)
+	// RFC 7662 §4: who may learn what. A resource server (music-api) may
+	// introspect any access token; other clients only their own tokens.
+	callers := []struct {
+		name, user, pass, token string
+		active                  bool
+	}{
+		{"resource server, access token", "music-api", "music-api-secret", at, true},
+		{"resource server, refresh token", "music-api", "music-api-secret", rt, false},
+		{"own client, access token", "demo-client", "demo-secret", at, true},
+		{"own client, refresh token", "demo-client", "demo-secret", rt, true},
+		{"another client, access token", "demo-machine", "machine-secret", at, false},
+		{"another client, refresh token", "demo-machine", "machine-secret", rt, false},
+	}
+	for _, c := range callers {
+		resp, m := env.postForm("/introspect", c.user, c.pass, url.Values{"token": {c.token}})
+		if resp.StatusCode != 200 || m["active"] != c.active {
+			t.Errorf("%s: %d %v, want active=%v", c.name, resp.StatusCode, m, c.active)
+		}
+		if !c.active && len(m) != 1 {
+			t.Errorf("%s: an inactive answer must say nothing else: %v", c.name, m)
+		}
+	}
+	if _, m := env.postForm("/introspect", "demo-client", "demo-secret", url.Values{"token": {rt}}); m["token_type"] != "refresh_token" || m["sub"] != "demo-user-alice" {
+		t.Fatalf("refresh token introspection = %v", m)
 	}
 	resp, m := env.postForm("/introspect", "", "", url.Values{"token": {at}})
 	if resp.StatusCode != 401 || m["error"] != "invalid_client" || resp.Header.Get("WWW-Authenticate") == "" {

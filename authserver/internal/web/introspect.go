@@ -11,7 +11,8 @@ import (
 // handleIntrospect is the introspection endpoint (RFC 7662 §2). Only
 // confidential clients that authenticate may ask (RFC 7662 §2.1: the
 // endpoint MUST require authorization, or it becomes a token-scanning
-// oracle); the resource API uses music-api / music-api-secret.
+// oracle); the resource API uses music-api / music-api-secret. What each
+// caller may learn is decided in oauth.Server.Introspect.
 func handleIntrospect(s *oauth.Server) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		form, err := readForm(c)
@@ -29,7 +30,7 @@ func handleIntrospect(s *oauth.Server) echo.HandlerFunc {
 		if client.Public() {
 			return oauth.ErrInvalidClient("introspection requires a confidential client")
 		}
-		resp, err := s.Introspect(c.Request().Context(), form.Get("token"))
+		resp, err := s.Introspect(c.Request().Context(), client, form.Get("token"))
 		if err != nil {
 			return err
 		}
