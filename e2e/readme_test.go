@@ -36,3 +36,25 @@ func TestREADMENamesEveryVariable(t *testing.T) {
 		})
 	}
 }
+
+// Every relative link of the READMEs must lead to a file of the repository:
+// the walkthrough points at code, and code moves.
+func TestREADMELinks(t *testing.T) {
+	root := actortest.Root(t)
+	link := regexp.MustCompile(`\]\(([^)#\s]+)(?:#[^)]*)?\)`)
+	for _, readme := range []string{"README.md", "e2e/README.md"} {
+		data, err := os.ReadFile(filepath.Join(root, readme))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(data), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(root, filepath.Dir(readme), target)); err != nil {
+				t.Errorf("%s links to %s, which does not exist", readme, target)
+			}
+		}
+	}
+}
