@@ -101,6 +101,9 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 
 // securityHeaders applies to every response: nothing here may be framed
 // (RFC 6749 §10.13 clickjacking), sniffed, or leak its URL in a Referer.
+// The policy has no form-action: browsers apply it to the redirect that
+// follows a form post too, and the consent form must redirect to any
+// registered client.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
