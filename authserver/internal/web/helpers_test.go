@@ -93,8 +93,8 @@ func (e *testEnv) browser() *http.Client {
 
 var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
 
-// hiddenFields returns the hidden inputs of a page's first form with a
-// field named want (or of all forms when want is empty).
+// hiddenFields returns the hidden inputs of a page (the first value of
+// each name wins).
 func hiddenFields(body string) url.Values {
 	v := url.Values{}
 	for _, m := range hiddenRe.FindAllStringSubmatch(body, -1) {
@@ -138,7 +138,7 @@ func (e *testEnv) login(b *http.Client, authURL, username, password string) *htt
 	return resp
 }
 
-// approve answers the consent page in resp.
+// consent answers the consent page in resp with "approve" or "deny".
 func (e *testEnv) consent(b *http.Client, resp *http.Response, decision string) *http.Response {
 	e.t.Helper()
 	body := readBody(e.t, resp)
