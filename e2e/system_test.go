@@ -169,8 +169,9 @@ func (l *loopback) targetPort(t testing.TB, service string) string {
 
 // startSystem starts the three real binaries with the environment
 // docker-compose.yml gives each service, rewritten to loopback, plus extra
-// settings per service (for a test's needs; nil for none). They start in the
-// order depends_on gives.
+// settings per service (for a test's needs; nil for none). They start one
+// after the other, each once the one before answers /healthz, in the order
+// depends_on gives (TestComposeServices checks that order).
 func startSystem(t testing.TB, extra map[string][]string) *system {
 	t.Helper()
 	project := loadCompose(t)
