@@ -2,7 +2,10 @@ module github.com/oauthlab/oauthlab/shared
 
 go 1.26
 
-require github.com/labstack/echo/v4 v4.16.0
+require (
+	github.com/labstack/echo/v4 v4.16.0
+	github.com/mattn/go-sqlite3 v1.14.53
+)
 
 require (
 	github.com/labstack/gommon v0.5.0 // indirect

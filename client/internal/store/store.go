@@ -10,13 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
-	"sort"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+	"github.com/oauthlab/oauthlab/shared/sqlitedb"
 	"golang.org/x/oauth2"
 
 	"github.com/oauthlab/oauthlab/client/internal/flow"
@@ -37,6 +33,7 @@ const (
 
 // Store is the client's SQLite database.
 type Store struct {
+	conn  *sqlitedb.DB
 	write *sql.DB // one connection: SQLite allows one writer at a time
 	read  *sql.DB
 	now   func() time.Time
@@ -45,33 +42,15 @@ type Store struct {
 // Open opens (creating if needed) the database at path and applies the
 // migrations it lacks. now is the clock (time.Now in main).
 func Open(ctx context.Context, path string, now func() time.Time) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, err
-		}
-	}
-	// WAL lets readers work while the writer writes; busy_timeout makes a
-	// connection wait for a lock instead of failing with "database is locked".
-	dsn := func(extra string) string {
-		return "file:" + (&url.URL{Path: path}).EscapedPath() +
-			"?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_synchronous=NORMAL" + extra
-	}
-	w, err := sql.Open("sqlite3", dsn("&_txlock=immediate"))
+	schema, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite3", dsn("&_query_only=true"))
+	conn, err := sqlitedb.Open(ctx, path, schema)
 	if err != nil {
-		w.Close()
 		return nil, err
 	}
-	r.SetMaxOpenConns(8)
-	s := &Store{write: w, read: r, now: now}
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
+	s := &Store{conn: conn, write: conn.Write, read: conn.Read, now: now}
 	if err := s.purge(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -80,47 +59,10 @@ func Open(ctx context.Context, path string, now func() time.Time) (*Store, error
 }
 
 // Close closes the database.
-func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
-}
+func (s *Store) Close() error { return s.conn.Close() }
 
 // Ping checks that the database answers (for /healthz).
-func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
-
-// migrate applies, in order, the migrations newer than PRAGMA user_version.
-func (s *Store) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	var version int
-	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("store: read schema version: %w", err)
-	}
-	for i := version; i < len(names); i++ {
-		script, err := migrations.ReadFile(names[i])
-		if err != nil {
-			return err
-		}
-		tx, err := s.write.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: migration %s: %w", names[i], err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func (s *Store) Ping(ctx context.Context) error { return s.conn.Ping(ctx) }
 
 // purge forgets old sessions and unanswered attempts.
 func (s *Store) purge(ctx context.Context) error {

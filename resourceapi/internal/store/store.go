@@ -9,15 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
-	"sort"
 	"strings"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/oauthlab/oauthlab/shared/sqlitedb"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/music"
 )
@@ -27,8 +22,9 @@ var migrations embed.FS
 
 // Store is the SQLite implementation of music.Store.
 type Store struct {
+	conn  *sqlitedb.DB
 	read  *sql.DB
-	write *sql.DB
+	write *sql.DB // one connection: SQLite allows one writer at a time
 	// Now is the clock used for created_at and updated_at.
 	Now func() time.Time
 }
@@ -37,97 +33,25 @@ var _ music.Store = (*Store)(nil)
 
 // Open opens (and creates) the database at path and applies the migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-	}
-	params := url.Values{
-		"_journal_mode": {"WAL"},
-		"_foreign_keys": {"on"},
-		"_busy_timeout": {"10000"},
-		"_synchronous":  {"NORMAL"},
-	}
-	writeParams := url.Values{"_txlock": {"immediate"}}
-	for k, v := range params {
-		writeParams[k] = v
-	}
-	write, err := sql.Open("sqlite3", "file:"+path+"?"+writeParams.Encode())
+	schema, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite3", "file:"+path+"?"+params.Encode()+"&_query_only=1")
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	n := max(4, runtime.GOMAXPROCS(0))
-	read.SetMaxOpenConns(n)
-	read.SetMaxIdleConns(n)
-	s := &Store{read: read, write: write, Now: time.Now}
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
 		return nil, err
 	}
-	return s, nil
+	conn, err := sqlitedb.Open(ctx, path, schema)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return &Store{conn: conn, read: conn.Read, write: conn.Write, Now: time.Now}, nil
 }
 
 // Close closes both pools.
-func (s *Store) Close() error {
-	return errors.Join(s.write.Close(), s.read.Close())
-}
+func (s *Store) Close() error { return s.conn.Close() }
 
 // Ping checks that the database answers (for /healthz).
-func (s *Store) Ping(ctx context.Context) error {
-	return s.read.PingContext(ctx)
-}
-
-// migrate applies, in order, the migrations newer than PRAGMA user_version.
-func (s *Store) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	var version int
-	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("store: read schema version: %w", err)
-	}
-	for i, name := range names {
-		if i < version {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("store: migration %s: %w", name, err)
-		}
-	}
-	return nil
-}
+func (s *Store) Ping(ctx context.Context) error { return s.conn.Ping(ctx) }
 
 // tx runs fn in a write transaction.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() // a no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error { return s.conn.Tx(ctx, fn) }
 
 // querier is what reads need: a pool or a transaction.
 type querier interface {
