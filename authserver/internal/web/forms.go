@@ -84,6 +84,25 @@ func clientCredentials(r *http.Request, form url.Values) (oauth.ClientCredential
 	return oauth.ClientCredentials{ID: id, Secret: secret, HasSecret: true}, nil
 }
 
+// authenticateClient reads the form of a back-channel request (token,
+// revocation, introspection) and authenticates the client that sent it
+// (RFC 6749 §2.3), as the three endpoints all must before anything else.
+func authenticateClient(c echo.Context, s *oauth.Server) (oauth.Client, url.Values, error) {
+	form, err := readForm(c)
+	if err != nil {
+		return oauth.Client{}, nil, err
+	}
+	creds, err := clientCredentials(c.Request(), form)
+	if err != nil {
+		return oauth.Client{}, nil, err
+	}
+	client, err := s.AuthenticateClient(c.Request().Context(), creds)
+	if err != nil {
+		return oauth.Client{}, nil, err
+	}
+	return client, form, nil
+}
+
 // noStore marks a response as never to be cached (RFC 6749 §5.1).
 func noStore(c echo.Context) {
 	h := c.Response().Header()

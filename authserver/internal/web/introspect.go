@@ -15,15 +15,7 @@ import (
 // caller may learn is decided in oauth.Server.Introspect.
 func handleIntrospect(s *oauth.Server) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		form, err := readForm(c)
-		if err != nil {
-			return err
-		}
-		creds, err := clientCredentials(c.Request(), form)
-		if err != nil {
-			return err
-		}
-		client, err := s.AuthenticateClient(c.Request().Context(), creds)
+		client, form, err := authenticateClient(c, s)
 		if err != nil {
 			return err
 		}
