@@ -24,7 +24,7 @@ func BenchmarkAuthenticateClient(b *testing.B) {
 		b.Fatal(err)
 	}
 	c := Client{ID: "demo-client", SecretHash: hash, AuthMethod: AuthSecretBasic}
-	creds := ClientCredentials{ID: "demo-client", Secret: "demo-secret", HasSecret: true}
+	creds := ClientCredentials{ID: "demo-client", Secret: "demo-secret", HasSecret: true, Method: AuthSecretBasic}
 	b.Run("bcrypt", func(b *testing.B) {
 		for b.Loop() {
 			s := &Server{Store: clientStore{c: c}, Now: time.Now} // fresh cache each time
@@ -55,11 +55,11 @@ func TestAuthenticateClientCache(t *testing.T) {
 		creds  ClientCredentials
 		wantOK bool
 	}{
-		{"right secret", ClientCredentials{ID: "app", Secret: "right", HasSecret: true}, true},
-		{"right secret again (cached)", ClientCredentials{ID: "app", Secret: "right", HasSecret: true}, true},
-		{"wrong secret after a cached success", ClientCredentials{ID: "app", Secret: "wrong", HasSecret: true}, false},
+		{"right secret", ClientCredentials{ID: "app", Secret: "right", HasSecret: true, Method: AuthSecretBasic}, true},
+		{"right secret again (cached)", ClientCredentials{ID: "app", Secret: "right", HasSecret: true, Method: AuthSecretBasic}, true},
+		{"wrong secret after a cached success", ClientCredentials{ID: "app", Secret: "wrong", HasSecret: true, Method: AuthSecretBasic}, false},
 		{"no secret", ClientCredentials{ID: "app"}, false},
-		{"empty secret", ClientCredentials{ID: "app", HasSecret: true}, false},
+		{"empty secret", ClientCredentials{ID: "app", HasSecret: true, Method: AuthSecretBasic}, false},
 	}
 	for _, tt := range tests {
 		_, err := s.AuthenticateClient(context.Background(), tt.creds)
@@ -70,7 +70,7 @@ func TestAuthenticateClientCache(t *testing.T) {
 	// A changed secret hash invalidates the cache entry.
 	newHash, _ := HashPassword("rotated")
 	s.Store = clientStore{c: Client{ID: "app", SecretHash: newHash, AuthMethod: AuthSecretBasic}}
-	if _, err := s.AuthenticateClient(context.Background(), ClientCredentials{ID: "app", Secret: "right", HasSecret: true}); err == nil {
+	if _, err := s.AuthenticateClient(context.Background(), ClientCredentials{ID: "app", Secret: "right", HasSecret: true, Method: AuthSecretBasic}); err == nil {
 		t.Fatal("the old secret still works after the secret changed")
 	}
 }

@@ -42,6 +42,9 @@ type ClientCredentials struct {
 	Secret string
 	// HasSecret distinguishes an empty secret from none.
 	HasSecret bool
+	// Method is how the credentials came: AuthSecretBasic (Authorization
+	// header), AuthSecretPost (request body) or AuthNone (an id only).
+	Method string
 }
 
 // AuthenticateClient checks client credentials (RFC 6749 §2.3). Public
@@ -63,6 +66,13 @@ func (s *Server) AuthenticateClient(ctx context.Context, cr ClientCredentials) (
 			return Client{}, ErrInvalidClient("this client is public and has no secret")
 		}
 		return c, nil
+	}
+	// RFC 7591 §2: token_endpoint_auth_method is the one method the client
+	// registered. Holding a client to it means a secret meant for the
+	// Authorization header is refused in a body, where proxies and logs are
+	// likelier to keep it.
+	if cr.HasSecret && cr.Method != c.AuthMethod {
+		return Client{}, ErrInvalidClient("this client authenticates with " + c.AuthMethod + " (its registered token_endpoint_auth_method)")
 	}
 	if !cr.HasSecret || !s.secrets.verify(c, cr.Secret) {
 		return Client{}, ErrInvalidClient("unknown client or wrong secret")

@@ -119,6 +119,7 @@ func TestTokenErrors(t *testing.T) {
 	}
 	demo := basic("demo-client", "demo-secret")
 	_, other := env.postJSON("/register", map[string]any{"redirect_uris": []string{redirectURI}, "client_name": "Other app"})
+	_, poster := env.postJSON("/register", map[string]any{"redirect_uris": []string{redirectURI}, "client_name": "Posting app", "token_endpoint_auth_method": "client_secret_post"})
 	form := func(kv ...string) string {
 		v := url.Values{}
 		for i := 0; i < len(kv); i += 2 {
@@ -163,7 +164,9 @@ func TestTokenErrors(t *testing.T) {
 		{name: "verifier for a code without challenge (downgrade)", auth: demo, body: form("grant_type", "authorization_code", "code", codeNoPKCE, "redirect_uri", redirectURI, "code_verifier", verifier), status: 400, code: "invalid_grant"},
 		{name: "client not registered for the code grant", auth: basic("demo-machine", "machine-secret"), body: form("grant_type", "authorization_code", "code", codeWithPKCE), status: 400, code: "unauthorized_client"},
 		{name: "code of another client", auth: basic(other["client_id"].(string), other["client_secret"].(string)), body: form("grant_type", "authorization_code", "code", codeWithPKCE, "redirect_uri", redirectURI, "code_verifier", verifier), status: 400, code: "invalid_grant"},
-		{name: "client_secret_post works too, but not for a wrong code", body: form("grant_type", "authorization_code", "code", "nope", "client_id", "demo-client", "client_secret", "demo-secret"), status: 400, code: "invalid_grant"},
+		{name: "client_secret_post for a client registered with client_secret_basic", body: form("grant_type", "authorization_code", "code", "nope", "client_id", "demo-client", "client_secret", "demo-secret"), status: 401, code: "invalid_client", wwwAuth: true},
+		{name: "client_secret_post works for a client registered with it, but not for a wrong code", body: form("grant_type", "authorization_code", "code", "nope", "client_id", poster["client_id"].(string), "client_secret", poster["client_secret"].(string)), status: 400, code: "invalid_grant"},
+		{name: "basic for a client registered with client_secret_post", auth: basic(poster["client_id"].(string), poster["client_secret"].(string)), body: form("grant_type", "authorization_code", "code", "nope"), status: 401, code: "invalid_client", wwwAuth: true},
 		{name: "missing refresh_token", auth: demo, body: form("grant_type", "refresh_token"), status: 400, code: "invalid_request"},
 		{name: "unknown refresh_token", auth: demo, body: form("grant_type", "refresh_token", "refresh_token", "nope"), status: 400, code: "invalid_grant"},
 		{name: "client_credentials with a user scope", auth: basic("demo-machine", "machine-secret"), body: form("grant_type", "client_credentials", "scope", "tracks:read"), status: 400, code: "invalid_scope"},

@@ -50,9 +50,11 @@ func readForm(c echo.Context) (url.Values, error) {
 func clientCredentials(r *http.Request, form url.Values) (oauth.ClientCredentials, error) {
 	auth := r.Header.Get(echo.HeaderAuthorization)
 	if auth == "" {
-		return oauth.ClientCredentials{
-			ID: form.Get("client_id"), Secret: form.Get("client_secret"), HasSecret: form.Has("client_secret"),
-		}, nil
+		creds := oauth.ClientCredentials{ID: form.Get("client_id"), Method: oauth.AuthNone}
+		if form.Has("client_secret") {
+			creds.Secret, creds.HasSecret, creds.Method = form.Get("client_secret"), true, oauth.AuthSecretPost
+		}
+		return creds, nil
 	}
 	scheme, payload, _ := strings.Cut(auth, " ")
 	if !strings.EqualFold(scheme, "Basic") {
@@ -81,7 +83,7 @@ func clientCredentials(r *http.Request, form url.Values) (oauth.ClientCredential
 	if form.Has("client_id") && form.Get("client_id") != id {
 		return oauth.ClientCredentials{}, oauth.ErrInvalidRequest("client_id in the body differs from the Authorization header")
 	}
-	return oauth.ClientCredentials{ID: id, Secret: secret, HasSecret: true}, nil
+	return oauth.ClientCredentials{ID: id, Secret: secret, HasSecret: true, Method: oauth.AuthSecretBasic}, nil
 }
 
 // authenticateClient reads the form of a back-channel request (token,
