@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+	"github.com/oauthlab/oauthlab/authserver/internal/throttle"
 )
 
 // readForm reads a back-channel request body: application/x-www-form-urlencoded
@@ -86,10 +88,28 @@ func clientCredentials(r *http.Request, form url.Values) (oauth.ClientCredential
 	return oauth.ClientCredentials{ID: id, Secret: secret, HasSecret: true, Method: oauth.AuthSecretBasic}, nil
 }
 
-// authenticateClient reads the form of a back-channel request (token,
-// revocation, introspection) and authenticates the client that sent it
-// (RFC 6749 §2.3), as the three endpoints all must before anything else.
-func authenticateClient(c echo.Context, s *oauth.Server) (oauth.Client, url.Values, error) {
+// clientAuth authenticates the client of a back-channel request (token,
+// revocation, introspection), as all three endpoints must before anything
+// else (RFC 6749 §2.3).
+type clientAuth struct {
+	server *oauth.Server
+	// failures counts failed authentications per address. Each wrong secret
+	// costs a bcrypt comparison (~100 ms of CPU), so an address that keeps
+	// guessing is stopped before it can use the server's CPU up.
+	failures *throttle.Limiter
+}
+
+// authenticate reads the request's form and returns the authenticated
+// client with it.
+func (a clientAuth) authenticate(c echo.Context) (oauth.Client, url.Values, error) {
+	addr := c.RealIP()
+	if ok, wait := a.failures.Allowed(addr); !ok {
+		// RFC 6585 §4: 429 with Retry-After. The error code stays
+		// invalid_client: authentication is what is being refused.
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		return oauth.Client{}, nil, &oauth.Error{Code: "invalid_client", Status: http.StatusTooManyRequests,
+			Description: "too many failed client authentications from this address; retry later"}
+	}
 	form, err := readForm(c)
 	if err != nil {
 		return oauth.Client{}, nil, err
@@ -98,7 +118,10 @@ func authenticateClient(c echo.Context, s *oauth.Server) (oauth.Client, url.Valu
 	if err != nil {
 		return oauth.Client{}, nil, err
 	}
-	client, err := s.AuthenticateClient(c.Request().Context(), creds)
+	client, err := a.server.AuthenticateClient(c.Request().Context(), creds)
+	if oe, ok := oauth.AsError(err); ok && oe.Code == "invalid_client" {
+		a.failures.Fail(addr)
+	}
 	if err != nil {
 		return oauth.Client{}, nil, err
 	}

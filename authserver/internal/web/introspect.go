@@ -13,9 +13,9 @@ import (
 // endpoint MUST require authorization, or it becomes a token-scanning
 // oracle); the resource API uses music-api / music-api-secret. What each
 // caller may learn is decided in oauth.Server.Introspect.
-func handleIntrospect(s *oauth.Server) echo.HandlerFunc {
+func handleIntrospect(s *oauth.Server, auth clientAuth) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		client, form, err := authenticateClient(c, s)
+		client, form, err := auth.authenticate(c)
 		if err != nil {
 			return err
 		}

@@ -12,9 +12,9 @@ import (
 // authenticates as at the token endpoint and may revoke only its own
 // tokens; the answer is 200 with an empty body whether or not the token
 // existed (RFC 7009 §2.2).
-func handleRevoke(s *oauth.Server) echo.HandlerFunc {
+func handleRevoke(s *oauth.Server, auth clientAuth) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		client, form, err := authenticateClient(c, s)
+		client, form, err := auth.authenticate(c)
 		if err != nil {
 			return err
 		}

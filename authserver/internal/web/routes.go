@@ -30,6 +30,9 @@ type Options struct {
 	// Throttles for failed sign-ins per username and per address; nil
 	// gives the defaults (5 per user, 20 per address, per 15 minutes).
 	UserThrottle, AddrThrottle *throttle.Limiter
+	// ClientThrottle counts failed client authentications per address at
+	// the back-channel endpoints; nil gives 30 per 15 minutes.
+	ClientThrottle *throttle.Limiter
 }
 
 // maxBody bounds every request body: no legitimate request comes close.
@@ -42,6 +45,9 @@ func New(o Options) *echo.Echo {
 	}
 	if o.AddrThrottle == nil {
 		o.AddrThrottle = throttle.New(20, 15*time.Minute, time.Now)
+	}
+	if o.ClientThrottle == nil {
+		o.ClientThrottle = throttle.New(30, 15*time.Minute, time.Now)
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -83,9 +89,10 @@ func routes(e *echo.Echo, o Options) {
 	e.GET("/static/style.css", handleStyle)
 
 	// The back channel: clients and the resource API call these directly.
-	e.POST("/token", handleToken(s))                            // RFC 6749 §3.2
-	e.POST("/revoke", handleRevoke(s))                          // RFC 7009
-	e.POST("/introspect", handleIntrospect(s))                  // RFC 7662
+	auth := clientAuth{server: s, failures: o.ClientThrottle}
+	e.POST("/token", handleToken(s, auth))                      // RFC 6749 §3.2
+	e.POST("/revoke", handleRevoke(s, auth))                    // RFC 7009
+	e.POST("/introspect", handleIntrospect(s, auth))            // RFC 7662
 	e.POST("/register", handleRegister(s, o.RegistrationToken)) // RFC 7591
 }
 

@@ -10,9 +10,9 @@ import (
 
 // handleToken is the token endpoint (RFC 6749 §3.2): authenticate the
 // client, run the grant, answer with JSON that is never cached.
-func handleToken(s *oauth.Server) echo.HandlerFunc {
+func handleToken(s *oauth.Server, auth clientAuth) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		client, form, err := authenticateClient(c, s)
+		client, form, err := auth.authenticate(c)
 		if err != nil {
 			return err
 		}
