@@ -94,6 +94,19 @@ func (a *App) handleCallback(c echo.Context) error {
 		granted = attempt.Scope
 	}
 	addCheck(steps, flow.KindTokenResponse, scopeCheck(attempt.Scope, granted))
+	// Connecting again replaces the session's tokens. The old refresh token
+	// would stay valid at the authorization server until it expired, a
+	// credential nobody uses but a thief could: tell the server it is no
+	// longer needed (RFC 7009 §1) before forgetting it.
+	old, _, err := a.store.Token(ctx, sid)
+	switch {
+	case err == nil && old.RefreshToken != "":
+		octx, orec := a.recording(ctx)
+		a.revoke(octx, c, old.RefreshToken, "refresh_token")
+		steps = append(steps, a.stepsOf(orec.Exchanges())...)
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return err
+	}
 	if err := a.store.SaveToken(ctx, sid, tok, attempt.Scope); err != nil {
 		return err
 	}

@@ -278,6 +278,23 @@ func TestHappyPathWithFakes(t *testing.T) {
 	}
 }
 
+// Connecting again while connected revokes the refresh token being
+// replaced, so no unused credential stays valid at the authorization server.
+func TestReconnectRevokesTheOldRefreshToken(t *testing.T) {
+	h := newHarness(t, &fakeAS{codeStatus: 200, codeBody: goodToken}, topTracksAPI(200, "", tracksBody))
+	h.connected()
+	if n := h.as.revoked.Load(); n != 0 {
+		t.Fatalf("revocations after the first connect = %d, want 0", n)
+	}
+	h.connected()
+	if n := h.as.revoked.Load(); n != 1 {
+		t.Fatalf("revocations after connecting again = %d, want 1 (the old refresh token)", n)
+	}
+	if got := strings.Join(h.steps(), " "); !strings.Contains(got, "token-response revocation access-token") {
+		t.Errorf("steps = %s: want the revocation recorded between the token response and the new token", got)
+	}
+}
+
 // Every way the callback can fail ends on an explained page, never a 500.
 func TestCallbackFailures(t *testing.T) {
 	tests := []struct {
