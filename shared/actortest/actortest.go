@@ -12,11 +12,13 @@ package actortest
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -80,18 +82,56 @@ func Binary(t testing.TB, actor string) string {
 	return path
 }
 
-// FreeAddr returns a loopback address with a port that was free a moment
-// ago. The actors need their own URL before they start (the issuer is part
-// of every token), so the port is chosen here rather than by the kernel at
-// listen time.
+// FreeAddr returns a loopback address with a port that is free now and
+// that no other test of this process has been given. The actors need their
+// own URL before they start (the issuer is part of every token), so the port
+// is chosen here rather than by the kernel at listen time.
+//
+// The port comes from below the kernel's ephemeral range: a port the kernel
+// picked (for an httptest server, or for the local end of any outgoing
+// connection) could be taken by someone else between this check and the
+// actor's own listen, and the actor would fail with "address in use".
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portMu.Lock()
+	defer portMu.Unlock()
+	low, high := quietPortRange()
+	for range 200 {
+		port := low + rand.IntN(high-low)
+		if givenPorts[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue // in use
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		givenPorts[port] = true
+		return addr
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("actortest: no free port found")
+	return ""
+}
+
+var (
+	portMu     sync.Mutex
+	givenPorts = map[int]bool{}
+)
+
+// quietPortRange is a range of ports the kernel never hands out by itself:
+// the thousands just below its ephemeral range (Linux:
+// /proc/sys/net/ipv4/ip_local_port_range, 32768 by default).
+func quietPortRange() (low, high int) {
+	ephemeral := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 12000 {
+				ephemeral = n
+			}
+		}
+	}
+	return ephemeral - 10000, ephemeral
 }
 
 // Process is a running actor.
@@ -155,6 +195,9 @@ func (p *Process) start() {
 	p.cmd = cmd
 	p.exited = make(chan struct{})
 	go func() { _ = cmd.Wait(); close(p.exited) }()
+	// Only this start's output counts below: after a restart, the first
+	// start's "listening" line is still in the buffer.
+	logStart := len(p.Logs())
 
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(60 * time.Second)
@@ -164,11 +207,11 @@ func (p *Process) start() {
 			p.t.Fatalf("actortest: %s exited before it was healthy:\n%s", p.actor, p.Logs())
 		default:
 		}
-		if resp, err := client.Get(p.URL + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		// Wait for the actor's own "listening on" line (shared/serve prints
+		// it once the port is bound) before asking /healthz: a 200 from a
+		// port the actor failed to bind would come from someone else.
+		if strings.Contains(p.Logs()[logStart:], " listening on ") && p.healthy(client) {
+			return
 		}
 		if time.Now().After(deadline) {
 			p.Kill()
@@ -176,6 +219,16 @@ func (p *Process) start() {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// healthy reports whether GET /healthz answers 200.
+func (p *Process) healthy(client *http.Client) bool {
+	resp, err := client.Get(p.URL + "/healthz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // Logs returns everything the process has written so far, across restarts.
