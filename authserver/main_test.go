@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -43,8 +41,6 @@ func startServer(t *testing.T, extra ...string) (*actortest.Process, map[string]
 	return actortest.Start(t, "authserver", base, list...), env
 }
 
-var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-
 // userToken runs the authorization code grant for alice as a browser and
 // the x/oauth2 client would.
 func userToken(t *testing.T, base string) *oauth2.Token {
@@ -65,10 +61,7 @@ func userToken(t *testing.T, base string) *oauth2.Token {
 	submit := func(resp *http.Response, path string, set map[string]string) *http.Response {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		form := url.Values{}
-		for _, m := range hiddenRe.FindAllStringSubmatch(string(body), -1) {
-			form.Set(m[1], html.UnescapeString(m[2]))
-		}
+		form := actortest.HiddenFields(string(body))
 		for k, v := range set {
 			form.Set(k, v)
 		}
@@ -278,11 +271,7 @@ func TestCLI(t *testing.T) {
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	form := url.Values{"username": {"carol"}, "password": {"carol-pw"}, "return_to": {"/account"}}
-	for _, m := range hiddenRe.FindAllStringSubmatch(string(page), -1) {
-		if m[1] == "csrf_token" {
-			form.Set(m[1], html.UnescapeString(m[2]))
-		}
-	}
+	form.Set("csrf_token", actortest.HiddenFields(string(page)).Get("csrf_token"))
 	resp, err = b.PostForm(p.URL+"/login", form)
 	if err != nil {
 		t.Fatal(err)

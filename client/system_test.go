@@ -1,7 +1,6 @@
 package main
 
 import (
-	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -112,18 +111,12 @@ func (b *browser) post(u string, form url.Values) page {
 	return b.do(req)
 }
 
-var hiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-
 // hiddenFields reads the hidden inputs of the first form in body.
 func hiddenFields(body string) url.Values {
 	if i := strings.Index(body, "</form>"); i >= 0 {
 		body = body[:i]
 	}
-	form := url.Values{}
-	for _, m := range hiddenRE.FindAllStringSubmatch(body, -1) {
-		form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-	}
-	return form
+	return actortest.HiddenFields(body)
 }
 
 // formAfter returns the hidden fields of the form that follows marker.

@@ -11,14 +11,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -129,18 +127,6 @@ func (s *system) machineToken(t *testing.T) string {
 	return tok.AccessToken
 }
 
-var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-
-func hiddenFields(body string) url.Values {
-	v := url.Values{}
-	for _, m := range hiddenRe.FindAllStringSubmatch(body, -1) {
-		if !v.Has(m[1]) {
-			v.Set(m[1], html.UnescapeString(m[2]))
-		}
-	}
-	return v
-}
-
 // userToken runs the authorization code flow for user as a browser would
 // (cookie jar, login form, consent form) and returns the token response.
 func (s *system) userToken(t *testing.T, user contract.DemoUser, scope ...string) *oauth2.Token {
@@ -171,12 +157,12 @@ func (s *system) userToken(t *testing.T, user contract.DemoUser, scope ...string
 	if !strings.Contains(body, `id="login"`) {
 		t.Fatalf("no login page:\n%s", body)
 	}
-	form := hiddenFields(body)
+	form := actortest.HiddenFields(body)
 	form.Set("username", user.Username)
 	form.Set("password", user.Password)
 	resp, body := page(browser.PostForm(s.as.URL+"/login", form))
 	if strings.Contains(body, `id="approve"`) {
-		form = hiddenFields(body)
+		form = actortest.HiddenFields(body)
 		form.Set("decision", "approve")
 		resp, _ = page(browser.PostForm(s.as.URL+"/consent", form))
 	}

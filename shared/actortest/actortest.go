@@ -12,12 +12,15 @@ package actortest
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -284,4 +287,23 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// hiddenInput matches the hidden inputs the actors' templates write, such
+// as the CSRF token and the authorization request carried through the
+// sign-in and consent pages.
+var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// HiddenFields returns the hidden inputs of an HTML page as form values
+// (the first value of each name wins), so that a test can submit the page's
+// form as a browser would: the sign-in and consent forms of the
+// authorization server, say.
+func HiddenFields(page string) url.Values {
+	v := url.Values{}
+	for _, m := range hiddenInput.FindAllStringSubmatch(page, -1) {
+		if !v.Has(m[1]) {
+			v.Set(m[1], html.UnescapeString(m[2]))
+		}
+	}
+	return v
 }

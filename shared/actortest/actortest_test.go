@@ -28,3 +28,17 @@ func TestFreeAddr(t *testing.T) {
 		seen[addr] = true
 	}
 }
+
+func TestHiddenFields(t *testing.T) {
+	page := `<form><input type="hidden" name="csrf_token" value="a&amp;b">
+<input type="hidden" name="scope" value="tracks:read">
+<input type="text" name="username" value="alice"></form>
+<form><input type="hidden" name="csrf_token" value="second"></form>`
+	got := HiddenFields(page)
+	if got.Get("csrf_token") != "a&b" || got.Get("scope") != "tracks:read" {
+		t.Errorf("HiddenFields = %v: want the first csrf_token, unescaped, and the scope", got)
+	}
+	if got.Has("username") {
+		t.Error("a visible input was taken as hidden")
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/oauthlab/oauthlab/shared/actortest"
 	"golang.org/x/oauth2"
 )
 
@@ -135,7 +136,7 @@ func TestAuthorizationCodeGrant(t *testing.T) {
 	if !strings.Contains(body, `data-client-id="demo-client"`) || !strings.Contains(body, `class="revoke`) || !strings.Contains(body, `id="logout"`) {
 		t.Fatalf("account page lacks the app, its revoke button or logout:\n%s", body)
 	}
-	form := hiddenFields(body[strings.Index(body, `data-client-id="demo-client"`):])
+	form := actortest.HiddenFields(body[strings.Index(body, `data-client-id="demo-client"`):])
 	if form.Get("client_id") != "demo-client" {
 		t.Fatalf("revoke form = %v", form)
 	}

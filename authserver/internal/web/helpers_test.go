@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/authserver/internal/store"
 	"github.com/oauthlab/oauthlab/authserver/internal/web"
+	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
 // redirectURI is demo-client's redirect URI in these tests. Nothing
@@ -91,20 +90,6 @@ func (e *testEnv) browser() *http.Client {
 	}
 }
 
-var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-
-// hiddenFields returns the hidden inputs of a page (the first value of
-// each name wins).
-func hiddenFields(body string) url.Values {
-	v := url.Values{}
-	for _, m := range hiddenRe.FindAllStringSubmatch(body, -1) {
-		if !v.Has(m[1]) {
-			v.Set(m[1], html.UnescapeString(m[2]))
-		}
-	}
-	return v
-}
-
 func readBody(t testing.TB, resp *http.Response) string {
 	t.Helper()
 	defer resp.Body.Close()
@@ -128,7 +113,7 @@ func (e *testEnv) login(b *http.Client, authURL, username, password string) *htt
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="login"`) {
 		e.t.Fatalf("GET %s: want the login page, got %d:\n%s", authURL, resp.StatusCode, body)
 	}
-	form := hiddenFields(body)
+	form := actortest.HiddenFields(body)
 	form.Set("username", username)
 	form.Set("password", password)
 	resp, err = b.PostForm(e.URL+"/login", form)
@@ -145,7 +130,7 @@ func (e *testEnv) consent(b *http.Client, resp *http.Response, decision string) 
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="approve"`) {
 		e.t.Fatalf("want the consent page, got %d:\n%s", resp.StatusCode, body)
 	}
-	form := hiddenFields(body)
+	form := actortest.HiddenFields(body)
 	form.Set("decision", decision)
 	resp, err := b.PostForm(e.URL+"/consent", form)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/authserver/internal/throttle"
 	"github.com/oauthlab/oauthlab/authserver/internal/web"
+	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
 func TestPagesHeaders(t *testing.T) {
@@ -85,7 +86,7 @@ func TestLogin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		form := hiddenFields(readBody(t, resp))
+		form := actortest.HiddenFields(readBody(t, resp))
 		form.Set("username", user)
 		form.Set("password", pass)
 		form.Set("return_to", returnTo)
@@ -131,7 +132,7 @@ func TestLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := hiddenFields(readBody(t, resp))
+	form := actortest.HiddenFields(readBody(t, resp))
 	if _, err := b.PostForm(env.URL+"/logout", url.Values{"csrf_token": {form.Get("csrf_token")}}); err != nil {
 		t.Fatal(err)
 	}
