@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -35,13 +36,13 @@ type DB struct {
 	Read *sql.DB
 }
 
-// Open opens (creating it and its folder if needed) the SQLite file at path
-// and applies, in name order, every *.sql file at the root of migrations
-// that is newer than the file's schema version (PRAGMA user_version). Each
+// Open opens (creating it and its folder if needed) the SQLite file at file
+// and applies, in file-name order, every *.sql file in migrations (an
+// embedded folder, typically) that is newer than the file's schema version (PRAGMA user_version). Each
 // migration runs in its own transaction with the version bump, so a crash
 // never leaves one half applied.
-func Open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
-	if dir := filepath.Dir(path); dir != "." {
+func Open(ctx context.Context, file string, migrations fs.FS) (*DB, error) {
+	if dir := filepath.Dir(file); dir != "." {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("sqlite: create %s: %w", dir, err)
 		}
@@ -55,7 +56,7 @@ func Open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		"_synchronous": {"NORMAL"},
 	}
 	dsn := func(extra string) string {
-		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + params.Encode() + extra
+		return "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + params.Encode() + extra
 	}
 
 	write, err := sql.Open("sqlite3", dsn("&_txlock=immediate"))
@@ -103,11 +104,18 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 func (db *DB) migrate(ctx context.Context, migrations fs.FS) error {
-	names, err := fs.Glob(migrations, "*.sql")
+	var names []string
+	err := fs.WalkDir(migrations, ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && path.Ext(name) == ".sql" {
+			names = append(names, name)
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
+	// In order of file name (0001_init.sql, 0002_...), wherever they sit.
+	sort.Slice(names, func(i, j int) bool { return path.Base(names[i]) < path.Base(names[j]) })
 	var version int
 	if err := db.Write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("sqlite: read schema version: %w", err)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"io/fs"
 	"time"
 
 	"github.com/oauthlab/oauthlab/shared/sqlitedb"
@@ -31,11 +30,7 @@ var (
 // Open opens (creating if needed) the database at path and applies any
 // migration not yet applied.
 func Open(ctx context.Context, path string) (*DB, error) {
-	schema, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	conn, err := sqlitedb.Open(ctx, path, schema)
+	conn, err := sqlitedb.Open(ctx, path, migrations)
 	if err != nil {
 		return nil, err
 	}

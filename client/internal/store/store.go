@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/oauthlab/oauthlab/shared/sqlitedb"
@@ -42,11 +41,7 @@ type Store struct {
 // Open opens (creating if needed) the database at path and applies the
 // migrations it lacks. now is the clock (time.Now in main).
 func Open(ctx context.Context, path string, now func() time.Time) (*Store, error) {
-	schema, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	conn, err := sqlitedb.Open(ctx, path, schema)
+	conn, err := sqlitedb.Open(ctx, path, migrations)
 	if err != nil {
 		return nil, err
 	}

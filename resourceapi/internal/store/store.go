@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -33,11 +32,7 @@ var _ music.Store = (*Store)(nil)
 
 // Open opens (and creates) the database at path and applies the migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
-	schema, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	conn, err := sqlitedb.Open(ctx, path, schema)
+	conn, err := sqlitedb.Open(ctx, path, migrations)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
