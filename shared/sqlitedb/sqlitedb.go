@@ -36,11 +36,11 @@ type DB struct {
 	Read *sql.DB
 }
 
-// Open opens (creating it and its folder if needed) the SQLite file at file
-// and applies, in file-name order, every *.sql file in migrations (an
-// embedded folder, typically) that is newer than the file's schema version (PRAGMA user_version). Each
-// migration runs in its own transaction with the version bump, so a crash
-// never leaves one half applied.
+// Open opens the SQLite file (creating it and its folder if needed) and
+// applies, in file-name order, every *.sql file in migrations (typically an
+// embedded folder) that is newer than the file's schema version (PRAGMA
+// user_version). Each migration runs in its own transaction with the version
+// bump, so a crash never leaves one half applied.
 func Open(ctx context.Context, file string, migrations fs.FS) (*DB, error) {
 	if dir := filepath.Dir(file); dir != "." {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
