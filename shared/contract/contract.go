@@ -34,12 +34,19 @@ type DemoUser struct {
 	Password    string
 	Subject     string
 	DisplayName string
+	// The OpenID Connect standard claims (OIDC Core §5.1) that the
+	// authorization server releases for the profile and email scopes.
+	Name          string // the "name" claim
+	Email         string
+	EmailVerified bool
 }
 
 // The demo users. They own different data in the resource API.
 var (
-	Alice = DemoUser{Username: "alice", Password: "wonderland", Subject: "demo-user-alice", DisplayName: "Alice"}
-	Bob   = DemoUser{Username: "bob", Password: "builder", Subject: "demo-user-bob", DisplayName: "Bob"}
+	Alice = DemoUser{Username: "alice", Password: "wonderland", Subject: "demo-user-alice", DisplayName: "Alice",
+		Name: "Alice Liddell", Email: "alice@example.com", EmailVerified: true}
+	Bob   = DemoUser{Username: "bob", Password: "builder", Subject: "demo-user-bob", DisplayName: "Bob",
+		Name: "Bob Builder", Email: "bob@example.com", EmailVerified: true}
 )
 
 // DemoUsers lists every demo user.

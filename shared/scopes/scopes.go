@@ -39,6 +39,36 @@ var All = []Scope{
 	{Name: ChartsRead, Description: "Read the service-wide charts (no personal data)", UserData: false},
 }
 
+// The OpenID Connect scopes (OIDC Core §3.1.2.1 and §5.4). They are not
+// scopes of the resource API: they ask the authorization server, acting as an
+// OpenID Provider, for an ID token and for claims about the user.
+const (
+	OpenID        = "openid"
+	Profile       = "profile"
+	Email         = "email"
+	OfflineAccess = "offline_access"
+)
+
+// OpenIDConnect lists the OpenID Connect scopes, apart from All so that a
+// page can show where OAuth ends and OpenID Connect begins. All of them
+// concern a signed-in user, so none is ever granted to a machine client.
+var OpenIDConnect = []Scope{
+	{Name: OpenID, Description: "Sign you in to the app and tell it who you are (your user id)", UserData: true},
+	{Name: Profile, Description: "See your name and username", UserData: true},
+	{Name: Email, Description: "See your email address and whether it is verified", UserData: true},
+	{Name: OfflineAccess, Description: "Keep access while you are away (a refresh token)", UserData: true},
+}
+
+// IsOpenIDConnect reports whether name is one of the OpenID Connect scopes.
+func IsOpenIDConnect(name string) bool {
+	for _, s := range OpenIDConnect {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Names returns the name of every scope, in the order of All.
 func Names() []string {
 	names := make([]string, len(All))
