@@ -45,7 +45,7 @@ type DemoUser struct {
 var (
 	Alice = DemoUser{Username: "alice", Password: "wonderland", Subject: "demo-user-alice", DisplayName: "Alice",
 		Name: "Alice Liddell", Email: "alice@example.com", EmailVerified: true}
-	Bob   = DemoUser{Username: "bob", Password: "builder", Subject: "demo-user-bob", DisplayName: "Bob",
+	Bob = DemoUser{Username: "bob", Password: "builder", Subject: "demo-user-bob", DisplayName: "Bob",
 		Name: "Bob Builder", Email: "bob@example.com", EmailVerified: true}
 )
 
