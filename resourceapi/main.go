@@ -22,6 +22,7 @@ import (
 	"github.com/oauthlab/oauthlab/resourceapi/internal/web"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/serve"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 )
 
 func main() {
@@ -58,6 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer st.Close()
+	logger.Info("database", "dsn", sqldb.Redact(cfg.DB))
 	if err := st.Seed(ctx, cfg.SeedDemo); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}

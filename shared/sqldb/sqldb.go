@@ -104,8 +104,13 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error { return db.Read.PingContext(ctx) }
 
 // maxAttempts bounds how often [DB.Tx] runs a transaction that PostgreSQL
-// keeps aborting for serialization failures.
-const maxAttempts = 20
+// keeps aborting for serialization failures; with the pauses between
+// attempts (at most maxPause each) a hopeless transaction gives up after
+// about two seconds.
+const (
+	maxAttempts = 50
+	maxPause    = 50 * time.Millisecond
+)
 
 // Tx runs fn in a serializable write transaction and commits it when fn
 // returns nil. On PostgreSQL a transaction that loses a race with another
@@ -117,19 +122,21 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		// The single writer connection already serializes transactions.
 		return db.lite.Tx(ctx, fn)
 	}
+	ceiling := time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := db.tryTx(ctx, fn)
 		if err == nil || !retryable(err) || attempt == maxAttempts {
 			return err
 		}
-		// A short random pause, growing with each attempt, so the
-		// transactions that collided do not collide again at once.
-		pause := time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))
+		// A random pause below a ceiling that doubles with each attempt
+		// ("full jitter"), so the transactions that collided spread out
+		// instead of colliding again at once.
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(pause):
+		case <-time.After(rand.N(ceiling)):
 		}
+		ceiling = min(2*ceiling, maxPause)
 	}
 }
 
@@ -305,4 +312,53 @@ func applyPostgres(ctx context.Context, conn *sql.Conn, script string, version i
 		return err
 	}
 	return tx.Commit()
+}
+
+// ReadTx runs fn in a read-only transaction that sees one snapshot of the
+// database, for reads of several statements that must agree (a count and a
+// page of the same list).
+func (db *DB) ReadTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == Postgres {
+		// READ COMMITTED, PostgreSQL's default, takes a new snapshot for
+		// each statement.
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.Read.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // nothing to keep: it only read
+	return fn(tx)
+}
+
+// Queryer is what a store's statements run on: a pool (*sql.DB) or a
+// transaction (*sql.Tx).
+type Queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Bind returns q with every statement passed through [DB.Rebind] first, so
+// a store's SQL, written once with `?`, runs on either database.
+func (db *DB) Bind(q Queryer) Queryer {
+	if db.Dialect != Postgres {
+		return q
+	}
+	return rebound{q}
+}
+
+type rebound struct{ q Queryer }
+
+func (r rebound) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return r.q.ExecContext(ctx, rebindDollar(query), args...)
+}
+
+func (r rebound) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.q.QueryContext(ctx, rebindDollar(query), args...)
+}
+
+func (r rebound) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.q.QueryRowContext(ctx, rebindDollar(query), args...)
 }

@@ -29,7 +29,7 @@ type Config struct {
 	IntrospectionURL string
 	ClientID         string // this API's identity at the introspection endpoint
 	ClientSecret     string
-	DB               string // SQLite file
+	DB               string // a SQLite file path or a postgres:// URL (see shared/sqldb)
 	SeedDemo         bool
 	LogFormat        string
 	LogLevel         string

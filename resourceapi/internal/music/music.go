@@ -69,18 +69,66 @@ type Page struct {
 	Limit, Offset int
 }
 
-// Store is the persistence the web handlers need. Every method that reads
-// or changes a user's data takes the owner, so one user can never reach
+// The persistence the web handlers need, as one small interface per role,
+// so a handler asks only for what it uses. Every method that reads or
+// changes a user's data takes the owner, so one user can never reach
 // another's playlists: a playlist of someone else is simply not found.
-type Store interface {
+// Each method's doc comment states its error contract; the conformance
+// suite in storetest checks exactly those sentences on every database.
+
+// ListeningStore reads what each user listened to.
+type ListeningStore interface {
+	// TopTracks returns at most limit of the owner's tracks, most played
+	// first; an owner without plays gets an empty list, never an error.
 	TopTracks(ctx context.Context, owner string, limit int) ([]TopTrack, error)
+}
+
+// ChartStore reads the service-wide charts.
+type ChartStore interface {
+	// Charts returns at most limit entries, most played first, ranked from
+	// 1; its only errors are the database's.
 	Charts(ctx context.Context, limit int) ([]ChartEntry, error)
+}
+
+// CatalogueStore reads the catalogue.
+type CatalogueStore interface {
+	// Tracks returns one page of the catalogue by artist, then title, and
+	// the catalogue's size; a page past the end is empty, not an error.
 	Tracks(ctx context.Context, page Page) ([]Track, int, error)
+}
+
+// PlaylistReader reads a user's playlists.
+type PlaylistReader interface {
+	// Playlists returns one page of the owner's playlists, newest first,
+	// and how many the owner has; an owner without any gets an empty page
+	// and 0, never an error.
 	Playlists(ctx context.Context, owner string, page Page) ([]PlaylistSummary, int, error)
+	// Playlist returns ErrNotFound when the owner has no playlist id.
 	Playlist(ctx context.Context, owner, id string) (Playlist, error)
+}
+
+// PlaylistWriter changes a user's playlists. Each call is all or nothing.
+type PlaylistWriter interface {
+	// CreatePlaylist returns an *InvalidError, and creates nothing, when
+	// the owner already has MaxPlaylists playlists (even with concurrent
+	// calls) or a track id is not in the catalogue.
 	CreatePlaylist(ctx context.Context, owner string, p NewPlaylist) (Playlist, error)
+	// UpdatePlaylist returns ErrNotFound when the owner has no playlist
+	// id, and an *InvalidError, changing nothing, when an added track is
+	// not in the catalogue or the playlist would pass MaxPlaylistTracks.
 	UpdatePlaylist(ctx context.Context, owner, id string, ch PlaylistChange) (Playlist, error)
+	// DeletePlaylist returns ErrNotFound when the owner has no playlist id,
+	// so of several concurrent deletes of one playlist exactly one succeeds.
 	DeletePlaylist(ctx context.Context, owner, id string) error
+}
+
+// Store is every role at once: what one implementation provides.
+type Store interface {
+	ListeningStore
+	ChartStore
+	CatalogueStore
+	PlaylistReader
+	PlaylistWriter
 }
 
 // ErrNotFound is a playlist that does not exist or belongs to someone else:

@@ -1,9 +1,13 @@
-// Package store keeps the music service's data in SQLite: the catalogue,
-// each user's plays and playlists, and the charts. The schema lives in
-// migrations/ (embedded, applied at start); demo data is seeded once.
+// Package store keeps the music service's data: the catalogue, each user's
+// plays and playlists, and the charts, in SQLite (the default: a file) or
+// PostgreSQL (a postgres:// URL), through shared/sqldb. The queries are
+// written once, in SQL both databases speak; only the schema has a version
+// per database, in migrations/sqlite/ and migrations/postgres/ (embedded,
+// applied at start, numbered alike). Demo data is seeded once per database.
 //
-// SQLite allows one writer at a time, so the store opens two pools on the
-// same file: a single-connection pool for writes, whose transactions take the
-// write lock at BEGIN (no "database is locked" halfway through), and a pool
-// of readers, which WAL mode lets run beside the writer.
+// Every change runs in a serializable transaction (SQLite's single writer
+// connection; PostgreSQL's SERIALIZABLE, run again on a serialization
+// failure), so the limits a store counts, such as music.MaxPlaylists, hold
+// under concurrent requests and across replicas. The behaviour both
+// databases must show is the suite in ../storetest.
 package store

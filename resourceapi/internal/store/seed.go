@@ -7,6 +7,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/music"
 	"github.com/oauthlab/oauthlab/shared/contract"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 )
 
 // The catalogue: made-up artists and songs, so the demo needs no licence.
@@ -89,7 +90,7 @@ var demoLibraries = map[string]demoLibrary{
 // reference data) and the demo users' plays and playlists (once per
 // database: a playlist a user deleted stays deleted after a restart).
 func (s *Store) Seed(ctx context.Context, demoUsers bool) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx sqldb.Queryer) error {
 		for _, t := range catalogue {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO tracks (id, title, artist, album, duration_ms)
 				VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET

@@ -8,50 +8,59 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
-	"github.com/oauthlab/oauthlab/shared/sqlitedb"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/music"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// Store is the SQLite implementation of music.Store.
+// Store implements music.Store on SQLite or PostgreSQL.
 type Store struct {
-	conn  *sqlitedb.DB
-	read  *sql.DB
-	write *sql.DB // one connection: SQLite allows one writer at a time
+	db *sqldb.DB
+	// read and write run statements written with ? placeholders on the
+	// two pools (for PostgreSQL they are one pool).
+	read, write sqldb.Queryer
 	// Now is the clock used for created_at and updated_at.
 	Now func() time.Time
 }
 
 var _ music.Store = (*Store)(nil)
 
-// Open opens (and creates) the database at path and applies the migrations.
-func Open(ctx context.Context, path string) (*Store, error) {
-	conn, err := sqlitedb.Open(ctx, path, migrations)
+// Open opens the database that dsn names, a SQLite file path (created when
+// missing) or a postgres:// URL, and applies the migrations.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqldb.Open(ctx, dsn, sub)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	return &Store{conn: conn, read: conn.Read, write: conn.Write, Now: time.Now}, nil
+	return &Store{db: db, read: db.Bind(db.Read), write: db.Bind(db.Write), Now: time.Now}, nil
 }
 
-// Close closes both pools.
-func (s *Store) Close() error { return s.conn.Close() }
+// Close closes the pools.
+func (s *Store) Close() error { return s.db.Close() }
 
 // Ping checks that the database answers (for /healthz).
-func (s *Store) Ping(ctx context.Context) error { return s.conn.Ping(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return s.db.Ping(ctx) }
 
-// tx runs fn in a write transaction.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error { return s.conn.Tx(ctx, fn) }
+// tx runs fn in a serializable write transaction (run again when
+// PostgreSQL aborts it for a concurrent one, so fn only works on tx).
+func (s *Store) tx(ctx context.Context, fn func(tx sqldb.Queryer) error) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return fn(s.db.Bind(tx)) })
+}
 
-// querier is what reads need: a pool or a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// readTx runs fn in a read-only transaction that sees one snapshot.
+func (s *Store) readTx(ctx context.Context, fn func(tx sqldb.Queryer) error) error {
+	return s.db.ReadTx(ctx, func(tx *sql.Tx) error { return fn(s.db.Bind(tx)) })
 }
 
 // TopTracks implements music.Store.
@@ -149,44 +158,46 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC().Truncate(t
 
 // Playlists implements music.Store: newest first.
 func (s *Store) Playlists(ctx context.Context, owner string, page music.Page) ([]music.PlaylistSummary, int, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM playlists WHERE owner = ?`, owner).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM playlists p
-		WHERE p.owner = ? ORDER BY p.created_at DESC, p.id DESC LIMIT ? OFFSET ?`, owner, page.Limit, page.Offset)
+	out := []music.PlaylistSummary{}
+	err := s.readTx(ctx, func(tx sqldb.Queryer) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM playlists WHERE owner = ?`, owner).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM playlists p
+			WHERE p.owner = ? ORDER BY p.created_at DESC, p.id DESC LIMIT ? OFFSET ?`, owner, page.Limit, page.Offset)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanSummary(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []music.PlaylistSummary{}
-	for rows.Next() {
-		p, err := scanSummary(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, p)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // Playlist implements music.Store.
 func (s *Store) Playlist(ctx context.Context, owner, id string) (music.Playlist, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return music.Playlist{}, err
-	}
-	defer tx.Rollback()
-	return playlist(ctx, tx, owner, id)
+	var out music.Playlist
+	err := s.readTx(ctx, func(tx sqldb.Queryer) error {
+		var err error
+		out, err = playlist(ctx, tx, owner, id)
+		return err
+	})
+	return out, err
 }
 
 // playlist reads one playlist of owner, with its tracks, through q.
-func playlist(ctx context.Context, q querier, owner, id string) (music.Playlist, error) {
+func playlist(ctx context.Context, q sqldb.Queryer, owner, id string) (music.Playlist, error) {
 	sum, err := scanSummary(q.QueryRowContext(ctx, `SELECT `+summaryColumns+` FROM playlists p
 		WHERE p.id = ? AND p.owner = ?`, id, owner))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -212,7 +223,7 @@ func playlist(ctx context.Context, q querier, owner, id string) (music.Playlist,
 // CreatePlaylist implements music.Store. p must have been validated.
 func (s *Store) CreatePlaylist(ctx context.Context, owner string, p music.NewPlaylist) (music.Playlist, error) {
 	var out music.Playlist
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx sqldb.Queryer) error {
 		var count int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM playlists WHERE owner = ?`, owner).Scan(&count); err != nil {
 			return err
@@ -244,7 +255,7 @@ func (s *Store) CreatePlaylist(ctx context.Context, owner string, p music.NewPla
 // track once. Removals are applied before additions.
 func (s *Store) UpdatePlaylist(ctx context.Context, owner, id string, ch music.PlaylistChange) (music.Playlist, error) {
 	var out music.Playlist
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx sqldb.Queryer) error {
 		var found int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM playlists WHERE id = ? AND owner = ?`, id, owner).Scan(&found)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -306,7 +317,7 @@ func (s *Store) DeletePlaylist(ctx context.Context, owner, id string) error {
 
 // checkTracksExist returns an *music.InvalidError naming the first id that is
 // not in the catalogue.
-func checkTracksExist(ctx context.Context, tx *sql.Tx, field string, ids []string) error {
+func checkTracksExist(ctx context.Context, tx sqldb.Queryer, field string, ids []string) error {
 	for _, t := range ids {
 		var found int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM tracks WHERE id = ?`, t).Scan(&found)
@@ -321,7 +332,7 @@ func checkTracksExist(ctx context.Context, tx *sql.Tx, field string, ids []strin
 }
 
 // appendTracks adds ids at the end of the playlist, skipping those already in.
-func appendTracks(ctx context.Context, tx *sql.Tx, playlistID string, ids []string) error {
+func appendTracks(ctx context.Context, tx sqldb.Queryer, playlistID string, ids []string) error {
 	for _, t := range ids {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO playlist_tracks (playlist_id, track_id, position)
