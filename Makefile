@@ -6,10 +6,10 @@ MODULES := shared $(ACTORS) e2e
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 GO      ?= go
 
-.PHONY: run test e2e build bench fmt lint clean deps help
+.PHONY: run test e2e build bench loadtest fmt lint clean deps help
 
 help: ## List the commands
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 run: build ## Build and start all three actors on the defaults; Ctrl-C stops them
 	@scripts/run.sh
@@ -27,6 +27,9 @@ build: ## Build the three binaries into bin/
 bench: ## Run the Go benchmarks (figures are in README.md)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
+loadtest: build ## Start the actors on SQLite on free ports, drive them with e2e/cmd/loadgen (tokens, flows), stop them
+	@scripts/loadtest.sh
+
 fmt: ## Format the code
 	gofmt -w $(MODULES)
 
@@ -34,7 +37,7 @@ lint: ## go vet, and fail if any file is not gofmt-formatted
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 
-deps: ## Install what the tests need beyond Go and a C compiler (Debian's chromium)
+deps: ## Install what the tests need beyond Go and a C compiler (Debian's chromium and postgresql), start PostgreSQL
 	@scripts/install-deps.sh
 
 clean: ## Remove the SQLite files under data/, the binaries and test output

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# `make loadtest`: starts the three actors from bin/ on SQLite, like
+# scripts/run.sh but on free loopback ports with their files in a temporary
+# folder, drives the authorization server with e2e/cmd/loadgen (tokens, then
+# flows, 16 workers, 10 s each), prints the reports and stops the actors.
+# Nothing is kept: the temporary folder is removed at the end.
+#
+# LOADGEN_FLAGS adds flags to both runs (for example LOADGEN_FLAGS="-c 32").
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/oauthlab-loadtest.XXXXXX")
+set -m # each actor in its own process group, as in run.sh
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# free_port: a port in 20000-29999 on which nothing answers now (the
+# kernel's ephemeral range starts above it, so an outgoing connection will
+# not take it meanwhile).
+taken=" "
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 10000))
+    [[ $taken == *" $port "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      taken+="$port "
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "loadtest: no free port found" >&2
+  exit 1
+}
+
+healthy() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$1" >&3
+    IFS= read -r -t 2 status <&3 || exit 1
+    while IFS= read -r -t 2 _ <&3; do :; done
+    [[ $status == HTTP/1.?" 200"* ]]
+  ) 2>/dev/null
+}
+
+# start NAME PORT VAR=VALUE...: runs bin/NAME with only these variables
+# (and PATH, HOME), its output in the temporary folder, and waits until it
+# is healthy.
+start() {
+  local name=$1 port=$2 pid
+  shift 2
+  env -i PATH="$PATH" HOME="$HOME" LOG_LEVEL=warn "$@" "bin/$name" >"$work/$name.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 300); do
+    healthy "$port" && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "loadtest: $name exited before it was healthy:" >&2
+      cat "$work/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "loadtest: $name not healthy after 30s:" >&2
+  cat "$work/$name.log" >&2
+  exit 1
+}
+
+as_port=$(free_port)
+api_port=$(free_port)
+client_port=$(free_port)
+as="http://127.0.0.1:$as_port"
+api="http://127.0.0.1:$api_port"
+client="http://127.0.0.1:$client_port"
+
+go build -o "$work/loadgen" ./e2e/cmd/loadgen || exit 1
+
+start authserver "$as_port" AUTHSERVER_ADDR="127.0.0.1:$as_port" AUTHSERVER_ISSUER="$as" \
+  AUTHSERVER_AUDIENCE="$api" AUTHSERVER_DB="$work/authserver.db" \
+  AUTHSERVER_DEMO_CLIENT_REDIRECT_URI="$client/callback"
+start resourceapi "$api_port" RESOURCEAPI_ADDR="127.0.0.1:$api_port" RESOURCEAPI_URL="$api" \
+  RESOURCEAPI_ISSUER="$as" RESOURCEAPI_DB="$work/resourceapi.db"
+start client "$client_port" CLIENT_ADDR="127.0.0.1:$client_port" CLIENT_URL="$client" \
+  CLIENT_ISSUER="$as" CLIENT_API_URL="$api" CLIENT_DB="$work/client.db"
+
+echo "loadtest: actors up (authorization server $as), SQLite files in $work"
+echo "loadtest: load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+status=0
+for mode in tokens flows; do
+  echo
+  # shellcheck disable=SC2086 # LOADGEN_FLAGS is a list of flags
+  "$work/loadgen" -mode "$mode" -c 16 -d 10s -authserver "$as" -redirect-uri "$client/callback" ${LOADGEN_FLAGS:-} || status=1
+done
+echo
+echo "loadtest: load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+exit "$status"
