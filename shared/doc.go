@@ -2,7 +2,9 @@
 // three actors (authserver, resourceapi, client) truly share: the outside
 // contract's defaults and demo data (contract), the scope vocabulary
 // (scopes), configuration reading (envconfig), logging (logging), server
-// start-up and shutdown (serve), the SQLite set-up every store uses
-// (sqlitedb), and the helper that starts real actor processes in tests
-// (actortest).
+// start-up and shutdown (serve), the database layer that opens SQLite or
+// PostgreSQL with an actor's migrations (sqldb; sqlitedb is its SQLite
+// part, which the stores not yet moved to sqldb still use), and for tests
+// the helper that starts real actor processes (actortest) and a fresh
+// PostgreSQL database per test (pgtest).
 package shared
