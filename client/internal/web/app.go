@@ -31,6 +31,7 @@ type Store interface {
 	AddSteps(ctx context.Context, sessionID string, steps ...flow.Step) error
 	Steps(ctx context.Context, sessionID string) ([]flow.Step, error)
 	ClearSteps(ctx context.Context, sessionID string) error
+	CSRFKey(ctx context.Context) ([]byte, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -45,11 +46,16 @@ type App struct {
 	transport http.RoundTripper // the back channel's transport (tests may swap it)
 	pages     map[string]*template.Template
 	locks     keyedMutex
+	csrfKey   []byte // HMAC key of the form tokens, shared through the database
 }
 
 // New returns the web app's handler. now is the clock (time.Now in main).
 func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time) (*echo.Echo, error) {
 	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	csrfKey, err := st.CSRFKey(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +79,7 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 		},
 		transport: http.DefaultTransport,
 		pages:     pages,
+		csrfKey:   csrfKey,
 	}
 	return a.routes(), nil
 }

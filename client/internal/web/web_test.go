@@ -78,7 +78,8 @@ type harness struct {
 	http   *http.Client
 }
 
-func newHarness(t testing.TB, as *fakeAS, api http.Handler) *harness {
+// newHarness starts the client; env holds extra settings, key then value.
+func newHarness(t testing.TB, as *fakeAS, api http.Handler, env ...string) *harness {
 	t.Helper()
 	h := &harness{t: t, as: as}
 	h.asSrv = httptest.NewServer(as)
@@ -91,12 +92,14 @@ func newHarness(t testing.TB, as *fakeAS, api http.Handler) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"CLIENT_ISSUER":  h.asSrv.URL,
-			"CLIENT_API_URL": h.apiSrv.URL,
-		}[k]
-	})
+	settings := map[string]string{
+		"CLIENT_ISSUER":  h.asSrv.URL,
+		"CLIENT_API_URL": h.apiSrv.URL,
+	}
+	for i := 0; i+1 < len(env); i += 2 {
+		settings[env[i]] = env[i+1]
+	}
+	cfg, err := config.Load(func(k string) string { return settings[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +122,15 @@ type response struct {
 
 func (h *harness) do(method, path string, form url.Values, header ...string) response {
 	h.t.Helper()
+	if method == http.MethodPost {
+		// A browser posts the form of a page it loaded: with its token.
+		if form == nil {
+			form = url.Values{}
+		}
+		if _, set := form[csrfField]; !set {
+			form.Set(csrfField, h.formToken())
+		}
+	}
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -140,6 +152,19 @@ func (h *harness) do(method, path string, form url.Values, header ...string) res
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+var formTokenRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// formToken loads the home page, as a browser would before posting one of
+// its forms, and returns the form token the page carries.
+func (h *harness) formToken() string {
+	h.t.Helper()
+	m := formTokenRE.FindStringSubmatch(h.do(http.MethodGet, "/", nil).body)
+	if m == nil {
+		h.t.Fatal("the home page carries no form token")
+	}
+	return m[1]
 }
 
 // cookie returns the value of the client's cookie name, or "".
