@@ -23,6 +23,9 @@ var migrations embed.FS
 // ErrNotFound is returned when a session, attempt or token does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrAlreadyUsed is returned when another request consumed an attempt first.
+var ErrAlreadyUsed = errors.New("already used")
+
 // How long things are kept.
 const (
 	AttemptTTL      = 10 * time.Minute    // an unanswered authorization request
@@ -160,7 +163,7 @@ func (s *Store) PendingAttempt(ctx context.Context, sessionID, state string) (At
 	var created int64
 	err := s.read.QueryRowContext(ctx, `
 		SELECT state, verifier, scope, created_at FROM attempts
-		WHERE session_id = ? AND created_at >= ?
+		WHERE session_id = ? AND created_at >= ? AND used_at IS NULL
 		ORDER BY state = ? DESC, created_at DESC, rowid DESC LIMIT 1`,
 		key(sessionID), s.now().Add(-AttemptTTL).Unix(), state,
 	).Scan(&a.State, &a.Verifier, &a.Scope, &created)
@@ -175,6 +178,37 @@ func (s *Store) PendingAttempt(ctx context.Context, sessionID, state string) (At
 func (s *Store) DeleteAttempt(ctx context.Context, sessionID, state string) error {
 	_, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE session_id = ? AND state = ?`, key(sessionID), state)
 	return err
+}
+
+// ConsumeAttempt marks the session's attempt with this state as answered,
+// so that only one callback can exchange its code. ConsumeAttempt returns
+// ErrAlreadyUsed when another call consumed it first (or it does not exist).
+func (s *Store) ConsumeAttempt(ctx context.Context, sessionID, state string) error {
+	res, err := s.write.ExecContext(ctx,
+		`UPDATE attempts SET used_at = ? WHERE session_id = ? AND state = ? AND used_at IS NULL`,
+		s.now().Unix(), key(sessionID), state)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return ErrAlreadyUsed
+	}
+	return nil
+}
+
+// AttemptUsed reports whether an attempt with this state was consumed (and
+// not yet purged), in whichever session it now belongs to: the session id
+// changes once the winning callback stores its tokens.
+func (s *Store) AttemptUsed(ctx context.Context, state string) (bool, error) {
+	if state == "" {
+		return false, nil
+	}
+	var one int
+	err := s.read.QueryRowContext(ctx, `SELECT 1 FROM attempts WHERE state = ? AND used_at IS NOT NULL LIMIT 1`, state).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // SaveToken stores (or replaces) the session's tokens. The granted scope is

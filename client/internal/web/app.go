@@ -25,6 +25,8 @@ type Store interface {
 	SaveAttempt(ctx context.Context, sessionID string, a store.Attempt) error
 	PendingAttempt(ctx context.Context, sessionID, state string) (store.Attempt, error)
 	DeleteAttempt(ctx context.Context, sessionID, state string) error
+	ConsumeAttempt(ctx context.Context, sessionID, state string) error
+	AttemptUsed(ctx context.Context, state string) (bool, error)
 	SaveToken(ctx context.Context, sessionID string, t *oauth2.Token, fallbackScope string) error
 	Token(ctx context.Context, sessionID string) (*oauth2.Token, string, error)
 	DeleteToken(ctx context.Context, sessionID string) error

@@ -4,3 +4,8 @@ CREATE TABLE app_keys (
     name TEXT PRIMARY KEY,
     key  BLOB NOT NULL
 );
+
+-- An attempt is consumed (used_at set) by the one callback that may
+-- exchange its code; later loads of the same callback URL find it used.
+ALTER TABLE attempts ADD COLUMN used_at INTEGER; -- unix seconds, NULL while pending
+CREATE INDEX attempts_by_state ON attempts (state);
