@@ -258,7 +258,7 @@ func TestFlow(t *testing.T) {
 	if got[0] != "authorization-request" || got[1] != "authorization-response" {
 		t.Errorf("timeline starts %v, want authorization-request, authorization-response", got[:2])
 	}
-	// Secrets never reach the page; the code verifier may (the code is spent).
+	// Secrets never reach the page, the PKCE code verifier included.
 	for _, secret := range []string{"demo-secret", "wonderland"} {
 		if strings.Contains(insp.body, secret) {
 			t.Errorf("inspector shows the secret %q", secret)

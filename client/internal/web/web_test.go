@@ -27,6 +27,7 @@ type fakeAS struct {
 	codeStatus, refreshStatus int
 	codeBody, refreshBody     string
 	revoked, refreshes        atomic.Int32
+	verifier                  atomic.Value // the last code_verifier received
 	// machine answers the client credentials grant.
 	machine http.Handler
 }
@@ -48,6 +49,7 @@ func (f *fakeAS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/revoke":
 		f.revoked.Add(1)
 	case r.FormValue("grant_type") == "authorization_code":
+		f.verifier.Store(r.FormValue("code_verifier"))
 		if r.FormValue("code_verifier") == "" || r.FormValue("code") != "good-code" {
 			w.WriteHeader(http.StatusBadRequest)
 			io.WriteString(w, `{"error":"invalid_grant"}`)
@@ -287,9 +289,10 @@ func TestHappyPathWithFakes(t *testing.T) {
 	if got != want {
 		t.Errorf("steps = %s\nwant    %s", got, want)
 	}
-	// The state is spent: the same answer again is refused.
-	if r := h.callback(state, "good-code"); r.status != http.StatusBadRequest {
-		t.Errorf("replayed callback = %d, want 400", r.status)
+	// The state is spent: the same answer again is refused, and said to be
+	// an answer already used rather than a forgery.
+	if r := h.callback(state, "good-code"); r.status != http.StatusConflict || !strings.Contains(r.body, "already completed") {
+		t.Errorf("replayed callback = %d, want 409 and \"already completed\"", r.status)
 	}
 	// Disconnect revokes both tokens.
 	if r := h.do(http.MethodPost, "/disconnect", url.Values{}); r.status != http.StatusSeeOther {
