@@ -174,6 +174,15 @@ func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
+		// CSP frame-ancestors for current browsers, X-Frame-Options for the
+		// rest: no page of the app may be framed (clickjacking a Connect,
+		// Disconnect or Delete button; RFC 6749 §10.13).
+		h.Set("X-Frame-Options", "DENY")
+		if a.cfg.SecureCookies() {
+			// Served over https: browsers must never fall back to http, where
+			// the session cookie and the callback's code could be read.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
 			// Pages show personal data and tokens: never cache them.
 			h.Set("Cache-Control", "no-store")
