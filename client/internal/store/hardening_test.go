@@ -7,6 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // ConsumeAttempt returns ErrAlreadyUsed when another call consumed the
@@ -72,4 +75,49 @@ func TestCSRFKeyIsStable(t *testing.T) {
 	if k2, err := s2.CSRFKey(ctx); err != nil || !bytes.Equal(k1, k2) {
 		t.Fatalf("CSRFKey after reopening = %x, %v; want %x", k2, err, k1)
 	}
+}
+
+// A session without tokens lives DefaultAnonymousSessionTTL, not
+// SessionTTL: anyone can make one with a single POST. The purge removes
+// it; a session with tokens stays.
+func TestAnonymousSessionsExpireAndArePurged(t *testing.T) {
+	s, clk, _ := open(t)
+	ctx := context.Background()
+	for _, id := range []string{"anonymous", "connected"} {
+		if err := s.CreateSession(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveToken(ctx, "connected", &oauth2.Token{AccessToken: "a", TokenType: "Bearer"}, "tracks:read"); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(DefaultAnonymousSessionTTL + time.Second)
+	if ok, _ := s.TouchSession(ctx, "anonymous"); ok {
+		t.Error("an anonymous session is live past DefaultAnonymousSessionTTL")
+	}
+	if ok, _ := s.TouchSession(ctx, "connected"); !ok {
+		t.Error("a session with tokens died after DefaultAnonymousSessionTTL")
+	}
+
+	purgeCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go s.PurgeEvery(purgeCtx, 10*time.Millisecond, func(err error) { t.Error(err) })
+	for deadline := time.Now().Add(5 * time.Second); sessionCount(t, s) != 1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the periodic purge left %d sessions, want only the connected one", sessionCount(t, s))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ok, _ := s.TouchSession(ctx, "connected"); !ok {
+		t.Error("the purge removed the session with tokens")
+	}
+}
+
+func sessionCount(t *testing.T, s *Store) int {
+	t.Helper()
+	var n int
+	if err := s.read.QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

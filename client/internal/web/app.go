@@ -13,6 +13,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
 	"github.com/oauthlab/oauthlab/client/internal/flow"
+	"github.com/oauthlab/oauthlab/client/internal/machine"
 	"github.com/oauthlab/oauthlab/client/internal/store"
 )
 
@@ -49,6 +50,7 @@ type App struct {
 	pages     map[string]*template.Template
 	locks     keyedMutex
 	csrfKey   []byte // HMAC key of the form tokens, shared through the database
+	machine   machine.TokenCache
 }
 
 // New returns the web app's handler. now is the clock (time.Now in main).
