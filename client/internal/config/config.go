@@ -25,11 +25,11 @@ type Config struct {
 	ClientID, ClientSecret               string
 	MachineClientID, MachineClientSecret string
 
-	DB        string // SQLite file
+	DB string // SQLite file
 	// AnonymousSessionTTL is how long a session without tokens lives.
 	AnonymousSessionTTL time.Duration
-	LogFormat string
-	LogLevel  string
+	LogFormat           string
+	LogLevel            string
 }
 
 // RedirectURI is where the authorization server sends the browser back
