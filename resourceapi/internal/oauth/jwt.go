@@ -102,22 +102,32 @@ type accessTokenClaims struct {
 func (v *JWTValidator) Validate(ctx context.Context, token string) (*Principal, error) {
 	now := v.cfg.Now()
 	key := keyOf(token)
-	if e, ok := v.cache.get(key, now); ok {
+	if e, ok := v.cache.get(key, now); ok && v.stillPublished(ctx, e) {
 		return e.value, nil
 	}
-	p, err := v.verify(ctx, token)
+	p, kid, alg, err := v.verify(ctx, token)
 	if err != nil {
 		return nil, err
 	}
 	// Remember the token until it expires: its signature and claims cannot
-	// change, only time can make it invalid.
-	v.cache.put(key, cacheEntry{value: p, expires: p.ExpiresAt}, now)
+	// change; only time, or its key leaving the JWK Set, can make it invalid.
+	v.cache.put(key, cacheEntry{value: p, expires: p.ExpiresAt, kid: kid, alg: alg}, now)
 	return p, nil
 }
 
-func (v *JWTValidator) verify(ctx context.Context, token string) (*Principal, error) {
+// stillPublished reports whether the key that verified a cached token is
+// still in the JWK Set (as of its last refresh). RFC 7517 §5: the set is
+// the authorization server's current keys; one it dropped was retired,
+// perhaps because it leaked, and tokens it signed must stop working even
+// if they were verified before.
+func (v *JWTValidator) stillPublished(ctx context.Context, e cacheEntry) bool {
+	_, err := v.cfg.Keys.KeyfuncCtx(ctx)(&jwt.Token{Header: map[string]any{"kid": e.kid, "alg": e.alg}})
+	return err == nil
+}
+
+func (v *JWTValidator) verify(ctx context.Context, token string) (p *Principal, kid, alg string, err error) {
 	if err := numericTimeClaims(token); err != nil {
-		return nil, err
+		return nil, "", "", err
 	}
 	var claims accessTokenClaims
 	parsed, err := v.parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
@@ -141,34 +151,36 @@ func (v *JWTValidator) verify(ctx context.Context, token string) (*Principal, er
 		return v.cfg.Keys.KeyfuncCtx(ctx)(t)
 	})
 	if err != nil {
-		return nil, ErrInvalidToken("%s", describe(err))
+		return nil, "", "", ErrInvalidToken("%s", describe(err))
 	}
 	if !parsed.Valid {
-		return nil, ErrInvalidToken("the access token is not valid")
+		return nil, "", "", ErrInvalidToken("the access token is not valid")
 	}
 	// RFC 9068 §2.2: iat, sub, client_id and jti are required claims too.
 	switch {
 	case claims.IssuedAt == nil:
-		return nil, ErrInvalidToken("the access token has no iat claim")
+		return nil, "", "", ErrInvalidToken("the access token has no iat claim")
 	case claims.Subject == "":
-		return nil, ErrInvalidToken("the access token has no sub claim")
+		return nil, "", "", ErrInvalidToken("the access token has no sub claim")
 	case claims.ClientID == "":
-		return nil, ErrInvalidToken("the access token has no client_id claim")
+		return nil, "", "", ErrInvalidToken("the access token has no client_id claim")
 	case claims.ID == "":
-		return nil, ErrInvalidToken("the access token has no jti claim")
+		return nil, "", "", ErrInvalidToken("the access token has no jti claim")
 	}
 	// RFC 9068 §2.2: exp bounds the token's life; one far beyond what the
 	// authorization server issues would outlive every key rotation and
 	// revocation, so exp - iat is capped.
 	if life := claims.ExpiresAt.Sub(claims.IssuedAt.Time); life > v.cfg.MaxLifetime {
-		return nil, ErrInvalidToken("the access token claims a lifetime of %s, more than the %s this API accepts", life, v.cfg.MaxLifetime)
+		return nil, "", "", ErrInvalidToken("the access token claims a lifetime of %s, more than the %s this API accepts", life, v.cfg.MaxLifetime)
 	}
+	kid, _ = parsed.Header["kid"].(string)
+	alg, _ = parsed.Header["alg"].(string)
 	return &Principal{
 		Subject:   claims.Subject,
 		ClientID:  claims.ClientID,
 		Scopes:    scopes.Parse(claims.Scope),
 		ExpiresAt: claims.ExpiresAt.Time,
-	}, nil
+	}, kid, alg, nil
 }
 
 var (
