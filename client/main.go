@@ -63,11 +63,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 func serveApp(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	logger := logging.New(stdout, "client", cfg.LogFormat, cfg.LogLevel)
-	st, err := store.Open(ctx, cfg.DB, time.Now)
+	st, err := store.Open(ctx, cfg.DB, time.Now, store.WithAnonymousSessionTTL(cfg.AnonymousSessionTTL))
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", cfg.DB, err)
 	}
 	defer st.Close()
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	defer stopPurge()
+	go st.PurgeEvery(purgeCtx, min(10*time.Minute, cfg.AnonymousSessionTTL/4), func(err error) {
+		logger.Warn("purging old sessions failed", "err", err)
+	})
 	handler, err := web.New(cfg, st, logger, time.Now)
 	if err != nil {
 		return err

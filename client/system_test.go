@@ -111,6 +111,26 @@ func (b *browser) post(u string, form url.Values) page {
 	return b.do(req)
 }
 
+// postClient posts one of the client's forms as a browser does after
+// loading a page of the client: with the page's form token (csrf_token).
+func (b *browser) postClient(u string, form url.Values) page {
+	b.t.Helper()
+	target, err := url.Parse(u)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	home := b.get(target.Scheme + "://" + target.Host + "/")
+	token := actortest.HiddenFields(home.body).Get("csrf_token")
+	if token == "" {
+		b.t.Fatalf("the client's home page carries no form token:\n%s", home.body)
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf_token", token)
+	return b.post(u, form)
+}
+
 // hiddenFields reads the hidden inputs of the first form in body.
 func hiddenFields(body string) url.Values {
 	if i := strings.Index(body, "</form>"); i >= 0 {
@@ -141,7 +161,7 @@ func (s *system) connect(b *browser, scope []string, user, password, decision st
 // that would answer it.
 func (s *system) consentRequest(b *browser, scope []string, user, password, decision string) *http.Request {
 	b.t.Helper()
-	login := b.post(s.client.URL+"/connect", url.Values{"scope": scope})
+	login := b.postClient(s.client.URL+"/connect", url.Values{"scope": scope})
 	if login.status != http.StatusOK || !strings.Contains(login.body, `id="login"`) {
 		b.t.Fatalf("connect: want the authorization server's login page, got %d %s:\n%s", login.status, login.url, login.body)
 	}
@@ -238,7 +258,7 @@ func TestFlow(t *testing.T) {
 	if got[0] != "authorization-request" || got[1] != "authorization-response" {
 		t.Errorf("timeline starts %v, want authorization-request, authorization-response", got[:2])
 	}
-	// Secrets never reach the page; the code verifier may (the code is spent).
+	// Secrets never reach the page, the PKCE code verifier included.
 	for _, secret := range []string{"demo-secret", "wonderland"} {
 		if strings.Contains(insp.body, secret) {
 			t.Errorf("inspector shows the secret %q", secret)
@@ -257,17 +277,17 @@ func TestFlow(t *testing.T) {
 	}
 
 	// Playlists: create, rename, add a track, remove it, delete.
-	created := b.post(s.client.URL+"/playlists", url.Values{"name": {"Road trip"}, "description": {"for the car"}})
+	created := b.postClient(s.client.URL+"/playlists", url.Values{"name": {"Road trip"}, "description": {"for the car"}})
 	wantPage(t, created, http.StatusOK, "Road trip", `id="add-track"`)
 	plURL := created.url
 	trackID := regexp.MustCompile(`<option value="([^"]+)"`).FindStringSubmatch(created.body)
 	if trackID == nil {
 		t.Fatalf("no track to add:\n%s", created.body)
 	}
-	wantPage(t, b.post(plURL, url.Values{"name": {"Long road trip"}}), http.StatusOK, "Long road trip")
-	added := b.post(plURL+"/tracks", url.Values{"track_id": {trackID[1]}})
+	wantPage(t, b.postClient(plURL, url.Values{"name": {"Long road trip"}}), http.StatusOK, "Long road trip")
+	added := b.postClient(plURL+"/tracks", url.Values{"track_id": {trackID[1]}})
 	wantPage(t, added, http.StatusOK, `data-track-id="`+trackID[1]+`"`)
-	removed := b.post(plURL+"/tracks/remove", url.Values{"track_id": {trackID[1]}})
+	removed := b.postClient(plURL+"/tracks/remove", url.Values{"track_id": {trackID[1]}})
 	wantPage(t, removed, http.StatusOK, "No tracks yet")
 	list := b.get(s.client.URL + "/playlists")
 	wantPage(t, list, http.StatusOK, "Long road trip", `id="create-playlist"`)
@@ -275,14 +295,14 @@ func TestFlow(t *testing.T) {
 	if id == nil {
 		t.Fatalf("the new playlist is not listed:\n%s", list.body)
 	}
-	after := b.post(s.client.URL+"/playlists/"+id[1]+"/delete", nil)
+	after := b.postClient(s.client.URL+"/playlists/"+id[1]+"/delete", nil)
 	wantPage(t, after, http.StatusOK)
 	if strings.Contains(after.body, "Long road trip") {
 		t.Fatal("the deleted playlist is still listed")
 	}
 
 	// Disconnect: both tokens revoked, and the app has no access any more.
-	insp = b.post(s.client.URL+"/disconnect", nil)
+	insp = b.postClient(s.client.URL+"/disconnect", nil)
 	wantPage(t, insp, http.StatusOK, "not connected")
 	if n := count(steps(insp.body), "revocation"); n != 2 {
 		t.Errorf("want 2 revocation steps (refresh and access token), got %d", n)
@@ -290,7 +310,7 @@ func TestFlow(t *testing.T) {
 	wantPage(t, b.get(s.client.URL+"/tracks"), http.StatusForbidden, `id="error"`, "Not connected")
 
 	// The machine client: the web page and the command run the same grant.
-	charts := b.post(s.client.URL+"/charts", nil)
+	charts := b.postClient(s.client.URL+"/charts", nil)
 	wantPage(t, charts, http.StatusOK, `class="track chart"`)
 	if got := steps(b.get(s.client.URL + "/inspector").body); count(got, "token-request") < 2 {
 		t.Errorf("the client credentials grant is not in the inspector: %v", got)

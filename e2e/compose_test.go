@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
@@ -68,6 +70,11 @@ func TestComposeServices(t *testing.T) {
 			if p.Target != want.port || p.Published != fmt.Sprint(want.port) || p.Protocol != "tcp" {
 				t.Errorf("port = %d->%s/%s, want %d->%d/tcp", p.Target, p.Published, p.Protocol, want.port, want.port)
 			}
+			// Loopback only, unless OAUTHLAB_PUBLISH_ADDR says otherwise: the
+			// demo secrets and open registration are not for the LAN.
+			if p.HostIP != "127.0.0.1" {
+				t.Errorf("port published on %q, want 127.0.0.1 by default", p.HostIP)
+			}
 
 			// A named volume, declared at the top level, mounted where the
 			// SQLite file lives.
@@ -115,6 +122,28 @@ func TestComposeServices(t *testing.T) {
 				t.Errorf("depends_on = %v, want %v", deps, want.dependsOn)
 			}
 		})
+	}
+}
+
+// OAUTHLAB_PUBLISH_ADDR opens the ports up, on purpose only.
+func TestComposePublishAddress(t *testing.T) {
+	root := actortest.Root(t)
+	opts, err := cli.NewProjectOptions(
+		[]string{filepath.Join(root, "docker-compose.yml")},
+		cli.WithWorkingDirectory(root),
+		cli.WithEnv([]string{"OAUTHLAB_PUBLISH_ADDR=0.0.0.0"}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	project, err := opts.LoadProject(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range composeServices {
+		if p := project.Services[want.name].Ports; len(p) != 1 || p[0].HostIP != "0.0.0.0" {
+			t.Errorf("%s with OAUTHLAB_PUBLISH_ADDR=0.0.0.0: ports %+v, want published on 0.0.0.0", want.name, p)
+		}
 	}
 }
 

@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	default:
 		keys, err := oauth.NewJWKS(ctx, oauth.JWKSConfig{
 			URL:                cfg.JWKSURL,
-			RefreshInterval:    time.Hour,
+			RefreshInterval:    cfg.JWKSRefresh,
 			UnknownKIDInterval: 10 * time.Second,
 			Client:             backChannel,
 			Logger:             logger,
@@ -89,10 +89,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		validator = oauth.NewJWTValidator(oauth.JWTConfig{
-			Issuer:    cfg.Issuer,
-			Audience:  cfg.URL,
-			Keys:      keys,
-			CacheSize: tokenCacheSize,
+			Issuer:      cfg.Issuer,
+			Audience:    cfg.URL,
+			Keys:        keys,
+			CacheSize:   tokenCacheSize,
+			MaxLifetime: cfg.MaxTokenLifetime,
 		})
 	}
 	logger.Info("token validation", "mode", cfg.TokenValidation, "issuer", cfg.Issuer, "audience", cfg.URL)

@@ -58,13 +58,20 @@ func startSystem(t *testing.T) *system {
 // test ends. resourceURL is its identifier (the aud it expects).
 func (s *system) startAPI(t *testing.T, addr, resourceURL, db, mode string) {
 	t.Helper()
-	env := map[string]string{
+	runAPI(t, mode, map[string]string{
 		"RESOURCEAPI_ADDR":             addr,
 		"RESOURCEAPI_URL":              resourceURL,
 		"RESOURCEAPI_ISSUER":           s.as.URL,
 		"RESOURCEAPI_DB":               db,
 		"RESOURCEAPI_TOKEN_VALIDATION": mode,
-	}
+	})
+}
+
+// runAPI runs the resource API in this process with env, as main would,
+// until the test ends, and waits until it is healthy.
+func runAPI(t *testing.T, label string, env map[string]string) {
+	t.Helper()
+	addr := env["RESOURCEAPI_ADDR"]
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	var mu sync.Mutex
@@ -79,7 +86,7 @@ func (s *system) startAPI(t *testing.T, addr, resourceURL, db, mode string) {
 		}
 		if t.Failed() {
 			mu.Lock()
-			t.Logf("--- resource API (%s) output ---\n%s", mode, out.String())
+			t.Logf("--- resource API (%s) output ---\n%s", label, out.String())
 			mu.Unlock()
 		}
 	})

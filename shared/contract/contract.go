@@ -1,5 +1,5 @@
 // Package contract holds the defaults that the outside world relies on, as
-// written in CONTRACT.md: where each actor lives, and the demo users and
+// written in docs/contract.md: where each actor lives, and the demo users and
 // clients seeded at start. Each actor reads its configuration from the
 // environment and falls back to these values, so a fresh `make run` gives
 // exactly this system.

@@ -45,7 +45,7 @@ const RequestIDHeader = echo.HeaderXRequestID
 const loggerKey = "logging.logger"
 
 // Middleware gives every request an id (the X-Request-Id header a proxy set,
-// otherwise a random one), puts a logger carrying that id on the echo
+// when it is a sane one, otherwise a random one), puts a logger carrying that id on the echo
 // context, and writes one access-log line per request.
 func Middleware(logger *slog.Logger) echo.MiddlewareFunc {
 	requestID := middleware.RequestIDWithConfig(middleware.RequestIDConfig{
@@ -74,8 +74,42 @@ func Middleware(logger *slog.Logger) echo.MiddlewareFunc {
 		}
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return requestID(access(next))
+		return dropUnsafeRequestID(requestID(access(next)))
 	}
+}
+
+// dropUnsafeRequestID removes a caller's X-Request-Id that is not a plain,
+// short token, so that the request id middleware generates one instead. The
+// id is written into every log line and echoed in the response: a caller
+// must not be able to fill the logs with 30 KB per request, or smuggle line
+// breaks and markup into them.
+func dropUnsafeRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(RequestIDHeader); id != "" && !ValidRequestID(id) {
+			h.Del(RequestIDHeader)
+		}
+		return next(c)
+	}
+}
+
+// MaxRequestIDLength is the longest caller-supplied request id kept.
+const MaxRequestIDLength = 64
+
+// ValidRequestID reports whether id is 1 to MaxRequestIDLength characters
+// of [A-Za-z0-9._-], the only request ids taken from a caller.
+func ValidRequestID(id string) bool {
+	if id == "" || len(id) > MaxRequestIDLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // From returns the request's logger (with its request id), or the default

@@ -64,3 +64,52 @@ func TestErrorStatusIsLogged(t *testing.T) {
 		t.Errorf("access log does not show 400: %s", buf.String())
 	}
 }
+
+// A caller's X-Request-Id is kept only when it is a short plain token;
+// anything else (30 KB, line breaks, markup) is replaced by a fresh id, both
+// in the logs and in the response.
+func TestCallerRequestIDIsBounded(t *testing.T) {
+	var buf bytes.Buffer
+	e := echo.New()
+	e.Use(Middleware(New(&buf, "test", "json", "info")))
+	e.GET("/", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+
+	tests := []struct {
+		name, sent string
+		kept       bool
+	}{
+		{"proxy id", "req-42.a_b", true},
+		{"64 characters", strings.Repeat("a", 64), true},
+		{"65 characters", strings.Repeat("a", 65), false},
+		{"30 KB", strings.Repeat("x", 30<<10), false},
+		{"space", "a b", false},
+		{"markup", "<script>", false},
+		{"non-ASCII", "idé", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			buf.Reset()
+			req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+			req.Header.Set(RequestIDHeader, tt.sent)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := resp.Header.Get(RequestIDHeader)
+			if tt.kept && got != tt.sent {
+				t.Fatalf("response id = %q, want the caller's %q", got, tt.sent)
+			}
+			if !tt.kept {
+				if got == tt.sent || len(got) != 32 {
+					t.Fatalf("response id = %.80q, want a fresh 32-character id", got)
+				}
+				if strings.Contains(buf.String(), tt.sent) {
+					t.Fatalf("the caller's id reached the log: %.200s", buf.String())
+				}
+			}
+		})
+	}
+}

@@ -13,7 +13,7 @@ func TestLoad(t *testing.T) {
 		check   func(Config) bool
 		wantErr []string
 	}{
-		{name: "defaults of CONTRACT.md", env: nil, check: func(c Config) bool {
+		{name: "defaults of docs/contract.md", env: nil, check: func(c Config) bool {
 			return c.Addr == ":9000" && c.Issuer == "http://localhost:9000" && c.Audience == "http://localhost:9090" &&
 				c.DBPath == "data/authserver.db" && c.SeedDemo && c.SigningAlg == DefaultSigningAlg &&
 				c.AccessTokenTTL == 10*time.Minute && c.RefreshTokenTTL == 720*time.Hour && c.CodeTTL == time.Minute &&

@@ -10,7 +10,7 @@ import (
 	"github.com/oauthlab/oauthlab/shared/contract"
 )
 
-// SeedDemo adds the demo users and clients of CONTRACT.md. It is
+// SeedDemo adds the demo users and clients of docs/contract.md. It is
 // idempotent: existing users are left alone; existing demo clients keep
 // their secret but get the configured redirect URI, grants and scopes.
 // webRedirectURI is demo-client's redirect URI.

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/oauthlab/oauthlab/shared/contract"
 	"github.com/oauthlab/oauthlab/shared/envconfig"
@@ -24,9 +25,11 @@ type Config struct {
 	ClientID, ClientSecret               string
 	MachineClientID, MachineClientSecret string
 
-	DB        string // SQLite file
-	LogFormat string
-	LogLevel  string
+	DB string // SQLite file
+	// AnonymousSessionTTL is how long a session without tokens lives.
+	AnonymousSessionTTL time.Duration
+	LogFormat           string
+	LogLevel            string
 }
 
 // RedirectURI is where the authorization server sends the browser back
@@ -55,6 +58,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MachineClientID = r.String("CLIENT_MACHINE_ID", contract.MachineClient.ID)
 	c.MachineClientSecret = r.String("CLIENT_MACHINE_SECRET", contract.MachineClient.Secret)
 	c.DB = r.String("CLIENT_DB", "data/client.db")
+	c.AnonymousSessionTTL = r.Duration("CLIENT_ANONYMOUS_SESSION_TTL", 2*time.Hour)
 	c.LogFormat = r.OneOf("LOG_FORMAT", "text", "text", "json")
 	c.LogLevel = r.OneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	if err := r.Err(); err != nil {

@@ -167,7 +167,9 @@ func maskAuthorization(v string) string {
 
 // secretParams are never shown; tokenParams are shortened.
 var (
-	secretParams = map[string]bool{"client_secret": true, "password": true}
+	// RFC 7636 §4.1: the code_verifier is a secret of the client, like its
+	// client_secret; it is masked, never shown.
+	secretParams = map[string]bool{"client_secret": true, "password": true, "code_verifier": true}
 	tokenParams  = map[string]bool{"code": true, "refresh_token": true, "access_token": true, "id_token": true, "token": true, "assertion": true}
 )
 

@@ -45,7 +45,7 @@ func TestMaskAuthorization(t *testing.T) {
 func TestMaskForm(t *testing.T) {
 	raw := "grant_type=authorization_code&code=0123456789abcdefghij&client_secret=s3cret&code_verifier=v&redirect_uri=http%3A%2F%2Fx%2Fcb"
 	body, form := maskForm("application/x-www-form-urlencoded", []byte(raw))
-	want := "grant_type=authorization_code&code=0123456789…ghij&client_secret=••••••&code_verifier=v&redirect_uri=http%3A%2F%2Fx%2Fcb"
+	want := "grant_type=authorization_code&code=0123456789…ghij&client_secret=••••••&code_verifier=•&redirect_uri=http%3A%2F%2Fx%2Fcb"
 	if body != want {
 		t.Errorf("body = %q\nwant   %q", body, want)
 	}

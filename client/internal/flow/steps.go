@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -68,9 +70,21 @@ func AuthorizationRequest(now time.Time, authURL, verifier string) Step {
 	}
 	params := explainParams([]string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"}, q)
 	params = append(params, Param{
-		Name: "code_verifier (kept by the client)", Value: verifier,
-		Meaning: "Not sent now: the client keeps it in its session and reveals it only in the token request, over the back channel.",
+		// The verifier is a secret like the client's: masked here and in
+		// the token request, so the inspector never hands it out.
+		Name: "code_verifier (kept by the client)", Value: Mask(verifier),
+		Meaning: "Not sent now, and not shown: the client keeps it in its session and reveals it only in the token request, over the back channel. " +
+			"The code_challenge above is BASE64URL(SHA256(code_verifier)) (RFC 7636 §4.2): anyone may see the challenge, " +
+			"but only the holder of the verifier can produce it again, so a stolen code is useless without it.",
 	})
+	// RFC 7636 §4.2: S256 sends BASE64URL(SHA256(ASCII(code_verifier))), never the verifier.
+	sum := sha256.Sum256([]byte(verifier))
+	matches := q.Get("code_challenge_method") == "S256" && q.Get("code_challenge") == base64.RawURLEncoding.EncodeToString(sum[:])
+	check := Check{Name: "code_challenge = BASE64URL(SHA256(code_verifier))", OK: matches, Link: RFC7636Challenge,
+		Detail: "The client hashed its secret verifier with SHA-256 and sent only the base64url of the hash, with code_challenge_method=S256."}
+	if !matches {
+		check.Detail = "The code_challenge sent is not the S256 hash of the verifier the client kept: the token request will fail."
+	}
 	return Step{
 		Kind:  KindAuthorizationRequest,
 		At:    now,
@@ -79,6 +93,7 @@ func AuthorizationRequest(now time.Time, authURL, verifier string) Step {
 			"which will check who you are and ask whether you allow this app the scopes below.",
 		Links:  []Link{RFC6749AuthRequest, RFC7636Challenge, RFC6749CSRF},
 		Params: params,
+		Checks: []Check{check},
 		HTTP:   &Exchange{Method: "GET", URL: authURL},
 		Arrows: []Arrow{
 			{From: Client, To: Browser, Label: "303 redirect to /authorize", Channel: Front},

@@ -3,6 +3,8 @@ package machine
 import (
 	"context"
 	"net/http"
+	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -41,4 +43,43 @@ func Charts(ctx context.Context, cfg config.Config, hc *http.Client) (music.Char
 	api := &music.Client{BaseURL: cfg.APIURL, HTTP: oauth2.NewClient(ctx, oauth2.StaticTokenSource(tok))}
 	charts, err := api.Charts(ctx)
 	return charts, tok, err
+}
+
+// ReuseMargin is how long before its expiry a cached machine token is
+// replaced: a token that expires on its way to the API is no use.
+const ReuseMargin = 30 * time.Second
+
+// TokenCache keeps the machine client's access token and hands it out again
+// until shortly before it expires, so that every click of "Get charts" (by
+// anyone, signed in or not) does not cost a token request and a token row
+// at the authorization server. The zero value is ready to use.
+type TokenCache struct {
+	mu  sync.Mutex
+	tok *oauth2.Token
+}
+
+// Charts reads GET /v1/charts with the cached token, getting a new one
+// first when there is none or it expires within ReuseMargin. fresh reports
+// whether a token request was made. now is the clock.
+func (c *TokenCache) Charts(ctx context.Context, cfg config.Config, hc *http.Client, now func() time.Time) (charts music.Charts, tok *oauth2.Token, fresh bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock() // one token request at a time: the others wait and reuse it
+	if hc != nil {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+	}
+	if c.tok == nil || c.tok.Expiry.IsZero() || !now().Add(ReuseMargin).Before(c.tok.Expiry) {
+		c.tok, err = Config(cfg).Token(ctx)
+		if err != nil {
+			c.tok = nil
+			return music.Charts{}, nil, true, err
+		}
+		fresh = true
+	}
+	tok = c.tok
+	api := &music.Client{BaseURL: cfg.APIURL, HTTP: oauth2.NewClient(ctx, oauth2.StaticTokenSource(tok))}
+	if charts, err = api.Charts(ctx); err != nil {
+		// Revoked, or the API cannot check it: ask for a new one next time.
+		c.tok = nil
+	}
+	return charts, tok, fresh, err
 }

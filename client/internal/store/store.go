@@ -23,29 +23,54 @@ var migrations embed.FS
 // ErrNotFound is returned when a session, attempt or token does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrAlreadyUsed is returned when another request consumed an attempt first.
+var ErrAlreadyUsed = errors.New("already used")
+
 // How long things are kept.
 const (
 	AttemptTTL      = 10 * time.Minute    // an unanswered authorization request
 	SessionTTL      = 30 * 24 * time.Hour // a session not seen for this long is purged
 	MaxStepsSession = 300                 // the oldest steps beyond this are dropped
+
+	// DefaultAnonymousSessionTTL is how long a session without tokens lives
+	// (a Connect click that never came back, a Charts click): anyone can
+	// make one, so it must not be kept for SessionTTL.
+	DefaultAnonymousSessionTTL = 2 * time.Hour
 )
 
 // Store is the client's SQLite database.
 type Store struct {
-	conn  *sqlitedb.DB
-	write *sql.DB // one connection: SQLite allows one writer at a time
-	read  *sql.DB
-	now   func() time.Time
+	conn    *sqlitedb.DB
+	write   *sql.DB // one connection: SQLite allows one writer at a time
+	read    *sql.DB
+	now     func() time.Time
+	anonTTL time.Duration
+}
+
+// Option changes a setting of Open.
+type Option func(*Store)
+
+// WithAnonymousSessionTTL sets how long a session without tokens lives,
+// counted from its creation (DefaultAnonymousSessionTTL when not given).
+func WithAnonymousSessionTTL(d time.Duration) Option {
+	return func(s *Store) {
+		if d > 0 {
+			s.anonTTL = d
+		}
+	}
 }
 
 // Open opens (creating if needed) the database at path and applies the
 // migrations it lacks. now is the clock (time.Now in main).
-func Open(ctx context.Context, path string, now func() time.Time) (*Store, error) {
+func Open(ctx context.Context, path string, now func() time.Time, opts ...Option) (*Store, error) {
 	conn, err := sqlitedb.Open(ctx, path, migrations)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{conn: conn, write: conn.Write, read: conn.Read, now: now}
+	s := &Store{conn: conn, write: conn.Write, read: conn.Read, now: now, anonTTL: DefaultAnonymousSessionTTL}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.purge(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -59,10 +84,31 @@ func (s *Store) Close() error { return s.conn.Close() }
 // Ping checks that the database answers (for /healthz).
 func (s *Store) Ping(ctx context.Context) error { return s.conn.Ping(ctx) }
 
-// purge forgets old sessions and unanswered attempts.
+// PurgeEvery purges at each interval until ctx ends, so that sessions
+// nobody will use again (anonymous ones above all) do not pile up between
+// restarts. Failures are passed to report and retried at the next tick.
+func (s *Store) PurgeEvery(ctx context.Context, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.purge(ctx); err != nil && ctx.Err() == nil {
+				report(err)
+			}
+		}
+	}
+}
+
+// purge forgets old sessions, anonymous sessions past their short life,
+// and unanswered attempts.
 func (s *Store) purge(ctx context.Context) error {
 	now := s.now()
-	_, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE seen_at < ?`, now.Add(-SessionTTL).Unix())
+	_, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE seen_at < ?
+		OR (created_at < ? AND id NOT IN (SELECT session_id FROM tokens))`,
+		now.Add(-SessionTTL).Unix(), now.Add(-s.anonTTL).Unix())
 	if err != nil {
 		return err
 	}
@@ -86,8 +132,10 @@ func (s *Store) CreateSession(ctx context.Context, id string) error {
 // TouchSession reports whether the session exists and is live. It records
 // the visit at most once an hour, so reading a page rarely needs the writer.
 func (s *Store) TouchSession(ctx context.Context, id string) (bool, error) {
-	var seen int64
-	err := s.read.QueryRowContext(ctx, `SELECT seen_at FROM sessions WHERE id = ?`, key(id)).Scan(&seen)
+	var seen, created int64
+	var hasTokens bool
+	err := s.read.QueryRowContext(ctx, `SELECT seen_at, created_at, EXISTS (SELECT 1 FROM tokens WHERE session_id = sessions.id)
+		FROM sessions WHERE id = ?`, key(id)).Scan(&seen, &created, &hasTokens)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -95,7 +143,7 @@ func (s *Store) TouchSession(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	now := s.now()
-	if seen < now.Add(-SessionTTL).Unix() {
+	if seen < now.Add(-SessionTTL).Unix() || (!hasTokens && created < now.Add(-s.anonTTL).Unix()) {
 		return false, nil
 	}
 	if now.Unix()-seen >= int64(time.Hour.Seconds()) {
@@ -160,7 +208,7 @@ func (s *Store) PendingAttempt(ctx context.Context, sessionID, state string) (At
 	var created int64
 	err := s.read.QueryRowContext(ctx, `
 		SELECT state, verifier, scope, created_at FROM attempts
-		WHERE session_id = ? AND created_at >= ?
+		WHERE session_id = ? AND created_at >= ? AND used_at IS NULL
 		ORDER BY state = ? DESC, created_at DESC, rowid DESC LIMIT 1`,
 		key(sessionID), s.now().Add(-AttemptTTL).Unix(), state,
 	).Scan(&a.State, &a.Verifier, &a.Scope, &created)
@@ -175,6 +223,37 @@ func (s *Store) PendingAttempt(ctx context.Context, sessionID, state string) (At
 func (s *Store) DeleteAttempt(ctx context.Context, sessionID, state string) error {
 	_, err := s.write.ExecContext(ctx, `DELETE FROM attempts WHERE session_id = ? AND state = ?`, key(sessionID), state)
 	return err
+}
+
+// ConsumeAttempt marks the session's attempt with this state as answered,
+// so that only one callback can exchange its code. ConsumeAttempt returns
+// ErrAlreadyUsed when another call consumed it first (or it does not exist).
+func (s *Store) ConsumeAttempt(ctx context.Context, sessionID, state string) error {
+	res, err := s.write.ExecContext(ctx,
+		`UPDATE attempts SET used_at = ? WHERE session_id = ? AND state = ? AND used_at IS NULL`,
+		s.now().Unix(), key(sessionID), state)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return ErrAlreadyUsed
+	}
+	return nil
+}
+
+// AttemptUsed reports whether an attempt with this state was consumed (and
+// not yet purged), in whichever session it now belongs to: the session id
+// changes once the winning callback stores its tokens.
+func (s *Store) AttemptUsed(ctx context.Context, state string) (bool, error) {
+	if state == "" {
+		return false, nil
+	}
+	var one int
+	err := s.read.QueryRowContext(ctx, `SELECT 1 FROM attempts WHERE state = ? AND used_at IS NOT NULL LIMIT 1`, state).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // SaveToken stores (or replaces) the session's tokens. The granted scope is

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
 	"github.com/oauthlab/oauthlab/client/internal/flow"
+	"github.com/oauthlab/oauthlab/client/internal/machine"
 	"github.com/oauthlab/oauthlab/client/internal/store"
 )
 
@@ -25,12 +26,15 @@ type Store interface {
 	SaveAttempt(ctx context.Context, sessionID string, a store.Attempt) error
 	PendingAttempt(ctx context.Context, sessionID, state string) (store.Attempt, error)
 	DeleteAttempt(ctx context.Context, sessionID, state string) error
+	ConsumeAttempt(ctx context.Context, sessionID, state string) error
+	AttemptUsed(ctx context.Context, state string) (bool, error)
 	SaveToken(ctx context.Context, sessionID string, t *oauth2.Token, fallbackScope string) error
 	Token(ctx context.Context, sessionID string) (*oauth2.Token, string, error)
 	DeleteToken(ctx context.Context, sessionID string) error
 	AddSteps(ctx context.Context, sessionID string, steps ...flow.Step) error
 	Steps(ctx context.Context, sessionID string) ([]flow.Step, error)
 	ClearSteps(ctx context.Context, sessionID string) error
+	CSRFKey(ctx context.Context) ([]byte, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -45,11 +49,17 @@ type App struct {
 	transport http.RoundTripper // the back channel's transport (tests may swap it)
 	pages     map[string]*template.Template
 	locks     keyedMutex
+	csrfKey   []byte // HMAC key of the form tokens, shared through the database
+	machine   machine.TokenCache
 }
 
 // New returns the web app's handler. now is the clock (time.Now in main).
 func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time) (*echo.Echo, error) {
 	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	csrfKey, err := st.CSRFKey(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +83,7 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 		},
 		transport: http.DefaultTransport,
 		pages:     pages,
+		csrfKey:   csrfKey,
 	}
 	return a.routes(), nil
 }

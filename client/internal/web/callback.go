@@ -33,11 +33,25 @@ func (a *App) handleCallback(c echo.Context) error {
 	}
 	cb := flow.CheckCallback(a.now(), query, attempt.State, a.cfg.Issuer)
 	cb.Step.HTTP = &flow.Exchange{Method: http.MethodGet, URL: a.cfg.RedirectURI() + "?" + flow.MaskedQuery(query)}
+	if cb.Reason == flow.ReasonState && len(query["state"]) == 1 {
+		// A second load of a callback that already went through (a reload,
+		// another tab): say so, rather than call it forged.
+		if used, err := a.store.AttemptUsed(ctx, query.Get("state")); err != nil {
+			return err
+		} else if used {
+			return alreadyCompleted()
+		}
+	}
 	if hasSession {
 		a.addSteps(c, sid, cb.Step)
 		if cb.Reason != flow.ReasonState && cb.Reason != flow.ReasonBadQuery {
-			// A state is good for one answer only (RFC 6749 §10.12).
-			if err := a.store.DeleteAttempt(ctx, sid, attempt.State); err != nil {
+			// RFC 6749 §10.12: a state is good for one answer only. The guarded
+			// update lets exactly one of several simultaneous loads through;
+			// a second exchange of the code would make the authorization
+			// server revoke the whole grant (RFC 6749 §4.1.2).
+			if err := a.store.ConsumeAttempt(ctx, sid, attempt.State); errors.Is(err, store.ErrAlreadyUsed) {
+				return alreadyCompleted()
+			} else if err != nil {
 				return err
 			}
 		}
@@ -125,6 +139,16 @@ func (a *App) handleCallback(c echo.Context) error {
 		next = "/playlists"
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// alreadyCompleted is the page of a callback whose attempt another load of
+// the same URL consumed first.
+func alreadyCompleted() *pageError {
+	return &pageError{Status: http.StatusConflict, Title: "This sign-in was already completed",
+		Message: "This answer of the authorization server was already used, by another tab or an earlier load of this page. " +
+			"An authorization code can be exchanged only once, so the app did not try again.",
+		Hint:  "Go to the home page: if the other load succeeded, the app is connected.",
+		Links: []flow.Link{flow.RFC6749CSRF}}
 }
 
 // callbackProblem explains why a redirect back cannot be used, or returns

@@ -8,7 +8,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/oauthlab/oauthlab/client/internal/flow"
-	"github.com/oauthlab/oauthlab/client/internal/machine"
 	"github.com/oauthlab/oauthlab/client/internal/music"
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -34,14 +33,19 @@ func (a *App) handleCharts(c echo.Context) error {
 		return err
 	}
 	ctx, rec := a.recording(c.Request().Context())
-	charts, tok, err := machine.Charts(ctx, a.cfg, httpClientFrom(ctx))
+	charts, tok, fresh, err := a.machine.Charts(ctx, a.cfg, httpClientFrom(ctx), a.now)
 	steps := a.stepsOf(rec.Exchanges())
 	if tok != nil {
-		// Show the machine token right after its token response.
 		view := flow.DecodeAccessToken(tok.AccessToken, scopes.ChartsRead, tok.Expiry)
+		if !fresh {
+			// No token request this time: the machine token is reused until
+			// shortly before it expires, like any client credentials token.
+			steps = append([]flow.Step{flow.AccessToken(a.now(), view, "machine token reused until shortly before it expires")}, steps...)
+		}
+		// Show a new machine token right after its token response.
 		for i, st := range steps {
-			if st.Kind == flow.KindTokenResponse {
-				steps = append(steps[:i+1], append([]flow.Step{flow.AccessToken(a.now(), view, "token used, not stored")}, steps[i+1:]...)...)
+			if fresh && st.Kind == flow.KindTokenResponse {
+				steps = append(steps[:i+1], append([]flow.Step{flow.AccessToken(a.now(), view, "kept in memory, reused until shortly before it expires")}, steps[i+1:]...)...)
 				break
 			}
 		}

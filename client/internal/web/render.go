@@ -49,6 +49,10 @@ var funcs = template.FuncMap{
 	},
 	"add":        func(a, b int) int { return a + b },
 	"choicesFor": choices,
+	// connectForm hands the connect form its scope choices and the form token.
+	"connectForm": func(token string, choices any) map[string]any {
+		return map[string]any{"CSRF": token, "Choices": choices}
+	},
 	"arrowHead": func(r flow.DiagramRow) string {
 		// A small triangle at the arrow's end, pointing the way it goes.
 		dx := 8
@@ -88,6 +92,7 @@ type page struct {
 	Scope     string // granted scope when connected
 	Now       time.Time
 	Data      any
+	CSRF      string // the form token (csrf.go), in every form as csrf_token
 }
 
 // render writes a page.
@@ -99,6 +104,7 @@ func (a *App) render(c echo.Context, status int, name string, p page) error {
 	if p.Now.IsZero() {
 		p.Now = a.now()
 	}
+	p.CSRF = a.csrfToken(c)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
@@ -168,25 +174,20 @@ func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
+		// CSP frame-ancestors for current browsers, X-Frame-Options for the
+		// rest: no page of the app may be framed (clickjacking a Connect,
+		// Disconnect or Delete button; RFC 6749 §10.13).
+		h.Set("X-Frame-Options", "DENY")
+		if a.cfg.SecureCookies() {
+			// Served over https: browsers must never fall back to http, where
+			// the session cookie and the callback's code could be read.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
 			// Pages show personal data and tokens: never cache them.
 			h.Set("Cache-Control", "no-store")
 		}
 		return next(c)
-	}
-}
-
-// sameOrigin refuses state-changing requests that a browser says come from
-// another origin (CSRF), with an error page rather than a bare 403.
-func (a *App) sameOrigin(cop *http.CrossOriginProtection) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if err := cop.Check(c.Request()); err != nil {
-				return &pageError{Status: http.StatusForbidden, Title: "Refused: the form came from another site",
-					Message: "This app only accepts its forms from its own pages, so another site cannot act in your name (cross-site request forgery)."}
-			}
-			return next(c)
-		}
 	}
 }
 

@@ -15,11 +15,10 @@ func (a *App) routes() *echo.Echo {
 	e.HTTPErrorHandler = a.handleError
 	e.Use(logging.Middleware(a.logger))
 	e.Use(a.securityHeaders)
-	// Forms of this app may only be posted from its own pages: Go's
-	// cross-origin protection rejects a POST that a browser says comes from
-	// another origin (Sec-Fetch-Site, Origin), such as the authorization
-	// server's pages on the same host.
-	e.Use(a.sameOrigin(http.NewCrossOriginProtection()))
+	// Forms of this app may only be posted from its own pages, with the
+	// form token of the session they act in (csrf.go); planted duplicate
+	// cookies are refused.
+	e.Use(a.csrfProtect)
 
 	e.GET("/healthz", a.handleHealthz)
 	e.GET("/static/*", a.handleStatic(http.StripPrefix("/static/", http.FileServerFS(staticFS()))))

@@ -29,16 +29,16 @@ func (a *App) session(c echo.Context) (string, bool) {
 }
 
 func (a *App) lookupSession(c echo.Context) (string, bool) {
-	ck, err := c.Cookie(sessionCookie)
-	if err != nil || ck.Value == "" || len(ck.Value) > 100 {
+	id := a.cookieValue(c, sessionCookie)
+	if id == "" {
 		return "", false
 	}
-	ok, err := a.store.TouchSession(c.Request().Context(), ck.Value)
+	ok, err := a.store.TouchSession(c.Request().Context(), id)
 	if err != nil {
 		logging.From(c).Warn("session lookup failed", "err", err)
 		return "", false
 	}
-	return ck.Value, ok
+	return id, ok
 }
 
 // ensureSession returns the browser's session, starting one if needed.
@@ -69,7 +69,7 @@ func (a *App) rotateSession(c echo.Context, oldID string) (string, error) {
 func (a *App) setSessionCookie(c echo.Context, id string) {
 	c.Set(sessionKey, id)
 	c.SetCookie(&http.Cookie{
-		Name:     sessionCookie,
+		Name:     a.cookieName(sessionCookie),
 		Value:    id,
 		Path:     "/",
 		MaxAge:   int(store.SessionTTL.Seconds()),

@@ -27,6 +27,7 @@ type fakeAS struct {
 	codeStatus, refreshStatus int
 	codeBody, refreshBody     string
 	revoked, refreshes        atomic.Int32
+	verifier                  atomic.Value // the last code_verifier received
 	// machine answers the client credentials grant.
 	machine http.Handler
 }
@@ -48,6 +49,7 @@ func (f *fakeAS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/revoke":
 		f.revoked.Add(1)
 	case r.FormValue("grant_type") == "authorization_code":
+		f.verifier.Store(r.FormValue("code_verifier"))
 		if r.FormValue("code_verifier") == "" || r.FormValue("code") != "good-code" {
 			w.WriteHeader(http.StatusBadRequest)
 			io.WriteString(w, `{"error":"invalid_grant"}`)
@@ -78,7 +80,8 @@ type harness struct {
 	http   *http.Client
 }
 
-func newHarness(t testing.TB, as *fakeAS, api http.Handler) *harness {
+// newHarness starts the client; env holds extra settings, key then value.
+func newHarness(t testing.TB, as *fakeAS, api http.Handler, env ...string) *harness {
 	t.Helper()
 	h := &harness{t: t, as: as}
 	h.asSrv = httptest.NewServer(as)
@@ -91,12 +94,14 @@ func newHarness(t testing.TB, as *fakeAS, api http.Handler) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"CLIENT_ISSUER":  h.asSrv.URL,
-			"CLIENT_API_URL": h.apiSrv.URL,
-		}[k]
-	})
+	settings := map[string]string{
+		"CLIENT_ISSUER":  h.asSrv.URL,
+		"CLIENT_API_URL": h.apiSrv.URL,
+	}
+	for i := 0; i+1 < len(env); i += 2 {
+		settings[env[i]] = env[i+1]
+	}
+	cfg, err := config.Load(func(k string) string { return settings[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +124,15 @@ type response struct {
 
 func (h *harness) do(method, path string, form url.Values, header ...string) response {
 	h.t.Helper()
+	if method == http.MethodPost {
+		// A browser posts the form of a page it loaded: with its token.
+		if form == nil {
+			form = url.Values{}
+		}
+		if _, set := form[csrfField]; !set {
+			form.Set(csrfField, h.formToken())
+		}
+	}
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -140,6 +154,19 @@ func (h *harness) do(method, path string, form url.Values, header ...string) res
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+var formTokenRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// formToken loads the home page, as a browser would before posting one of
+// its forms, and returns the form token the page carries.
+func (h *harness) formToken() string {
+	h.t.Helper()
+	m := formTokenRE.FindStringSubmatch(h.do(http.MethodGet, "/", nil).body)
+	if m == nil {
+		h.t.Fatal("the home page carries no form token")
+	}
+	return m[1]
 }
 
 // cookie returns the value of the client's cookie name, or "".
@@ -262,9 +289,10 @@ func TestHappyPathWithFakes(t *testing.T) {
 	if got != want {
 		t.Errorf("steps = %s\nwant    %s", got, want)
 	}
-	// The state is spent: the same answer again is refused.
-	if r := h.callback(state, "good-code"); r.status != http.StatusBadRequest {
-		t.Errorf("replayed callback = %d, want 400", r.status)
+	// The state is spent: the same answer again is refused, and said to be
+	// an answer already used rather than a forgery.
+	if r := h.callback(state, "good-code"); r.status != http.StatusConflict || !strings.Contains(r.body, "already completed") {
+		t.Errorf("replayed callback = %d, want 409 and \"already completed\"", r.status)
 	}
 	// Disconnect revokes both tokens.
 	if r := h.do(http.MethodPost, "/disconnect", url.Values{}); r.status != http.StatusSeeOther {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/oauthlab/oauthlab/shared/contract"
 	"github.com/oauthlab/oauthlab/shared/envconfig"
@@ -31,6 +32,12 @@ type Config struct {
 	ClientSecret     string
 	DB               string // a SQLite file path or a postgres:// URL (see shared/sqldb)
 	SeedDemo         bool
+	// JWKSRefresh is how often the JWK Set is fetched again even when no
+	// token names an unknown key: a key the authorization server retired
+	// stops being trusted within this time.
+	JWKSRefresh time.Duration
+	// MaxTokenLifetime is the longest exp - iat an access token may claim.
+	MaxTokenLifetime time.Duration
 	LogFormat        string
 	LogLevel         string
 }
@@ -52,6 +59,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:        r.OneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 	}
 	c.JWKSURL = r.URL("RESOURCEAPI_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
+	c.JWKSRefresh = r.Duration("RESOURCEAPI_JWKS_REFRESH", time.Minute)
+	c.MaxTokenLifetime = r.Duration("RESOURCEAPI_MAX_TOKEN_LIFETIME", 15*time.Minute)
 	c.IntrospectionURL = r.URL("RESOURCEAPI_INTROSPECTION_URL", c.Issuer+"/introspect")
 	if err := r.Err(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(kv map[string]string) func(string) string {
@@ -27,6 +28,8 @@ func TestLoadDefaults(t *testing.T) {
 		SeedDemo:         true,
 		LogFormat:        "text",
 		LogLevel:         "info",
+		JWKSRefresh:      time.Minute,
+		MaxTokenLifetime: 15 * time.Minute,
 	}
 	if c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)

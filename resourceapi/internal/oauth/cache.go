@@ -15,6 +15,9 @@ func keyOf(token string) cacheKey { return sha256.Sum256([]byte(token)) }
 type cacheEntry struct {
 	value   *Principal // nil: the token was found inactive
 	expires time.Time
+	// kid and alg name the key that verified a JWT: the entry is good only
+	// while the JWK Set still publishes that key.
+	kid, alg string
 }
 
 // cache remembers validation results until a deadline. It is bounded: when it

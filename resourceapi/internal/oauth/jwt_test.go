@@ -13,16 +13,22 @@ import (
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauthtest"
 )
 
-// countingKeys counts how often a key is looked up, that is how many
-// signatures were checked.
+// countingKeys counts how often a key is looked up for a token being
+// parsed, that is how many signatures were checked. (A cached token's key is
+// looked up too, to see that it is still published; that is not counted.)
 type countingKeys struct {
 	KeySet
 	n atomic.Int64
 }
 
 func (c *countingKeys) KeyfuncCtx(ctx context.Context) jwt.Keyfunc {
-	c.n.Add(1)
-	return c.KeySet.KeyfuncCtx(ctx)
+	kf := c.KeySet.KeyfuncCtx(ctx)
+	return func(t *jwt.Token) (any, error) {
+		if t.Raw != "" {
+			c.n.Add(1)
+		}
+		return kf(t)
+	}
 }
 
 func newValidator(t *testing.T, s *oauthtest.Signer, now func() time.Time, cacheSize int) (*JWTValidator, *countingKeys) {

@@ -113,6 +113,15 @@ func (s *Signer) Rotate() string {
 	return s.addKey("ES256", newECKey(s.t), true).kid
 }
 
+// Retire removes the key kid from the JWK Set, as an authorization server
+// does when it retires a key (after a rotation, or because it leaked).
+func (s *Signer) Retire(kid string) {
+	s.t.Helper()
+	if ok, err := s.jwks.KeyDelete(context.Background(), kid); err != nil || !ok {
+		s.t.Fatalf("oauthtest: retire %s: deleted %v, %v", kid, ok, err)
+	}
+}
+
 // Claims returns the claims of a valid access token for sub with scope.
 func (s *Signer) Claims(sub, scope string) jwt.MapClaims {
 	now := time.Now()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -109,6 +110,12 @@ func TestForgedTokens(t *testing.T) {
 		{"no client_id", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "client_id") }), nil)}, "", 401, invalid},
 		{"no iat", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "iat") }), nil)}, "", 401, invalid},
 		{"no jti", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { delete(c, "jti") }), nil)}, "", 401, invalid},
+		{"crit header", []string{"Authorization: Bearer " + s.Sign("ES256", s.Claims(alice, "tracks:read"), map[string]any{"crit": []string{"exp"}})}, "", 401, invalid},
+		{"no kid", []string{"Authorization: Bearer " + s.Sign("ES256", s.Claims(alice, "tracks:read"), map[string]any{"kid": nil})}, "", 401, invalid},
+		{"exp as a string", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["exp"] = fmt.Sprint(future.Add(-50 * time.Minute).Unix()) }), nil)}, "", 401, invalid},
+		{"iat as a string", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["iat"] = fmt.Sprint(time.Now().Unix()) }), nil)}, "", 401, invalid},
+		{"lifetime above the maximum", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["exp"] = time.Now().Add(24 * time.Hour).Unix() }), nil)}, "", 401, invalid},
+		{"lifetime at the maximum", []string{"Authorization: Bearer " + s.Sign("ES256", claims(func(c jwt.MapClaims) { c["exp"] = c["iat"].(int64) + int64((15 * time.Minute).Seconds()) }), nil)}, "", 200, ""},
 		{"kid of a key for another algorithm", []string{"Authorization: Bearer " + s.Sign("RS256", s.Claims(alice, "tracks:read"), map[string]any{"kid": s.KID("ES256")})}, "", 401, invalid},
 	}
 	for _, tt := range tests {
