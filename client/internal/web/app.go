@@ -13,6 +13,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
 	"github.com/oauthlab/oauthlab/client/internal/flow"
+	"github.com/oauthlab/oauthlab/client/internal/identity"
 	"github.com/oauthlab/oauthlab/client/internal/store"
 )
 
@@ -31,6 +32,7 @@ type Store interface {
 	AddSteps(ctx context.Context, sessionID string, steps ...flow.Step) error
 	Steps(ctx context.Context, sessionID string) ([]flow.Step, error)
 	ClearSteps(ctx context.Context, sessionID string) error
+	IdentityStore
 }
 
 var _ Store = (*store.Store)(nil)
@@ -45,6 +47,7 @@ type App struct {
 	transport http.RoundTripper // the back channel's transport (tests may swap it)
 	pages     map[string]*template.Template
 	locks     keyedMutex
+	ids       *identity.Verifier // OpenID Connect: ID and logout tokens
 }
 
 // New returns the web app's handler. now is the clock (time.Now in main).
@@ -74,6 +77,7 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 		transport: http.DefaultTransport,
 		pages:     pages,
 	}
+	a.ids = newVerifier(a)
 	return a.routes(), nil
 }
 

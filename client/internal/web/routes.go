@@ -19,7 +19,12 @@ func (a *App) routes() *echo.Echo {
 	// cross-origin protection rejects a POST that a browser says comes from
 	// another origin (Sec-Fetch-Site, Origin), such as the authorization
 	// server's pages on the same host.
-	e.Use(a.sameOrigin(http.NewCrossOriginProtection()))
+	cop := http.NewCrossOriginProtection()
+	// The back-channel logout endpoint is posted to by the OpenID Provider,
+	// server to server: no browser, no cookie, nothing a forged form could
+	// ride on. The signed logout token authenticates the request instead.
+	cop.AddInsecureBypassPattern("POST /backchannel-logout")
+	e.Use(a.sameOrigin(cop))
 
 	e.GET("/healthz", a.handleHealthz)
 	e.GET("/static/*", a.handleStatic(http.StripPrefix("/static/", http.FileServerFS(staticFS()))))
@@ -28,6 +33,13 @@ func (a *App) routes() *echo.Echo {
 	e.POST("/connect", a.handleConnect)  // starts the flow: redirect to /authorize
 	e.GET("/callback", a.handleCallback) // the redirect back: checks, then code exchange
 	e.POST("/disconnect", a.handleDisconnect)
+
+	// OpenID Connect: signing out (RP-Initiated and Back-Channel Logout).
+	e.GET("/signout", a.handleSignoutPage)
+	e.POST("/signout/leave", a.handleLeave)                  // ends the client's session
+	e.POST("/signout/everywhere", a.handleSignOutEverywhere) // and the provider's
+	e.GET("/signed-out", a.handleSignedOut)                  // post_logout_redirect_uri
+	e.POST("/backchannel-logout", a.handleBackChannelLogout)
 
 	e.GET("/tracks", a.handleTracks)
 	e.GET("/playlists", a.handlePlaylists)
