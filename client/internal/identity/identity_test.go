@@ -4,19 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"math/big"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/oauthlab/oauthlab/client/internal/identity/identitytest"
 )
 
 const (
@@ -25,57 +21,6 @@ const (
 	nonce    = "n-0S6_WzA2Mj"
 	access   = "the-access-token"
 )
-
-// provider is a local OpenID Provider's signing side: an RS256 key served
-// as a JWKS by a real HTTP server on loopback.
-type provider struct {
-	key  *rsa.PrivateKey
-	kid  string
-	jwks *httptest.Server
-}
-
-func newProvider(t *testing.T) *provider {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &provider{key: key, kid: "rs-1"}
-	p.jwks = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b64 := base64.RawURLEncoding.EncodeToString
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{{
-			"kty": "RSA", "use": "sig", "alg": "RS256", "kid": p.kid,
-			"n": b64(key.N.Bytes()), "e": b64(big.NewInt(int64(key.E)).Bytes()),
-		}}})
-	}))
-	t.Cleanup(p.jwks.Close)
-	return p
-}
-
-// sign signs claims with method and key, with the given typ (none when
-// empty) and the provider's kid.
-func sign(t *testing.T, method jwt.SigningMethod, key any, typ string, claims jwt.MapClaims) string {
-	t.Helper()
-	tok := jwt.NewWithClaims(method, claims)
-	tok.Header["kid"] = "rs-1"
-	if typ == "" {
-		delete(tok.Header, "typ")
-	} else {
-		tok.Header["typ"] = typ
-	}
-	raw, err := tok.SignedString(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-// atHash is OIDC Core §3.1.3.6 for RS256: the left half of SHA-256, base64url.
-func atHash(accessToken string) string {
-	sum := sha256.Sum256([]byte(accessToken))
-	return base64.RawURLEncoding.EncodeToString(sum[:16])
-}
 
 // memoryGuard is a ReplayGuard for the verifier's own tests; the SQLite one
 // has its tests in the store package.
@@ -94,20 +39,18 @@ func (g *memoryGuard) RecordLogoutJTI(_ context.Context, jti string, _ time.Time
 	return nil
 }
 
-func newVerifier(t *testing.T, p *provider) *Verifier {
-	return NewVerifier(t.Context(), issuer, p.jwks.URL, clientID, &memoryGuard{seen: map[string]bool{}}, time.Now)
+func newVerifier(t *testing.T, p *identitytest.Provider) *Verifier {
+	return NewVerifier(t.Context(), issuer, p.JWKS.URL, clientID, &memoryGuard{seen: map[string]bool{}}, time.Now)
 }
 
 func idClaimsFor(now time.Time) jwt.MapClaims {
-	return jwt.MapClaims{
-		"iss": issuer, "sub": "demo-user-alice", "aud": clientID,
-		"exp": now.Add(5 * time.Minute).Unix(), "iat": now.Unix(), "auth_time": now.Unix(),
-		"nonce": nonce, "at_hash": atHash(access), "sid": "sid-1", "name": "Alice Liddell", "email": "alice@example.com",
-	}
+	return identitytest.IDClaims(issuer, clientID, nonce, access, now)
 }
 
+var sign = identitytest.Sign
+
 func TestVerifyIDToken(t *testing.T) {
-	p := newProvider(t)
+	p := identitytest.NewProvider(t)
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +64,7 @@ func TestVerifyIDToken(t *testing.T) {
 	}
 	want := Expect{Nonce: nonce, AccessToken: access}
 
-	good := sign(t, jwt.SigningMethodRS256, p.key, "JWT", idClaimsFor(now))
+	good := sign(t, jwt.SigningMethodRS256, p.Key, "JWT", idClaimsFor(now))
 	tok, err := v.VerifyIDToken(t.Context(), good, want)
 	if err != nil {
 		t.Fatalf("a good ID token: %v", err)
@@ -130,7 +73,7 @@ func TestVerifyIDToken(t *testing.T) {
 		t.Fatalf("verified token = %+v", tok)
 	}
 	// typ is optional in an ID token.
-	if _, err := v.VerifyIDToken(t.Context(), sign(t, jwt.SigningMethodRS256, p.key, "", idClaimsFor(now)), want); err != nil {
+	if _, err := v.VerifyIDToken(t.Context(), sign(t, jwt.SigningMethodRS256, p.Key, "", idClaimsFor(now)), want); err != nil {
 		t.Fatalf("an ID token without typ: %v", err)
 	}
 
@@ -146,17 +89,17 @@ func TestVerifyIDToken(t *testing.T) {
 		rule   string
 	}{
 		{"wrong nonce", good, Expect{Nonce: "another", AccessToken: access}, "OIDC Core §3.1.3.7"},
-		{"nonce missing", sign(t, jwt.SigningMethodRS256, p.key, "JWT", with(func(c jwt.MapClaims) { delete(c, "nonce") })), want, "OIDC Core §3.1.3.7"},
-		{"wrong aud", sign(t, jwt.SigningMethodRS256, p.key, "JWT", with(func(c jwt.MapClaims) { c["aud"] = "http://localhost:9090" })), want, "OIDC Core §3.1.3.7"},
-		{"wrong iss", sign(t, jwt.SigningMethodRS256, p.key, "JWT", with(func(c jwt.MapClaims) { c["iss"] = "http://evil.example" })), want, "OIDC Core §3.1.3.7"},
+		{"nonce missing", sign(t, jwt.SigningMethodRS256, p.Key, "JWT", with(func(c jwt.MapClaims) { delete(c, "nonce") })), want, "OIDC Core §3.1.3.7"},
+		{"wrong aud", sign(t, jwt.SigningMethodRS256, p.Key, "JWT", with(func(c jwt.MapClaims) { c["aud"] = "http://localhost:9090" })), want, "OIDC Core §3.1.3.7"},
+		{"wrong iss", sign(t, jwt.SigningMethodRS256, p.Key, "JWT", with(func(c jwt.MapClaims) { c["iss"] = "http://evil.example" })), want, "OIDC Core §3.1.3.7"},
 		{"wrong at_hash", good, Expect{Nonce: nonce, AccessToken: "another-access-token"}, "OIDC Core §3.1.3.6"},
-		{"expired", sign(t, jwt.SigningMethodRS256, p.key, "JWT", with(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() })), want, "OIDC Core §3.1.3.7"},
+		{"expired", sign(t, jwt.SigningMethodRS256, p.Key, "JWT", with(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() })), want, "OIDC Core §3.1.3.7"},
 		{"alg none", none, want, "OIDC Core §3.1.3.7"},
 		{"HS256", sign(t, jwt.SigningMethodHS256, hmacKey, "JWT", idClaimsFor(now)), want, "OIDC Core §3.1.3.7"},
 		{"signed by another key", sign(t, jwt.SigningMethodRS256, other, "JWT", idClaimsFor(now)), want, "OIDC Core §3.1.3.7"},
-		{"an access token (typ at+jwt)", sign(t, jwt.SigningMethodRS256, p.key, "at+jwt", idClaimsFor(now)), want, "RFC 8725 §3.11"},
-		{"azp of another client", sign(t, jwt.SigningMethodRS256, p.key, "JWT", with(func(c jwt.MapClaims) { c["azp"] = "other-client" })), want, "OIDC Core §3.1.3.7"},
-		{"no auth_time though max_age was sent", sign(t, jwt.SigningMethodRS256, p.key, "JWT", with(func(c jwt.MapClaims) { delete(c, "auth_time") })),
+		{"an access token (typ at+jwt)", sign(t, jwt.SigningMethodRS256, p.Key, "at+jwt", idClaimsFor(now)), want, "RFC 8725 §3.11"},
+		{"azp of another client", sign(t, jwt.SigningMethodRS256, p.Key, "JWT", with(func(c jwt.MapClaims) { c["azp"] = "other-client" })), want, "OIDC Core §3.1.3.7"},
+		{"no auth_time though max_age was sent", sign(t, jwt.SigningMethodRS256, p.Key, "JWT", with(func(c jwt.MapClaims) { delete(c, "auth_time") })),
 			Expect{Nonce: nonce, AccessToken: access, MaxAge: true}, "OIDC Core §3.1.3.7"},
 		{"a refreshed token about another user", good, Expect{Nonce: nonce, AccessToken: access, Subject: "demo-user-bob"}, "OIDC Core §12.2"},
 		{"not a JWS", "garbage", want, "RFC 7515 §7.1"},
@@ -176,15 +119,11 @@ func TestVerifyIDToken(t *testing.T) {
 }
 
 func logoutClaimsFor(now time.Time, jti string) jwt.MapClaims {
-	return jwt.MapClaims{
-		"iss": issuer, "aud": clientID, "iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(),
-		"jti": jti, "sub": "demo-user-alice", "sid": "sid-1",
-		"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}},
-	}
+	return identitytest.LogoutClaims(issuer, clientID, jti, now)
 }
 
 func TestVerifyLogoutToken(t *testing.T) {
-	p := newProvider(t)
+	p := identitytest.NewProvider(t)
 	v := newVerifier(t, p)
 	now := time.Now()
 	with := func(jti string, change func(jwt.MapClaims)) jwt.MapClaims {
@@ -193,7 +132,7 @@ func TestVerifyLogoutToken(t *testing.T) {
 		return c
 	}
 
-	good := sign(t, jwt.SigningMethodRS256, p.key, "logout+jwt", logoutClaimsFor(now, "jti-good"))
+	good := sign(t, jwt.SigningMethodRS256, p.Key, "logout+jwt", logoutClaimsFor(now, "jti-good"))
 	lt, err := v.VerifyLogoutToken(t.Context(), good)
 	if err != nil {
 		t.Fatalf("a good logout token: %v", err)
@@ -211,14 +150,14 @@ func TestVerifyLogoutToken(t *testing.T) {
 		raw  string
 		rule string
 	}{
-		{"typ JWT (an ID token's)", sign(t, jwt.SigningMethodRS256, p.key, "JWT", logoutClaimsFor(now, "jti-1")), "OIDC Back-Channel Logout §2.4"},
-		{"no typ", sign(t, jwt.SigningMethodRS256, p.key, "", logoutClaimsFor(now, "jti-2")), "OIDC Back-Channel Logout §2.4"},
-		{"no events claim", sign(t, jwt.SigningMethodRS256, p.key, "logout+jwt", with("jti-3", func(c jwt.MapClaims) { delete(c, "events") })), "OIDC Back-Channel Logout §2.6"},
-		{"a nonce", sign(t, jwt.SigningMethodRS256, p.key, "logout+jwt", with("jti-4", func(c jwt.MapClaims) { c["nonce"] = nonce })), "OIDC Back-Channel Logout §2.6"},
-		{"neither sub nor sid", sign(t, jwt.SigningMethodRS256, p.key, "logout+jwt", with("jti-5", func(c jwt.MapClaims) { delete(c, "sub"); delete(c, "sid") })), "OIDC Back-Channel Logout §2.6"},
-		{"no jti", sign(t, jwt.SigningMethodRS256, p.key, "logout+jwt", with("", func(c jwt.MapClaims) { delete(c, "jti") })), "OIDC Back-Channel Logout §2.6"},
-		{"wrong aud", sign(t, jwt.SigningMethodRS256, p.key, "logout+jwt", with("jti-6", func(c jwt.MapClaims) { c["aud"] = "other-client" })), "OIDC Back-Channel Logout §2.6"},
-		{"expired", sign(t, jwt.SigningMethodRS256, p.key, "logout+jwt", with("jti-7", func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() })), "OIDC Back-Channel Logout §2.6"},
+		{"typ JWT (an ID token's)", sign(t, jwt.SigningMethodRS256, p.Key, "JWT", logoutClaimsFor(now, "jti-1")), "OIDC Back-Channel Logout §2.4"},
+		{"no typ", sign(t, jwt.SigningMethodRS256, p.Key, "", logoutClaimsFor(now, "jti-2")), "OIDC Back-Channel Logout §2.4"},
+		{"no events claim", sign(t, jwt.SigningMethodRS256, p.Key, "logout+jwt", with("jti-3", func(c jwt.MapClaims) { delete(c, "events") })), "OIDC Back-Channel Logout §2.6"},
+		{"a nonce", sign(t, jwt.SigningMethodRS256, p.Key, "logout+jwt", with("jti-4", func(c jwt.MapClaims) { c["nonce"] = nonce })), "OIDC Back-Channel Logout §2.6"},
+		{"neither sub nor sid", sign(t, jwt.SigningMethodRS256, p.Key, "logout+jwt", with("jti-5", func(c jwt.MapClaims) { delete(c, "sub"); delete(c, "sid") })), "OIDC Back-Channel Logout §2.6"},
+		{"no jti", sign(t, jwt.SigningMethodRS256, p.Key, "logout+jwt", with("", func(c jwt.MapClaims) { delete(c, "jti") })), "OIDC Back-Channel Logout §2.6"},
+		{"wrong aud", sign(t, jwt.SigningMethodRS256, p.Key, "logout+jwt", with("jti-6", func(c jwt.MapClaims) { c["aud"] = "other-client" })), "OIDC Back-Channel Logout §2.6"},
+		{"expired", sign(t, jwt.SigningMethodRS256, p.Key, "logout+jwt", with("jti-7", func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Minute).Unix() })), "OIDC Back-Channel Logout §2.6"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,7 +175,7 @@ func TestVerifyLogoutToken(t *testing.T) {
 		})
 	}
 	// A refused token's jti is not recorded: the typ check comes first.
-	if _, err := v.VerifyLogoutToken(t.Context(), sign(t, jwt.SigningMethodRS256, p.key, "logout+jwt", logoutClaimsFor(now, "jti-1"))); err != nil {
+	if _, err := v.VerifyLogoutToken(t.Context(), sign(t, jwt.SigningMethodRS256, p.Key, "logout+jwt", logoutClaimsFor(now, "jti-1"))); err != nil {
 		t.Fatalf("the jti of a refused token was recorded: %v", err)
 	}
 }
