@@ -86,6 +86,10 @@ func (a *App) signIn(ctx context.Context, c echo.Context, tok *oauth2.Token, att
 		{Name: "nonce matches", OK: true, Detail: "The nonce equals the one kept with this attempt: the token answers this browser's request, it is not replayed.", Link: flow.OIDCCoreNonce},
 		{Name: "at_hash matches", OK: true, Detail: "The ID token was issued with this very access token.", Link: flow.OIDCCoreAtHash},
 	}
+	if _, ok := idt.Claims["at_hash"]; !ok {
+		checks[3] = flow.Check{Name: "at_hash", OK: true, Link: flow.OIDCCoreAtHash,
+			Detail: "No at_hash: optional in the code flow, where the access token comes straight from the token endpoint (OIDC Core §3.1.3.8)."}
+	}
 	steps := []flow.Step{flow.IDToken(now, flow.DecodeIDToken(raw), checks)}
 
 	who := &store.Identity{Subject: idt.Subject, ProviderSID: idt.SessionID, Name: idt.Name, Email: idt.Email, IDToken: raw}
