@@ -173,7 +173,9 @@ func TestBackChannelLogoutEndsTheSession(t *testing.T) {
 			t.Errorf("%s logout token: %d %q, want 400 invalid_request no-store", name, r.status, r.body)
 		}
 	}
-	if r := h.do(http.MethodPost, "/backchannel-logout", url.Values{"logout_token": {strings.Repeat("a", 70<<10)}}); r.status != http.StatusBadRequest {
+	// A good logout token in a body over 64 KB is refused unread.
+	padded := identitytest.Sign(t, jwt.SigningMethodRS256, h.op.Key, "logout+jwt", identitytest.LogoutClaims(h.asSrv.URL, "demo-client", "jti-2", time.Now()))
+	if r := h.do(http.MethodPost, "/backchannel-logout", url.Values{"logout_token": {padded}, "padding": {strings.Repeat("a", 70<<10)}}); r.status != http.StatusBadRequest {
 		t.Errorf("a 70 KB body = %d, want 400", r.status)
 	}
 }
