@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -201,4 +202,36 @@ func (a *App) signedInAs(c echo.Context, sid string) string {
 		return id.Email
 	}
 	return id.Subject
+}
+
+// refreshedIdentity checks the ID token that may come with a refreshed
+// access token (OIDC Core §12.2) and keeps it as the session's newest ID
+// token (the id_token_hint of a later logout). It returns the steps to show.
+func (a *App) refreshedIdentity(c echo.Context, sid string, tok *oauth2.Token) []flow.Step {
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return nil
+	}
+	ctx := c.Request().Context()
+	who, err := a.store.Identity(ctx, sid)
+	if err != nil {
+		return nil // nobody signed in to this session with OpenID Connect
+	}
+	now := a.now()
+	// OIDC Core §12.2: no nonce this time, and the same sub as at sign-in.
+	idt, err := a.ids.VerifyIDToken(ctx, raw, identity.Expect{AccessToken: tok.AccessToken, Subject: who.Subject})
+	if err != nil {
+		st := flow.IDToken(now, flow.DecodeIDToken(raw), []flow.Check{{Name: "refreshed ID token verified", OK: false, Detail: err.Error(), Link: flow.OIDCCoreRefresh}})
+		st.Title = "The refreshed ID token was refused"
+		st.Summary = "The app keeps the ID token of the sign-in: a refreshed one must pass the same checks and name the same user (OIDC Core §12.2)."
+		return []flow.Step{st}
+	}
+	who.IDToken, who.ProviderSID = raw, cmp.Or(idt.SessionID, who.ProviderSID)
+	if err := a.store.SaveIdentity(ctx, sid, who); err != nil {
+		logging.From(c).Warn("save refreshed identity", "err", err)
+	}
+	st := flow.IDToken(now, flow.DecodeIDToken(raw), []flow.Check{{Name: "same user, no nonce", OK: true,
+		Detail: "sub = " + idt.Subject + ", as at sign-in; signature, iss, aud, exp and at_hash checked again.", Link: flow.OIDCCoreRefresh}})
+	st.Title = "A fresh ID token with the refreshed access token (OpenID Connect)"
+	return []flow.Step{st}
 }

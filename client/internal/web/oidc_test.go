@@ -212,3 +212,35 @@ func TestSignOutEverywhere(t *testing.T) {
 		t.Fatalf("a spent state = %d, want 400", r.status)
 	}
 }
+
+func TestRefreshVerifiesTheFreshIDToken(t *testing.T) {
+	for _, tt := range []struct {
+		name, sub, want string
+	}{
+		{"same user", "demo-user-alice", "A fresh ID token with the refreshed access token"},
+		{"another user", "demo-user-bob", "The refreshed ID token was refused"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newOIDCHarness(t)
+			state, nonce := h.start("openid", "profile", "offline_access", "tracks:read")
+			h.answer(identitytest.IDClaims(h.asSrv.URL, "demo-client", nonce, "access-token-1-xxxxxxxxxxxx", time.Now()))
+			// Expired at once: the next API call refreshes first.
+			h.as.codeBody = strings.Replace(h.as.codeBody, `"expires_in":600`, `"expires_in":1`, 1)
+			if r := h.callback(state, "good-code"); r.status != http.StatusSeeOther {
+				t.Fatalf("callback = %d:\n%s", r.status, r.body)
+			}
+			claims := identitytest.IDClaims(h.asSrv.URL, "demo-client", "", "access-token-2-xxxxxxxxxxxx", time.Now())
+			claims["sub"] = tt.sub
+			idToken := identitytest.Sign(t, jwt.SigningMethodRS256, h.op.Key, "JWT", claims)
+			h.as.refreshStatus = http.StatusOK
+			h.as.refreshBody = `{"access_token":"access-token-2-xxxxxxxxxxxx","token_type":"Bearer","expires_in":600,"refresh_token":"refresh-token-2-xxxxxxxx","id_token":"` + idToken + `"}`
+			h.do(http.MethodGet, "/tracks", nil)
+			if h.as.refreshes.Load() != 1 {
+				t.Fatalf("%d refreshes, want 1", h.as.refreshes.Load())
+			}
+			if insp := h.do(http.MethodGet, "/inspector", nil).body; !strings.Contains(insp, tt.want) {
+				t.Fatalf("inspector lacks %q", tt.want)
+			}
+		})
+	}
+}
