@@ -90,7 +90,7 @@ func signedIn(t *testing.T, s *system, b *browser) {
 	wantPage(t, home, http.StatusOK, "Signed in as Alice Liddell")
 	insp := b.get(s.client.URL + "/inspector")
 	got := steps(insp.body)
-	for _, kind := range []string{"id-token", "userinfo"} {
+	for _, kind := range []string{"id-token", "nonce-check", "userinfo"} {
 		if count(got, kind) == 0 {
 			t.Fatalf("inspector lacks a %s step; steps: %v", kind, got)
 		}

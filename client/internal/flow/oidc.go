@@ -11,6 +11,7 @@ import (
 // The kinds of OpenID Connect step.
 const (
 	KindIDToken           Kind = "id-token"
+	KindNonceCheck        Kind = "nonce-check"
 	KindUserInfo          Kind = "userinfo"
 	KindEndSession        Kind = "end-session"
 	KindSignedOut         Kind = "signed-out"
@@ -21,7 +22,7 @@ const (
 // in the inspector: OpenID Connect is a layer on top of OAuth 2.0.
 func (s Step) Protocol() string {
 	switch s.Kind {
-	case KindIDToken, KindUserInfo, KindEndSession, KindSignedOut, KindBackChannelLogout:
+	case KindIDToken, KindNonceCheck, KindUserInfo, KindEndSession, KindSignedOut, KindBackChannelLogout:
 		return "OpenID Connect"
 	}
 	return "OAuth 2.0"
@@ -129,6 +130,27 @@ func IDToken(now time.Time, view *TokenView, checks []Check) Step {
 		Token:  view,
 		Arrows: []Arrow{{From: Client, To: Client, Label: "verify ID token (JWKS, nonce)", Channel: Note}},
 	}
+}
+
+// NonceCheck describes the comparison of the ID token's nonce with the one
+// the client kept with the attempt (OIDC Core §3.1.3.7 point 11).
+func NonceCheck(now time.Time, ok bool) Step {
+	st := Step{
+		Kind:  KindNonceCheck,
+		At:    now,
+		Title: "Nonce check: the ID token answers this browser's request (OpenID Connect)",
+		Summary: "The app sent a fresh nonce with the authorization request and kept it on its server with the attempt. " +
+			"The ID token must carry the same value back: an ID token stolen from another sign-in, or replayed, carries another one.",
+		Links: []Link{OIDCCoreValidation, OIDCCoreNonce},
+		Checks: []Check{{Name: "nonce matches", OK: true, Link: OIDCCoreValidation,
+			Detail: "The ID token's nonce equals the one kept with this attempt."}},
+		Arrows: []Arrow{{From: Client, To: Client, Label: "nonce = the one kept?", Channel: Note}},
+	}
+	if !ok {
+		st.Checks[0] = Check{Name: "nonce does not match", OK: false, Link: OIDCCoreValidation,
+			Detail: "The ID token's nonce is missing or differs from the one kept with this attempt: the app refuses it."}
+	}
+	return st
 }
 
 // UserInfo describes a call to the UserInfo endpoint (OIDC Core §5.3).

@@ -17,6 +17,9 @@ import (
 type Error struct {
 	Rule   string
 	Reason string
+	// Claim names the claim or header the check read ("nonce", "at_hash",
+	// "typ", ...); empty for the checks go-oidc made.
+	Claim  string
 	replay bool
 }
 
@@ -27,6 +30,13 @@ func (e *Error) Is(target error) bool { return e.replay && target == ErrReplayed
 
 func fail(rule, format string, args ...any) *Error {
 	return &Error{Rule: rule, Reason: fmt.Sprintf(format, args...)}
+}
+
+// failClaim is fail for a check of one claim or header.
+func failClaim(claim, rule, format string, args ...any) *Error {
+	e := fail(rule, format, args...)
+	e.Claim = claim
+	return e
 }
 
 // ErrReplayed is returned by a ReplayGuard when a logout token's jti was seen
@@ -118,7 +128,7 @@ func (v *Verifier) VerifyIDToken(ctx context.Context, raw string, want Expect) (
 	// RFC 8725 §3.11: a typ other than JWT would be another kind of token
 	// (an access token is at+jwt, a logout token logout+jwt).
 	if typ, ok := header["typ"].(string); ok && !strings.EqualFold(typ, "JWT") {
-		return nil, fail("RFC 8725 §3.11", "typ is %q, not JWT: this is not an ID token", typ)
+		return nil, failClaim("typ", "RFC 8725 §3.11", "typ is %q, not JWT: this is not an ID token", typ)
 	}
 	var c idClaims
 	if err := tok.Claims(&c); err != nil {
@@ -127,32 +137,32 @@ func (v *Verifier) VerifyIDToken(ctx context.Context, raw string, want Expect) (
 	// OIDC Core §3.1.3.7: with several audiences, or an azp, azp must be
 	// this client: the token was issued to it, not just for it.
 	if c.Azp != "" && c.Azp != v.clientID {
-		return nil, fail("OIDC Core §3.1.3.7", "azp is %q, not this client", c.Azp)
+		return nil, failClaim("azp", "OIDC Core §3.1.3.7", "azp is %q, not this client", c.Azp)
 	}
 	if len(tok.Audience) > 1 && c.Azp == "" {
 		// OIDC Core §3.1.3.7: several audiences need an azp naming this client.
-		return nil, fail("OIDC Core §3.1.3.7", "several audiences and no azp")
+		return nil, failClaim("azp", "OIDC Core §3.1.3.7", "several audiences and no azp")
 	}
 	// OIDC Core §3.1.3.7: the nonce must equal the one sent, which binds the
 	// token to this browser's request and defeats replayed ID tokens.
 	if tok.Nonce != want.Nonce {
-		return nil, fail("OIDC Core §3.1.3.7", "nonce does not match the one this app sent")
+		return nil, failClaim("nonce", "OIDC Core §3.1.3.7", "nonce does not match the one this app sent")
 	}
 	// OIDC Core §3.1.3.6: at_hash binds the access token to the ID token,
 	// so neither can be swapped for another.
 	if want.AccessToken != "" && tok.AccessTokenHash != "" {
 		if err := tok.VerifyAccessToken(want.AccessToken); err != nil {
-			return nil, fail("OIDC Core §3.1.3.6", "at_hash does not match the access token")
+			return nil, failClaim("at_hash", "OIDC Core §3.1.3.6", "at_hash does not match the access token")
 		}
 	}
 	// OIDC Core §3.1.3.7: when max_age was sent, auth_time must be there
 	// to tell how long ago the user signed in.
 	if want.MaxAge && c.AuthTime == nil {
-		return nil, fail("OIDC Core §3.1.3.7", "max_age was sent but auth_time is missing")
+		return nil, failClaim("auth_time", "OIDC Core §3.1.3.7", "max_age was sent but auth_time is missing")
 	}
 	// OIDC Core §12.2: a refreshed ID token must be about the same user.
 	if want.Subject != "" && tok.Subject != want.Subject {
-		return nil, fail("OIDC Core §12.2", "the refreshed ID token names another user")
+		return nil, failClaim("sub", "OIDC Core §12.2", "the refreshed ID token names another user")
 	}
 	var claims map[string]any
 	_ = tok.Claims(&claims)

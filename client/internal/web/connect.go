@@ -66,7 +66,12 @@ func (a *App) handleConnect(c echo.Context) error {
 	conf := *a.oauth
 	conf.Scopes = asked
 	authURL := conf.AuthCodeURL(state, opts...)
-	a.addSteps(c, sid, flow.AuthorizationRequest(a.now(), authURL, verifier))
+	st := flow.AuthorizationRequest(a.now(), authURL, verifier)
+	if nonce != "" {
+		st.Title += ", and asks it, as OpenID Provider, to sign you in"
+		st.Links = append(st.Links, flow.OIDCCoreAuthRequest)
+	}
+	a.addSteps(c, sid, st)
 
 	// 303 See Other: the browser follows it with a GET, as /authorize expects.
 	return c.Redirect(http.StatusSeeOther, authURL)

@@ -79,19 +79,22 @@ func (a *App) signIn(ctx context.Context, c echo.Context, tok *oauth2.Token, att
 			"The app checked the ID token and refused it ("+ie.Rule+": "+ie.Reason+"). It will not sign you in with it.",
 			attempt.Scope, flow.OIDCCoreValidation)
 		st := flow.IDToken(now, flow.DecodeIDToken(raw), []flow.Check{{Name: "ID token verified", OK: false, Detail: ie.Error(), Link: flow.OIDCCoreValidation}})
-		return nil, []flow.Step{st, flow.Failure(now, pe.Title, pe.Message, nil, pe.Links...)}, pe
+		steps := []flow.Step{st}
+		if ie.Claim == "nonce" {
+			steps = append(steps, flow.NonceCheck(now, false))
+		}
+		return nil, append(steps, flow.Failure(now, pe.Title, pe.Message, nil, pe.Links...)), pe
 	}
 	checks := []flow.Check{
 		{Name: "signature", OK: true, Detail: "RS256, by the key " + kidOf(idt) + " of the provider's JWKS (" + a.cfg.JWKSURL + ").", Link: flow.OIDCCoreValidation},
 		{Name: "iss, aud, exp", OK: true, Detail: "Issued by " + a.cfg.Issuer + ", for this app (" + a.cfg.ClientID + "), not expired.", Link: flow.OIDCCoreValidation},
-		{Name: "nonce matches", OK: true, Detail: "The nonce equals the one kept with this attempt: the token answers this browser's request, it is not replayed.", Link: flow.OIDCCoreNonce},
 		{Name: "at_hash matches", OK: true, Detail: "The ID token was issued with this very access token.", Link: flow.OIDCCoreAtHash},
 	}
 	if _, ok := idt.Claims["at_hash"]; !ok {
-		checks[3] = flow.Check{Name: "at_hash", OK: true, Link: flow.OIDCCoreAtHash,
+		checks[2] = flow.Check{Name: "at_hash", OK: true, Link: flow.OIDCCoreAtHash,
 			Detail: "No at_hash: optional in the code flow, where the access token comes straight from the token endpoint (OIDC Core §3.1.3.8)."}
 	}
-	steps := []flow.Step{flow.IDToken(now, flow.DecodeIDToken(raw), checks)}
+	steps := []flow.Step{flow.IDToken(now, flow.DecodeIDToken(raw), checks), flow.NonceCheck(now, true)}
 
 	who := &store.Identity{Subject: idt.Subject, ProviderSID: idt.SessionID, Name: idt.Name, Email: idt.Email, IDToken: raw}
 	if !scopes.Covers(scopes.Parse(granted), []string{scopes.OpenID}) {

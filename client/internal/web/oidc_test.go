@@ -74,7 +74,7 @@ func TestSignInWithOpenIDConnect(t *testing.T) {
 		t.Fatalf("home page lacks the signed-in user:\n%s", home.body)
 	}
 	steps := strings.Join(h.steps(), " ")
-	for _, kind := range []string{"access-token id-token userinfo"} {
+	for _, kind := range []string{"access-token id-token nonce-check userinfo"} {
 		if !strings.Contains(steps, kind) {
 			t.Errorf("inspector steps %q lack %q", steps, kind)
 		}
@@ -109,8 +109,9 @@ func TestRefusedSignIns(t *testing.T) {
 		noID   bool
 		sub    string
 		want   string
+		step   string // a step the inspector must show
 	}{
-		{name: "wrong nonce", claims: func(c jwt.MapClaims) { c["nonce"] = "another" }, want: "nonce does not match"},
+		{name: "wrong nonce", claims: func(c jwt.MapClaims) { c["nonce"] = "another" }, want: "nonce does not match", step: "nonce-check"},
 		{name: "wrong audience", claims: func(c jwt.MapClaims) { c["aud"] = "http://localhost:9090" }, want: "The ID token was refused"},
 		{name: "wrong at_hash", claims: func(c jwt.MapClaims) { c["at_hash"] = identitytest.AtHash("another") }, want: "at_hash"},
 		{name: "no ID token", noID: true, want: "No ID token"},
@@ -140,6 +141,9 @@ func TestRefusedSignIns(t *testing.T) {
 			}
 			if home := h.do(http.MethodGet, "/", nil); strings.Contains(home.body, "Signed in as") || strings.Contains(home.body, `class="badge ok"`) {
 				t.Fatal("a refused sign-in left the session connected")
+			}
+			if steps := strings.Join(h.steps(), " "); tt.step != "" && !strings.Contains(steps, tt.step) {
+				t.Errorf("inspector steps %q lack %s", steps, tt.step)
 			}
 		})
 	}
