@@ -24,6 +24,13 @@ type system struct {
 // server (a short access token lifetime, say).
 func startSystem(t *testing.T, asEnv ...string) *system {
 	t.Helper()
+	return startSystemWith(t, func(string) []string { return asEnv })
+}
+
+// startSystemWith is startSystem with authorization server settings that
+// depend on the client's URL.
+func startSystemWith(t *testing.T, asEnvFor func(clientURL string) []string) *system {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts three processes")
 	}
@@ -39,7 +46,7 @@ func startSystem(t *testing.T, asEnv ...string) *system {
 		"AUTHSERVER_AUDIENCE=" + apiURL,
 		"AUTHSERVER_DB=" + filepath.Join(dir, "authserver.db"),
 		"AUTHSERVER_DEMO_CLIENT_REDIRECT_URI=" + clientURL + "/callback",
-	}, asEnv...)...)
+	}, asEnvFor(clientURL)...)...)
 	api := actortest.Start(t, "resourceapi", apiURL,
 		"RESOURCEAPI_ADDR="+addr(apiURL),
 		"RESOURCEAPI_URL="+apiURL,

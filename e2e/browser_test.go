@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,6 +70,12 @@ func TestBrowserFlow(t *testing.T) {
 	t.Run("alice approves", func(t *testing.T) {
 		b := alice.with(t)
 		chosen := []string{"tracks:read", "playlists:read", "playlists:write"}
+		// Once the authorization server is an OpenID Provider, alice signs
+		// in with OpenID Connect too (until then the scopes would be refused).
+		oidc := hasOpenIDProvider(t, sys.AuthServer)
+		if oidc {
+			chosen = append(chosen, "openid", "profile", "email", "offline_access")
+		}
 
 		b.step("open the client", chromedp.Navigate(sys.Client+"/"), chromedp.WaitVisible(chromedp.ID("connect")))
 		b.chooseScopes(chosen)
@@ -90,6 +97,14 @@ func TestBrowserFlow(t *testing.T) {
 		b.navStep("approve", chromedp.Click(chromedp.ID("approve")))
 		b.wantAt("after approval", sys.Client)
 		b.noError("after approval")
+		if oidc {
+			// OIDC Core §3.1.3.7, §5.3: the client verified the ID token and
+			// read UserInfo; every page names who signed in.
+			b.step("see who signed in", chromedp.WaitVisible(chromedp.ID("signed-in-as")))
+			if who := b.eval("read who signed in", `document.getElementById('signed-in-as').textContent`); !strings.Contains(who, "Signed in as Alice") {
+				b.fatalf("see who signed in", "the page says %q, want Signed in as Alice", who)
+			}
+		}
 
 		b.step("see alice's tracks", chromedp.Navigate(sys.Client+"/tracks"), chromedp.WaitVisible(chromedp.CSS(".track")))
 		if n := b.count(".track"); n == 0 {
@@ -406,6 +421,18 @@ func (d *driver) chooseScopes(scopes []string) {
 			d.step("click "+s, chromedp.Click(chromedp.CSS(sel)))
 		}
 	}
+}
+
+// hasOpenIDProvider reports whether the authorization server at asURL
+// publishes an OpenID Connect discovery document.
+func hasOpenIDProvider(t *testing.T, asURL string) bool {
+	t.Helper()
+	resp, err := http.Get(asURL + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // dataSteps lists the data-step of every .step of the inspector, in order.

@@ -166,6 +166,7 @@ func TestComposeEnvironmentSplit(t *testing.T) {
 		{"client", "CLIENT_URL", contract.ClientURL},
 		{"client", "CLIENT_ISSUER", contract.AuthServerURL},
 		{"client", "CLIENT_AUTHORIZE_URL", contract.AuthServerURL + "/authorize"},
+		{"client", "CLIENT_END_SESSION_URL", contract.AuthServerURL + "/end_session"},
 
 		// Back channel: by service name, on the container port.
 		{"resourceapi", "RESOURCEAPI_JWKS_URL", "http://authserver:9000/.well-known/jwks.json"},
@@ -173,6 +174,8 @@ func TestComposeEnvironmentSplit(t *testing.T) {
 		{"client", "CLIENT_TOKEN_URL", "http://authserver:9000/token"},
 		{"client", "CLIENT_REVOCATION_URL", "http://authserver:9000/revoke"},
 		{"client", "CLIENT_API_URL", "http://resourceapi:9090"},
+		{"client", "CLIENT_JWKS_URL", "http://authserver:9000/.well-known/jwks.json"},
+		{"client", "CLIENT_USERINFO_URL", "http://authserver:9000/userinfo"},
 
 		// The demo credentials match what the authorization server seeds.
 		{"resourceapi", "RESOURCEAPI_CLIENT_ID", contract.ResourceAPIClient.ID},

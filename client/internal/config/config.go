@@ -1,12 +1,15 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/oauthlab/oauthlab/shared/contract"
 	"github.com/oauthlab/oauthlab/shared/envconfig"
+	"github.com/oauthlab/oauthlab/shared/scopes"
 )
 
 // Config is the client's validated configuration.
@@ -22,6 +25,15 @@ type Config struct {
 	RevocationURL string // back channel
 	APIURL        string // back channel
 
+	// OpenID Connect (the client as a relying party).
+	JWKSURL       string // back channel: the provider's keys, for ID and logout tokens
+	UserInfoURL   string // back channel (OIDC Core §5.3)
+	EndSessionURL string // browser-facing (OIDC RP-Initiated Logout §2)
+
+	// Scopes are the scopes the picker ticks by default: the music API's
+	// and, for signing in, OpenID Connect's.
+	Scopes []string
+
 	ClientID, ClientSecret               string
 	MachineClientID, MachineClientSecret string
 
@@ -35,6 +47,15 @@ type Config struct {
 // RedirectURI is where the authorization server sends the browser back
 // (RFC 6749 §3.1.2): CLIENT_URL + /callback.
 func (c Config) RedirectURI() string { return c.URL + "/callback" }
+
+// PostLogoutRedirectURI is where the OpenID Provider sends the browser
+// after RP-initiated logout (OIDC RP-Initiated Logout §3): CLIENT_URL +
+// /signed-out.
+func (c Config) PostLogoutRedirectURI() string { return c.URL + "/signed-out" }
+
+// BackChannelLogoutURI is where the OpenID Provider posts logout tokens
+// (OIDC Back-Channel Logout §2): CLIENT_URL + /backchannel-logout.
+func (c Config) BackChannelLogoutURI() string { return c.URL + "/backchannel-logout" }
 
 // SecureCookies reports whether the session cookie must carry the Secure
 // attribute: whenever the app itself is served over https.
@@ -53,6 +74,17 @@ func Load(getenv func(string) string) (Config, error) {
 	c.TokenURL = r.URL("CLIENT_TOKEN_URL", c.Issuer+"/token")
 	c.RevocationURL = r.URL("CLIENT_REVOCATION_URL", c.Issuer+"/revoke")
 	c.APIURL = r.URL("CLIENT_API_URL", contract.ResourceAPIURL)
+	c.JWKSURL = r.URL("CLIENT_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
+	c.UserInfoURL = r.URL("CLIENT_USERINFO_URL", c.Issuer+"/userinfo")
+	c.EndSessionURL = r.URL("CLIENT_END_SESSION_URL", c.Issuer+"/end_session")
+	defaultScopes := append(slices.Clone(contract.WebClient.Scopes), scopes.OpenID, scopes.Profile, scopes.Email, scopes.OfflineAccess)
+	c.Scopes = scopes.Parse(r.String("CLIENT_SCOPES", scopes.Join(defaultScopes)))
+	var unknown []string
+	for _, s := range c.Scopes {
+		if sc, ok := scopes.Lookup(s); !(ok && sc.UserData) && !scopes.IsOpenIDConnect(s) {
+			unknown = append(unknown, s)
+		}
+	}
 	c.ClientID = r.String("CLIENT_ID", contract.WebClient.ID)
 	c.ClientSecret = r.String("CLIENT_SECRET", contract.WebClient.Secret)
 	c.MachineClientID = r.String("CLIENT_MACHINE_ID", contract.MachineClient.ID)
@@ -61,7 +93,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AnonymousSessionTTL = r.Duration("CLIENT_ANONYMOUS_SESSION_TTL", 2*time.Hour)
 	c.LogFormat = r.OneOf("LOG_FORMAT", "text", "text", "json")
 	c.LogLevel = r.OneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
-	if err := r.Err(); err != nil {
+	err := r.Err()
+	if len(unknown) > 0 {
+		err = errors.Join(err, fmt.Errorf("CLIENT_SCOPES: not a user scope of the music API nor an OpenID Connect scope: %s", strings.Join(unknown, " ")))
+	}
+	if err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
 	return c, nil

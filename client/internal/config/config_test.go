@@ -28,6 +28,11 @@ func TestLoadDefaults(t *testing.T) {
 		{"MachineClientID", c.MachineClientID, "demo-machine"},
 		{"MachineClientSecret", c.MachineClientSecret, "machine-secret"},
 		{"DB", c.DB, "data/client.db"},
+		{"JWKSURL", c.JWKSURL, "http://localhost:9000/.well-known/jwks.json"},
+		{"UserInfoURL", c.UserInfoURL, "http://localhost:9000/userinfo"},
+		{"EndSessionURL", c.EndSessionURL, "http://localhost:9000/end_session"},
+		{"PostLogoutRedirectURI", c.PostLogoutRedirectURI(), "http://localhost:8080/signed-out"},
+		{"Scopes", strings.Join(c.Scopes, " "), "tracks:read playlists:read playlists:write openid profile email offline_access"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -67,11 +72,12 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"CLIENT_URL":     "localhost:8080",
 		"CLIENT_API_URL": "ftp://x",
 		"LOG_FORMAT":     "xml",
+		"CLIENT_SCOPES":  "openid charts:read",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted bad values")
 	}
-	for _, key := range []string{"CLIENT_URL", "CLIENT_API_URL", "LOG_FORMAT"} {
+	for _, key := range []string{"CLIENT_URL", "CLIENT_API_URL", "LOG_FORMAT", "CLIENT_SCOPES: not a user scope of the music API nor an OpenID Connect scope: charts:read"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error does not mention %s: %v", key, err)
 		}

@@ -9,6 +9,10 @@
 // session's Steps are its timeline, and Layout turns them into a sequence
 // diagram of the four parties.
 //
+// oidc.go adds the OpenID Connect steps (ID token, UserInfo, both logouts)
+// and links to the OpenID specifications; Step.Protocol labels each step
+// OAuth 2.0 or OpenID Connect.
+//
 // It imports neither echo nor database/sql: the web package records steps
 // with it, the store package keeps them.
 package flow

@@ -18,6 +18,10 @@ type TokenView struct {
 	Claims    []Param   `json:"claims,omitempty"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Scope     string    `json:"scope,omitempty"`
+	// Kind is "id_token" for an OpenID Connect ID token, empty for an
+	// access token.
+	Kind string `json:"kind,omitempty"`
+	Note string `json:"note,omitempty"` // what the client did with the signature
 }
 
 // headerMeanings explain the JOSE header of a JWT access token.

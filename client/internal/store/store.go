@@ -173,7 +173,7 @@ func (s *Store) RotateSession(ctx context.Context, oldID, newID string) error {
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return ErrNotFound
 	}
-	for _, table := range []string{"attempts", "tokens", "steps"} {
+	for _, table := range []string{"attempts", "tokens", "steps", "identities", "signout_states"} {
 		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET session_id = ? WHERE session_id = ?`, newKey, oldKey); err != nil {
 			return err
 		}
@@ -189,14 +189,15 @@ type Attempt struct {
 	State     string
 	Verifier  string
 	Scope     string
+	Nonce     string // OIDC Core §3.1.2.1: sent when openid is asked for
 	CreatedAt time.Time
 }
 
 // SaveAttempt remembers an authorization request of the session.
 func (s *Store) SaveAttempt(ctx context.Context, sessionID string, a Attempt) error {
 	_, err := s.write.ExecContext(ctx,
-		`INSERT INTO attempts (session_id, state, verifier, scope, created_at) VALUES (?, ?, ?, ?, ?)`,
-		key(sessionID), a.State, a.Verifier, a.Scope, a.CreatedAt.Unix())
+		`INSERT INTO attempts (session_id, state, verifier, scope, nonce, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		key(sessionID), a.State, a.Verifier, a.Scope, a.Nonce, a.CreatedAt.Unix())
 	return err
 }
 
@@ -207,11 +208,11 @@ func (s *Store) PendingAttempt(ctx context.Context, sessionID, state string) (At
 	var a Attempt
 	var created int64
 	err := s.read.QueryRowContext(ctx, `
-		SELECT state, verifier, scope, created_at FROM attempts
+		SELECT state, verifier, scope, nonce, created_at FROM attempts
 		WHERE session_id = ? AND created_at >= ? AND used_at IS NULL
 		ORDER BY state = ? DESC, created_at DESC, rowid DESC LIMIT 1`,
 		key(sessionID), s.now().Add(-AttemptTTL).Unix(), state,
-	).Scan(&a.State, &a.Verifier, &a.Scope, &created)
+	).Scan(&a.State, &a.Verifier, &a.Scope, &a.Nonce, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Attempt{}, ErrNotFound
 	}

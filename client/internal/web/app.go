@@ -13,6 +13,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
 	"github.com/oauthlab/oauthlab/client/internal/flow"
+	"github.com/oauthlab/oauthlab/client/internal/identity"
 	"github.com/oauthlab/oauthlab/client/internal/machine"
 	"github.com/oauthlab/oauthlab/client/internal/store"
 )
@@ -35,6 +36,7 @@ type Store interface {
 	Steps(ctx context.Context, sessionID string) ([]flow.Step, error)
 	ClearSteps(ctx context.Context, sessionID string) error
 	CSRFKey(ctx context.Context) ([]byte, error)
+	IdentityStore
 }
 
 var _ Store = (*store.Store)(nil)
@@ -51,6 +53,7 @@ type App struct {
 	locks     keyedMutex
 	csrfKey   []byte // HMAC key of the form tokens, shared through the database
 	machine   machine.TokenCache
+	ids       *identity.Verifier // OpenID Connect: ID and logout tokens
 }
 
 // New returns the web app's handler. now is the clock (time.Now in main).
@@ -85,6 +88,7 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 		pages:     pages,
 		csrfKey:   csrfKey,
 	}
+	a.ids = newVerifier(a)
 	return a.routes(), nil
 }
 

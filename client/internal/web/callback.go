@@ -108,6 +108,17 @@ func (a *App) handleCallback(c echo.Context) error {
 		granted = attempt.Scope
 	}
 	addCheck(steps, flow.KindTokenResponse, scopeCheck(attempt.Scope, granted))
+	// OpenID Connect: who signed in, verified before any token is kept. A
+	// refused sign-in revokes the tokens just received.
+	who, oidcSteps, err := a.signIn(ctx, c, tok, attempt, granted)
+	if err != nil {
+		var pe *pageError
+		if errors.As(err, &pe) {
+			steps = append(steps, oidcSteps...)
+			a.addSteps(c, sid, append(steps, a.revokeReceived(ctx, c, tok)...)...)
+		}
+		return err
+	}
 	// Connecting again replaces the session's tokens. The old refresh token
 	// would stay valid at the authorization server until it expired, a
 	// credential nobody uses but a thief could: tell the server it is no
@@ -127,7 +138,18 @@ func (a *App) handleCallback(c echo.Context) error {
 	if sid, err = a.rotateSession(c, sid); err != nil {
 		return err
 	}
+	if who != nil {
+		err = a.store.SaveIdentity(ctx, sid, *who)
+	} else {
+		// A plain OAuth connection: nobody is signed in any more.
+		err = a.store.DeleteIdentity(ctx, sid)
+	}
+	if err != nil {
+		return err
+	}
+	// The access token first, then the ID token steps beside it.
 	steps = append(steps, flow.AccessToken(a.now(), flow.DecodeAccessToken(tok.AccessToken, granted, tok.Expiry), "tokens kept server-side"))
+	steps = append(steps, oidcSteps...)
 	a.addSteps(c, sid, steps...)
 
 	// Show the data the granted scope allows.

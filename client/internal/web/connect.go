@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/oauth2"
 
@@ -24,7 +25,7 @@ func (a *App) handleConnect(c echo.Context) error {
 	var asked []string
 	for _, s := range form["scope"] {
 		sc, ok := scopes.Lookup(s)
-		if !ok || !sc.UserData {
+		if (!ok || !sc.UserData) && !scopes.IsOpenIDConnect(s) {
 			return &pageError{Status: http.StatusBadRequest, Title: "Unknown permission",
 				Message: "The app does not know the permission " + s + ".", Reconnect: defaultScopes()}
 		}
@@ -47,17 +48,30 @@ func (a *App) handleConnect(c echo.Context) error {
 	// answer to this browser session. RFC 7636 §4.1: a fresh verifier too.
 	state := rand.Text()
 	verifier := oauth2.GenerateVerifier()
+	// RFC 7636 §4.2-4.3: send only the S256 challenge; the verifier stays here.
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier)}
+	var nonce string
+	if slices.Contains(asked, scopes.OpenID) {
+		// OIDC Core §3.1.2.1: a fresh nonce per attempt, kept server-side;
+		// the ID token must carry it back (checked at the callback).
+		nonce = rand.Text()
+		opts = append(opts, oidc.Nonce(nonce))
+	}
 	if err := a.store.SaveAttempt(ctx, sid, store.Attempt{
-		State: state, Verifier: verifier, Scope: scopes.Join(asked), CreatedAt: a.now(),
+		State: state, Verifier: verifier, Scope: scopes.Join(asked), Nonce: nonce, CreatedAt: a.now(),
 	}); err != nil {
 		return err
 	}
 
 	conf := *a.oauth
 	conf.Scopes = asked
-	// RFC 7636 §4.2-4.3: send only the S256 challenge; the verifier stays here.
-	authURL := conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
-	a.addSteps(c, sid, flow.AuthorizationRequest(a.now(), authURL, verifier))
+	authURL := conf.AuthCodeURL(state, opts...)
+	st := flow.AuthorizationRequest(a.now(), authURL, verifier)
+	if nonce != "" {
+		st.Title += ", and asks it, as OpenID Provider, to sign you in"
+		st.Links = append(st.Links, flow.OIDCCoreAuthRequest)
+	}
+	a.addSteps(c, sid, st)
 
 	// 303 See Other: the browser follows it with a GET, as /authorize expects.
 	return c.Redirect(http.StatusSeeOther, authURL)

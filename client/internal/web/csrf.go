@@ -64,11 +64,20 @@ func (a *App) cookieValue(c echo.Context, name string) string {
 	return ck.Value
 }
 
+// backChannelLogoutPath is the one POST that is not a browser form.
+const backChannelLogoutPath = "/backchannel-logout"
+
 // csrfProtect guards every request against forged forms and planted
 // cookies, and answers a refusal with a page that says why.
 func (a *App) csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
+		if req.Method == http.MethodPost && req.URL.Path == backChannelLogoutPath {
+			// The OpenID Provider posts here server to server: no browser, no
+			// cookie, nothing a forged form could ride on. The signed logout
+			// token authenticates the request instead (backchannel.go).
+			return next(c)
+		}
 		// RFC 9700 §4.7: two cookies of one name mean a second origin on the
 		// same host planted its own (cookie tossing, e.g. with a narrower
 		// Path, sent first); the server cannot tell which is the browser's.

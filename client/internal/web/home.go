@@ -14,6 +14,7 @@ import (
 type scopeChoice struct {
 	Name, Description string
 	Checked           bool
+	OpenIDConnect     bool // an OpenID Connect scope rather than the music API's
 }
 
 // userScopes are the scopes a person can grant this app: the user-data
@@ -28,7 +29,12 @@ func userScopes() []scopes.Scope {
 	return out
 }
 
-func defaultScopes() []string { return contract.WebClient.Scopes }
+// defaultScopes are the scopes an error page's "connect again" ticks when
+// nothing better is known: the music API's and OpenID Connect's. The home
+// page ticks CLIENT_SCOPES instead.
+func defaultScopes() []string {
+	return append(slices.Clone(contract.WebClient.Scopes), scopes.OpenID, scopes.Profile, scopes.Email, scopes.OfflineAccess)
+}
 
 func splitOrDefault(scope string) []string {
 	if list := scopes.Parse(scope); len(list) > 0 {
@@ -53,13 +59,16 @@ func choices(checked []string) []scopeChoice {
 	for _, s := range userScopes() {
 		out = append(out, scopeChoice{Name: s.Name, Description: s.Description, Checked: slices.Contains(checked, s.Name)})
 	}
+	for _, s := range scopes.OpenIDConnect {
+		out = append(out, scopeChoice{Name: s.Name, Description: s.Description, Checked: slices.Contains(checked, s.Name), OpenIDConnect: true})
+	}
 	return out
 }
 
 // handleHome explains what is about to happen and offers to connect.
 func (a *App) handleHome(c echo.Context) error {
 	p, _ := a.basePage(c, "Home", "home")
-	checked := defaultScopes()
+	checked := a.cfg.Scopes
 	if p.Connected {
 		checked = scopes.Parse(p.Scope)
 	}

@@ -137,7 +137,8 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 		view := flow.DecodeAccessToken(latest.AccessToken, scope, latest.Expiry)
 		for i, st := range steps {
 			if st.Kind == flow.KindRefresh {
-				steps = append(steps[:i+1], append([]flow.Step{flow.AccessToken(a.now(), view, "new tokens kept server-side")}, steps[i+1:]...)...)
+				after := append([]flow.Step{flow.AccessToken(a.now(), view, "new tokens kept server-side")}, a.refreshedIdentity(c, sid, latest)...)
+				steps = append(steps[:i+1], append(after, steps[i+1:]...)...)
 				break
 			}
 		}

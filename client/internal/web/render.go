@@ -90,6 +90,7 @@ type page struct {
 	Nav       string // which menu entry is current
 	Connected bool
 	Scope     string // granted scope when connected
+	User      string // who signed in with OpenID Connect, when someone did
 	Now       time.Time
 	Data      any
 	CSRF      string // the form token (csrf.go), in every form as csrf_token
@@ -152,6 +153,7 @@ func (a *App) handleError(err error, c echo.Context) {
 		if _, scope, err := a.store.Token(c.Request().Context(), sid); err == nil {
 			p.Connected, p.Scope = true, scope
 		}
+		p.User = a.signedInAs(c, sid)
 	}
 	if rerr := a.render(c, pe.Status, "error.html", p); rerr != nil {
 		logging.From(c).Error("render error page", "err", rerr)
@@ -163,9 +165,12 @@ func (a *App) handleError(err error, c echo.Context) {
 // they may load and where their forms may go.
 func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	formAction := "'self'"
-	if u, err := url.Parse(a.cfg.AuthorizeURL); err == nil {
-		// The connect form's answer redirects to the authorization server.
-		formAction += " " + u.Scheme + "://" + u.Host
+	for _, target := range []string{a.cfg.AuthorizeURL, a.cfg.EndSessionURL} {
+		// The connect and sign-out forms' answers redirect to the
+		// authorization server.
+		if u, err := url.Parse(target); err == nil && !strings.Contains(formAction, u.Scheme+"://"+u.Host) {
+			formAction += " " + u.Scheme + "://" + u.Host
+		}
 	}
 	csp := "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; " +
 		"form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"

@@ -19,6 +19,9 @@ func (a *App) routes() *echo.Echo {
 	// form token of the session they act in (csrf.go); planted duplicate
 	// cookies are refused.
 	e.Use(a.csrfProtect)
+	// The back-channel logout endpoint (backchannel.go) is the one exception:
+	// the OpenID Provider posts to it server to server, and its signed
+	// logout token authenticates it.
 
 	e.GET("/healthz", a.handleHealthz)
 	e.GET("/static/*", a.handleStatic(http.StripPrefix("/static/", http.FileServerFS(staticFS()))))
@@ -27,6 +30,13 @@ func (a *App) routes() *echo.Echo {
 	e.POST("/connect", a.handleConnect)  // starts the flow: redirect to /authorize
 	e.GET("/callback", a.handleCallback) // the redirect back: checks, then code exchange
 	e.POST("/disconnect", a.handleDisconnect)
+
+	// OpenID Connect: signing out (RP-Initiated and Back-Channel Logout).
+	e.GET("/signout", a.handleSignoutPage)
+	e.POST("/signout/leave", a.handleLeave)                  // ends the client's session
+	e.POST("/signout/everywhere", a.handleSignOutEverywhere) // and the provider's
+	e.GET("/signed-out", a.handleSignedOut)                  // post_logout_redirect_uri
+	e.POST(backChannelLogoutPath, a.handleBackChannelLogout)
 
 	e.GET("/tracks", a.handleTracks)
 	e.GET("/playlists", a.handlePlaylists)

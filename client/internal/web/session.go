@@ -92,5 +92,6 @@ func (a *App) basePage(c echo.Context, title, nav string) (page, string) {
 	if _, scope, err := a.store.Token(c.Request().Context(), sid); err == nil {
 		p.Connected, p.Scope = true, scope
 	}
+	p.User = a.signedInAs(c, sid)
 	return p, sid
 }

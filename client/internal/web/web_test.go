@@ -30,9 +30,15 @@ type fakeAS struct {
 	verifier                  atomic.Value // the last code_verifier received
 	// machine answers the client credentials grant.
 	machine http.Handler
+	// provider answers the OpenID Provider's JWKS and UserInfo endpoints.
+	provider http.Handler
 }
 
 func (f *fakeAS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.provider != nil && (r.URL.Path == "/userinfo" || r.URL.Path == "/.well-known/jwks.json") {
+		f.provider.ServeHTTP(w, r)
+		return
+	}
 	if f.machine != nil && r.FormValue("grant_type") == "client_credentials" {
 		f.machine.ServeHTTP(w, r)
 		return
