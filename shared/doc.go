@@ -3,6 +3,6 @@
 // contract's defaults and demo data (contract), the scope vocabulary
 // (scopes), configuration reading (envconfig), logging (logging), server
 // start-up and shutdown (serve), the SQLite set-up every store uses
-// (sqlitedb), and the helper that starts real actor processes in tests
-// (actortest).
+// (sqlitedb), DPoP proofs, keys and their verification (dpop), and the
+// helper that starts real actor processes in tests (actortest).
 package shared
