@@ -20,7 +20,10 @@ import (
 //	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: t})
 //
 // and as the Base of oauth2.Transport for resource calls, which then sets
-// the "Authorization: DPoP <token>" this Transport reads.
+// the "Authorization: DPoP <token>" this Transport reads (x/oauth2 copies
+// token_type "DPoP" into the header). Use it only for the authorization
+// server and the APIs the tokens are for: every proof shows the public key,
+// which would let other hosts recognise the client.
 type Transport struct {
 	Key  *Key              // signs the proofs
 	Base http.RoundTripper // sends the requests; nil means http.DefaultTransport
