@@ -187,3 +187,29 @@ func TestTransportDoesNotRetryABodyItCannotResend(t *testing.T) {
 		t.Fatalf("%d %q after %d requests, want the untouched 400 use_dpop_nonce after 1", resp.StatusCode, body.Error, srv.requests.Load())
 	}
 }
+
+// TestTransportRetriesOnlyOnce: a server that keeps asking for a new nonce
+// gets exactly two requests, each with its own proof.
+func TestTransportRetriesOnlyOnce(t *testing.T) {
+	var proofs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proofs = append(proofs, r.Header.Get("DPoP"))
+		w.Header().Set("DPoP-Nonce", "n-"+strings.Repeat("x", len(proofs)))
+		w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce", algs="ES256"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	key, _ := GenerateKey("ES256")
+	resp, err := (&http.Client{Transport: &Transport{Key: key}}).Get(srv.URL + "/api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || len(proofs) != 2 || proofs[0] == proofs[1] {
+		t.Fatalf("%d after %d requests, want the 401 after exactly 2 distinct proofs", resp.StatusCode, len(proofs))
+	}
+	second, err := Decode(proofs[1])
+	if err != nil || second.Claims.Nonce != "n-x" {
+		t.Fatalf("retry proof nonce %q (%v), want the server's n-x", second.Claims.Nonce, err)
+	}
+}

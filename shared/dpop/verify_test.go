@@ -423,3 +423,15 @@ func TestDecode(t *testing.T) {
 		t.Fatalf("Decode of a forged proof: %v", err)
 	}
 }
+
+// TestVerifyBadServerURL: a malformed request URL is the server's fault,
+// not the client's, so it is not an *Error.
+func TestVerifyBadServerURL(t *testing.T) {
+	v := newTestVerifier(t, VerifierConfig{})
+	proof := forge(t, "ES256", testEC256, goodHeader(t), goodClaims())
+	_, err := v.Verify(context.Background(), VerifyRequest{Proofs: []string{proof}, Method: "POST", URL: "/token"})
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		t.Fatalf("Verify with a relative server URL: %v, want a server error", err)
+	}
+}
