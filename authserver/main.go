@@ -84,6 +84,11 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err := oauth.EnsureKey(ctx, db, cfg.SigningAlg, time.Now()); err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
+	// One CSRF key for every replica, kept across restarts.
+	csrfKey, err := db.ServerSecret(ctx, "csrf_hmac_key", 32)
+	if err != nil {
+		return fmt.Errorf("csrf key: %w", err)
+	}
 	srv := newServer(cfg, db)
 	srv.Logger = logger
 	handler := web.New(web.Options{
@@ -92,6 +97,7 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		Health:            db.Ping,
 		Logger:            logger,
 		CookieSecure:      cfg.CookieSecure,
+		CSRFKey:           csrfKey,
 		DemoHint:          cfg.SeedDemo,
 		RegistrationToken: cfg.RegistrationToken,
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,9 @@ type Options struct {
 	Logger *slog.Logger
 	// CookieSecure marks cookies Secure (HTTPS only).
 	CookieSecure bool
+	// CSRFKey is the HMAC key of the forms' CSRF tokens, at least 32
+	// bytes, the same for every replica (main reads it from the database).
+	CSRFKey []byte
 	// DemoHint shows the demo logins on the sign-in page (demo data seeded).
 	DemoHint bool
 	// RegistrationToken, if set, is required by POST /register.
@@ -40,6 +44,9 @@ const maxBody = 64 << 10
 
 // New returns the authorization server's HTTP handler.
 func New(o Options) *echo.Echo {
+	if len(o.CSRFKey) < 32 {
+		panic("web: Options.CSRFKey must hold at least 32 bytes")
+	}
 	if o.UserThrottle == nil {
 		o.UserThrottle = throttle.New(5, 15*time.Minute, time.Now)
 	}
@@ -68,8 +75,10 @@ func New(o Options) *echo.Echo {
 // routes lists every endpoint of the authorization server.
 func routes(e *echo.Echo, o Options) {
 	s := o.Server
-	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now}
-	page := pageMiddleware(o.CookieSecure)
+	// __Host- cookies need Secure, so only with an https issuer.
+	names := newCookieNames(o.CookieSecure && strings.HasPrefix(s.Issuer, "https://"))
+	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now, name: names.session}
+	page := pageMiddleware(newCSRFGuard(o.CSRFKey, s.Issuer, names, o.CookieSecure))
 
 	e.GET("/healthz", handleHealthz(o.Health, s.Keys))
 
@@ -117,14 +126,16 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		// same-origin, not no-referrer: with no-referrer Chromium sends
+		// "Origin: null" on our own form posts, which the CSRF check refuses.
+		h.Set("Referrer-Policy", "same-origin")
 		return next(c)
 	}
 }
 
 // pageMiddleware marks the request as a page (errors are rendered as HTML),
-// forbids caching, and checks the CSRF token of every form post.
-func pageMiddleware(secure bool) []echo.MiddlewareFunc {
+// forbids caching, and checks that every form post comes from our own page.
+func pageMiddleware(csrf csrfGuard) []echo.MiddlewareFunc {
 	markPage := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			c.Set(pageKey, true)
@@ -132,16 +143,7 @@ func pageMiddleware(secure bool) []echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
-	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:" + csrfField,
-		CookieName:     "as_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		ContextKey:     csrfKey,
-	})
-	return []echo.MiddlewareFunc{markPage, csrf}
+	return []echo.MiddlewareFunc{markPage, csrf.middleware}
 }
 
 const (
