@@ -118,6 +118,7 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	} else if *secret != "" {
 		return fmt.Errorf("a public client has no secret")
 	}
+	c.Source = oauth.SourceCLI
 	if err := db.CreateClient(ctx, c); err != nil {
 		return fmt.Errorf("add client %s: %w", c.ID, err)
 	}

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -283,4 +284,33 @@ func addQuery(uri string, params map[string]string) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// ErrorsWaitForSignIn reports whether errors found after the redirect URI
+// was validated must wait until the user has signed in before they are
+// sent to it. Anyone can register a client with any https redirect URI and
+// then send deliberately bad requests: redirecting their errors at once
+// would make this server an open redirector to the attacker's site.
+// Operator-added clients and loopback IP redirect URIs (which only reach
+// the user's own machine) keep immediate error redirects.
+func (r AuthorizeRequest) ErrorsWaitForSignIn() bool {
+	// RFC 9700 §4.11.2: only redirect errors of an unverified client to an authenticated user.
+	return r.Client.Unverified() && !IsLoopbackIP(RedirectHost(r.RedirectURI))
+}
+
+// RedirectHost is the host name (without port) a redirect URI points to.
+func RedirectHost(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// IsLoopbackIP reports whether host is a loopback IP literal (127.0.0.1,
+// ::1). The name "localhost" is not: RFC 8252 §8.3 notes it may resolve
+// elsewhere.
+func IsLoopbackIP(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

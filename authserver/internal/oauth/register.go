@@ -39,6 +39,7 @@ func (s *Server) Register(ctx context.Context, m ClientMetadata) (RegisteredClie
 	if err != nil {
 		return RegisteredClient{}, err
 	}
+	c.Source = SourceRegistration
 	secret := ""
 	if !c.Public() {
 		secret = NewSecret()

@@ -73,6 +73,11 @@ func authorizeError(c echo.Context, s *oauth.Server, req oauth.AuthorizeRequest,
 		}
 		return renderError(c, status, "This app sent an invalid request: "+oe.Description+".")
 	}
+	if req.ErrorsWaitForSignIn() && !signedIn(c) {
+		// RFC 9700 §4.11.2: an unverified client's error goes to its redirect URI only after the user authenticated.
+		return renderError(c, http.StatusBadRequest, "The app \""+req.Client.Name+"\" is unverified (anyone can register an app here) and sent an invalid request: "+
+			oe.Description+". You were not sent on to "+oauth.RedirectHost(req.RedirectURI)+".")
+	}
 	return c.Redirect(redirectStatus, s.ErrorRedirect(req, oe))
 }
 
@@ -104,4 +109,15 @@ func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User) 
 		"RedirectHost": host,
 		"Params":       req.Params(),
 	})
+}
+
+// signedIn reports whether the request comes from a signed-in user; a
+// failed look-up counts as not signed in.
+func signedIn(c echo.Context) bool {
+	sess, ok := c.Get(sessionsKey).(sessions)
+	if !ok {
+		return false
+	}
+	_, in, err := sess.user(c)
+	return in && err == nil
 }

@@ -78,7 +78,7 @@ func routes(e *echo.Echo, o Options) {
 	// __Host- cookies need Secure, so only with an https issuer.
 	names := newCookieNames(o.CookieSecure && strings.HasPrefix(s.Issuer, "https://"))
 	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now, name: names.session}
-	page := pageMiddleware(newCSRFGuard(o.CSRFKey, s.Issuer, names, o.CookieSecure))
+	page := pageMiddleware(sess, newCSRFGuard(o.CSRFKey, s.Issuer, names, o.CookieSecure))
 
 	e.GET("/healthz", handleHealthz(o.Health, s.Keys))
 
@@ -135,10 +135,11 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 
 // pageMiddleware marks the request as a page (errors are rendered as HTML),
 // forbids caching, and checks that every form post comes from our own page.
-func pageMiddleware(csrf csrfGuard) []echo.MiddlewareFunc {
+func pageMiddleware(sess sessions, csrf csrfGuard) []echo.MiddlewareFunc {
 	markPage := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			c.Set(pageKey, true)
+			c.Set(sessionsKey, sess) // for authorizeError, which must know whether the user signed in
 			c.Response().Header().Set("Cache-Control", "no-store")
 			return next(c)
 		}
@@ -147,7 +148,8 @@ func pageMiddleware(csrf csrfGuard) []echo.MiddlewareFunc {
 }
 
 const (
-	pageKey   = "web.page"
-	csrfKey   = "csrf"
-	csrfField = "csrf_token"
+	pageKey     = "web.page"
+	sessionsKey = "web.sessions"
+	csrfKey     = "csrf"
+	csrfField   = "csrf_token"
 )
