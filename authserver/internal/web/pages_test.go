@@ -5,10 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/oauthlab/oauthlab/authserver/internal/throttle"
-	"github.com/oauthlab/oauthlab/authserver/internal/web"
 	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
@@ -77,9 +74,7 @@ func TestCSRF(t *testing.T) {
 
 func TestLogin(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, func(o *web.Options) {
-		o.UserThrottle = throttle.New(3, time.Minute, time.Now)
-	})
+	env := newTestEnv(t)
 	b := env.browser()
 	try := func(user, pass, returnTo string) (*http.Response, string) {
 		resp, err := b.Get(env.URL + "/login")
@@ -114,13 +109,13 @@ func TestLogin(t *testing.T) {
 		t.Fatalf("return_to to another site: %d %q, want 303 to /account", resp.StatusCode, loc)
 	}
 
-	// Throttling: after 3 failures for bob, even the right password waits.
-	for range 3 {
+	// Throttling: after 5 failures for bob, even the right password waits.
+	for range 5 {
 		try("bob", "wrong", "/account")
 	}
 	resp, body = try("bob", "builder", "/account")
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Too many") {
-		t.Fatalf("after 3 failures: %d, want 429 with Retry-After", resp.StatusCode)
+		t.Fatalf("after 5 failures: %d, want 429 with Retry-After", resp.StatusCode)
 	}
 	// Other users are not affected.
 	if resp, _ := try("alice", "wonderland", "/account"); resp.StatusCode != http.StatusSeeOther {

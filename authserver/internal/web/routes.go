@@ -31,9 +31,9 @@ type Options struct {
 	DemoHint bool
 	// RegistrationToken, if set, is required by POST /register.
 	RegistrationToken string
-	// Throttles for failed sign-ins per username and per address; nil
-	// gives the defaults (5 per user, 20 per address, per 15 minutes).
-	UserThrottle, AddrThrottle *throttle.Limiter
+	// LoginFailures counts failed sign-ins (see loginThrottle); nil gives
+	// an in-memory counter that forgets a key an hour after its last failure.
+	LoginFailures throttle.Counter
 	// ClientThrottle counts failed client authentications per address at
 	// the back-channel endpoints; nil gives 30 per 15 minutes.
 	ClientThrottle *throttle.Limiter
@@ -47,11 +47,8 @@ func New(o Options) *echo.Echo {
 	if len(o.CSRFKey) < 32 {
 		panic("web: Options.CSRFKey must hold at least 32 bytes")
 	}
-	if o.UserThrottle == nil {
-		o.UserThrottle = throttle.New(5, 15*time.Minute, time.Now)
-	}
-	if o.AddrThrottle == nil {
-		o.AddrThrottle = throttle.New(20, 15*time.Minute, time.Now)
+	if o.LoginFailures == nil {
+		o.LoginFailures = throttle.NewMemory(time.Hour, o.Server.Now)
 	}
 	if o.ClientThrottle == nil {
 		o.ClientThrottle = throttle.New(30, 15*time.Minute, time.Now)
@@ -89,7 +86,7 @@ func routes(e *echo.Echo, o Options) {
 	// The front channel: the browser comes here (RFC 6749 §3.1).
 	e.GET("/authorize", handleAuthorize(s, sess), page...)
 	e.GET("/login", handleLoginPage(s, o.DemoHint), page...)
-	e.POST("/login", handleLogin(s, sess, o.UserThrottle, o.AddrThrottle, o.DemoHint), page...)
+	e.POST("/login", handleLogin(s, sess, newLoginThrottle(o.LoginFailures, s.Now), o.DemoHint), page...)
 	e.POST("/consent", handleConsent(s, sess), page...)
 	e.POST("/logout", handleLogout(sess), page...)
 	e.GET("/account", handleAccount(s, sess), page...)
