@@ -34,8 +34,8 @@ type Options struct {
 	// LoginFailures counts failed sign-ins (see loginThrottle); nil gives
 	// an in-memory counter that forgets a key an hour after its last failure.
 	LoginFailures throttle.Counter
-	// ClientThrottle counts failed client authentications per address at
-	// the back-channel endpoints; nil gives 30 per 15 minutes.
+	// ClientThrottle counts failed client authentications per (client_id,
+	// address) at the back-channel endpoints; nil gives 30 per 15 minutes.
 	ClientThrottle *throttle.Limiter
 }
 
