@@ -116,10 +116,10 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	for name, vals := range q {
 		// RFC 6749 §3.1: no parameter may be repeated.
 		if len(vals) > 1 {
-			return req, ErrInvalidRequest(name + " is repeated")
+			return req, ErrInvalidRequest(ParamName(name) + " is repeated")
 		}
 		if len(vals[0]) > maxParamLen {
-			return req, ErrInvalidRequest(name + " is too long")
+			return req, ErrInvalidRequest(ParamName(name) + " is too long")
 		}
 	}
 
@@ -191,7 +191,7 @@ func checkScope(raw string, given bool, c Client, userGrant bool) ([]string, err
 	requested := scopes.Parse(raw)
 	for _, tok := range requested {
 		if !scopes.ValidToken(tok) {
-			return nil, ErrInvalidScope("scope contains characters RFC 6749 §3.3 does not allow")
+			return nil, ErrInvalidScope("scope contains characters RFC 6749 section 3.3 does not allow")
 		}
 		if _, known := scopes.Lookup(tok); !known {
 			return nil, ErrInvalidScope("unknown scope: " + tok)
@@ -265,7 +265,7 @@ func (s *Server) SuccessRedirect(req AuthorizeRequest, code string) string {
 // ErrorRedirect is the error response (RFC 6749 §4.1.2.1, RFC 9207 §2).
 func (s *Server) ErrorRedirect(req AuthorizeRequest, e *Error) string {
 	return addQuery(req.RedirectURI, map[string]string{
-		"error": e.Code, "error_description": e.Description, "state": req.State, "iss": s.Issuer,
+		"error": e.Code, "error_description": e.SafeDescription(), "state": req.State, "iss": s.Issuer,
 	})
 }
 

@@ -73,7 +73,7 @@ func writeError(c echo.Context, oe *oauth.Error) {
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(oe.Status)
 	} else {
-		err = c.JSON(oe.Status, errorBody{Error: oe.Code, Description: oe.Description})
+		err = c.JSON(oe.Status, errorBody{Error: oe.Code, Description: oe.SafeDescription()})
 	}
 	if err != nil {
 		logging.From(c).Warn("write error response", "err", err)

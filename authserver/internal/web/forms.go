@@ -40,7 +40,7 @@ func readForm(c echo.Context) (url.Values, error) {
 	// more than once."
 	for name, vals := range form {
 		if len(vals) > 1 {
-			return nil, oauth.ErrInvalidRequest(name + " is repeated")
+			return nil, oauth.ErrInvalidRequest(oauth.ParamName(name) + " is repeated")
 		}
 	}
 	return form, nil

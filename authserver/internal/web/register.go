@@ -29,7 +29,7 @@ func handleRegister(s *oauth.Server, token string) echo.HandlerFunc {
 		}
 		mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 		if err != nil || mt != echo.MIMEApplicationJSON {
-			return oauth.ErrInvalidClientMetadata("the body must be application/json (RFC 7591 §3.1)")
+			return oauth.ErrInvalidClientMetadata("the body must be application/json (RFC 7591 section 3.1)")
 		}
 		body, err := io.ReadAll(r.Body)
 		var tooBig *http.MaxBytesError
