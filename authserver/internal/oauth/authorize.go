@@ -92,7 +92,7 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	// client registered exactly one.
 	if q.Has("redirect_uri") {
 		ru := q.Get("redirect_uri")
-		if !slices.Contains(c.RedirectURIs, ru) {
+		if !slices.Contains(c.RedirectURIs, ru) && !loopbackPortMatch(c, ru) {
 			return req, ErrInvalidRequest("redirect_uri is not registered for this client")
 		}
 		req.RedirectURI, req.RedirectGiven = ru, true
@@ -313,4 +313,44 @@ func RedirectHost(uri string) string {
 func IsLoopbackIP(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackPortMatch reports whether ru is one of a public client's
+// registered loopback IP redirect URIs with only the port changed. A
+// native app listens on whatever port the system gives it at the time, so
+// it cannot register that port in advance.
+func loopbackPortMatch(c Client, ru string) bool {
+	// RFC 8252 §7.3: any port for a native app's loopback IP redirect; "localhost" and confidential clients match exactly.
+	if !c.Public() {
+		return false
+	}
+	want, ok := withoutLoopbackPort(ru)
+	if !ok {
+		return false
+	}
+	for _, reg := range c.RedirectURIs {
+		// RFC 9700 §2.1: apart from the port, the match stays exact.
+		if got, ok := withoutLoopbackPort(reg); ok && got == want {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutLoopbackPort returns an http URI on a loopback IP literal
+// (127.0.0.1 or [::1]) with its port removed, and false for any other URI.
+func withoutLoopbackPort(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.User != nil || u.Fragment != "" || strings.Contains(raw, "#") {
+		return "", false
+	}
+	host := u.Hostname()
+	if !IsLoopbackIP(host) {
+		return "", false
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	u.Host = host
+	return u.String(), true
 }
