@@ -92,14 +92,15 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	srv := newServer(cfg, db)
 	srv.Logger = logger
 	handler := web.New(web.Options{
-		Server:            srv,
-		Sessions:          db,
-		Health:            db.Ping,
-		Logger:            logger,
-		CookieSecure:      cfg.CookieSecure,
-		CSRFKey:           csrfKey,
-		DemoHint:          cfg.SeedDemo,
-		RegistrationToken: cfg.RegistrationToken,
+		Server:               srv,
+		Sessions:             db,
+		Health:               db.Ping,
+		Logger:               logger,
+		CookieSecure:         cfg.CookieSecure,
+		CSRFKey:              csrfKey,
+		DemoHint:             cfg.SeedDemo,
+		RegistrationToken:    cfg.RegistrationToken,
+		RegistrationsPerHour: cfg.RegistrationsPerHour,
 	})
 	go cleanUp(ctx, db, logger)
 	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", cfg.DBPath,

@@ -31,6 +31,9 @@ type Options struct {
 	DemoHint bool
 	// RegistrationToken, if set, is required by POST /register.
 	RegistrationToken string
+	// RegistrationsPerHour caps successful registrations per address; 0
+	// gives 20.
+	RegistrationsPerHour int
 	// LoginFailures counts failed sign-ins (see loginThrottle); nil gives
 	// an in-memory counter that forgets a key an hour after its last failure.
 	LoginFailures throttle.Counter
@@ -49,6 +52,9 @@ func New(o Options) *echo.Echo {
 	}
 	if o.LoginFailures == nil {
 		o.LoginFailures = throttle.NewMemory(time.Hour, o.Server.Now)
+	}
+	if o.RegistrationsPerHour == 0 {
+		o.RegistrationsPerHour = 20
 	}
 	if o.ClientThrottle == nil {
 		o.ClientThrottle = throttle.New(30, 15*time.Minute, time.Now)
@@ -99,7 +105,8 @@ func routes(e *echo.Echo, o Options) {
 	e.POST("/token", handleToken(s, auth))                      // RFC 6749 §3.2
 	e.POST("/revoke", handleRevoke(s, auth))                    // RFC 7009
 	e.POST("/introspect", handleIntrospect(s, auth))            // RFC 7662
-	e.POST("/register", handleRegister(s, o.RegistrationToken)) // RFC 7591
+	e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
+		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
 }
 
 // limitBody caps request bodies; reading past the cap fails, and the
