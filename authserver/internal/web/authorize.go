@@ -95,19 +95,30 @@ func describeScopes(list []string) []scopeView {
 	return out
 }
 
-func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User) error {
+// clientView is what the sign-in and consent pages show of the client:
+// its name, whether anyone could have chosen that name (a client that
+// registered itself may call itself "Music Stats (demo client)"), and the
+// host the user will be sent to, which no name can fake.
+type clientView struct {
+	Name, ID, RedirectHost string
+	Unverified             bool
+}
+
+func newClientView(req oauth.AuthorizeRequest) clientView {
 	host := req.RedirectURI
 	if u, err := url.Parse(req.RedirectURI); err == nil {
 		host = u.Host
 	}
+	return clientView{Name: req.Client.Name, ID: req.Client.ID, RedirectHost: host, Unverified: req.Client.Unverified()}
+}
+
+func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User) error {
 	return render(c, http.StatusOK, "consent", map[string]any{
-		"Title":        "Allow access?",
-		"ClientName":   req.Client.Name,
-		"ClientID":     req.Client.ID,
-		"UserName":     user.DisplayName,
-		"Scopes":       describeScopes(req.Scopes),
-		"RedirectHost": host,
-		"Params":       req.Params(),
+		"Title":    "Allow access?",
+		"Client":   newClientView(req),
+		"UserName": user.DisplayName,
+		"Scopes":   describeScopes(req.Scopes),
+		"Params":   req.Params(),
 	})
 }
 

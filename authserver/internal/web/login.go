@@ -24,28 +24,30 @@ func safeReturnTo(s string) string {
 	return "/account"
 }
 
-// clientNameOf names the client a return_to authorization request is for.
-func clientNameOf(c echo.Context, s *oauth.Server, returnTo string) string {
+// clientOf describes the client a return_to authorization request is for,
+// or returns nil when there is none (or it is not valid).
+func clientOf(c echo.Context, s *oauth.Server, returnTo string) *clientView {
 	_, query, ok := strings.Cut(returnTo, "?")
 	if !ok {
-		return ""
+		return nil
 	}
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return ""
+		return nil
 	}
-	cl, err := s.Store.Client(c.Request().Context(), q.Get("client_id"))
-	if err != nil {
-		return ""
+	req, _ := s.CheckAuthorize(c.Request().Context(), q)
+	if !req.Verified {
+		return nil
 	}
-	return cl.Name
+	v := newClientView(req)
+	return &v
 }
 
 func handleLoginPage(s *oauth.Server, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		returnTo := safeReturnTo(c.QueryParam("return_to"))
 		return render(c, http.StatusOK, "login", map[string]any{
-			"Title": "Sign in", "ReturnTo": returnTo, "ClientName": clientNameOf(c, s, returnTo), "Demo": demo,
+			"Title": "Sign in", "ReturnTo": returnTo, "Client": clientOf(c, s, returnTo), "Demo": demo,
 		})
 	}
 }
@@ -60,7 +62,7 @@ func handleLogin(s *oauth.Server, sess sessions, limits loginThrottle, demo bool
 		returnTo := safeReturnTo(c.FormValue("return_to"))
 		page := map[string]any{
 			"Title": "Sign in", "ReturnTo": returnTo, "Username": username,
-			"ClientName": clientNameOf(c, s, returnTo), "Demo": demo,
+			"Client": clientOf(c, s, returnTo), "Demo": demo,
 		}
 		if len(username) > 100 || len(password) > 200 {
 			page["Error"] = "Wrong username or password."
