@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oauthlab/oauthlab/authserver/internal/web"
 	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
@@ -160,6 +161,36 @@ func TestEndpointsRejectWrongMethods(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusMethodNotAllowed {
 			t.Errorf("%s %s: %d, want 405", tt.method, tt.path, resp.StatusCode)
+		}
+	}
+}
+
+// TestHSTS: Strict-Transport-Security when the issuer is https, never when
+// it is plain http (RFC 6797 §7.2).
+func TestHSTS(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		issuer string
+		want   bool
+	}{
+		{"https://as.example", true},
+		{"", false}, // the test server's own http URL
+	} {
+		env := newTestEnv(t, func(o *web.Options) {
+			if tt.issuer != "" {
+				o.Server.Issuer = tt.issuer
+			}
+		})
+		for _, path := range []string{"/", "/.well-known/oauth-authorization-server"} {
+			resp, err := http.Get(env.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := resp.Header.Get("Strict-Transport-Security")
+			if (got != "") != tt.want || (tt.want && !strings.HasPrefix(got, "max-age=")) {
+				t.Errorf("issuer %q, %s: Strict-Transport-Security = %q, want set: %v", tt.issuer, path, got, tt.want)
+			}
 		}
 	}
 }

@@ -69,7 +69,7 @@ func New(o Options) *echo.Echo {
 		logging.Middleware(o.Logger),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		limitBody,
-		securityHeaders,
+		securityHeaders(strings.HasPrefix(o.Server.Issuer, "https://")),
 	)
 	routes(e, o)
 	return e
@@ -102,9 +102,9 @@ func routes(e *echo.Echo, o Options) {
 
 	// The back channel: clients and the resource API call these directly.
 	auth := clientAuth{server: s, failures: o.ClientThrottle}
-	e.POST("/token", handleToken(s, auth))                      // RFC 6749 §3.2
-	e.POST("/revoke", handleRevoke(s, auth))                    // RFC 7009
-	e.POST("/introspect", handleIntrospect(s, auth))            // RFC 7662
+	e.POST("/token", handleToken(s, auth))                     // RFC 6749 §3.2
+	e.POST("/revoke", handleRevoke(s, auth))                   // RFC 7009
+	e.POST("/introspect", handleIntrospect(s, auth))           // RFC 7662
 	e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
 		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
 }
@@ -123,17 +123,24 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 // (RFC 6749 §10.13 clickjacking), sniffed, or leak its URL in a Referer.
 // The policy has no form-action: browsers apply it to the redirect that
 // follows a form post too, and the consent form must redirect to any
-// registered client.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		// same-origin, not no-referrer: with no-referrer Chromium sends
-		// "Origin: null" on our own form posts, which the CSRF check refuses.
-		h.Set("Referrer-Policy", "same-origin")
-		return next(c)
+// registered client. When the issuer is https, HSTS tells browsers to use
+// nothing but https with this host from then on.
+func securityHeaders(https bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			if https {
+				// RFC 6797 §7.2: the header is sent only when the server is reached over https.
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+			h.Set("X-Content-Type-Options", "nosniff")
+			// same-origin, not no-referrer: with no-referrer Chromium sends
+			// "Origin: null" on our own form posts, which the CSRF check refuses.
+			h.Set("Referrer-Policy", "same-origin")
+			return next(c)
+		}
 	}
 }
 
