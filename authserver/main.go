@@ -63,8 +63,9 @@ const usage = `usage:
   authserver healthcheck         exit 0 if the server on AUTHSERVER_ADDR is healthy
   authserver clients add [flags] register a client (see: authserver clients add -h)
   authserver clients list        list registered clients
-  authserver keys rotate         add a new signing key; the running server signs with it within a second
-  authserver keys list           list signing keys, newest (active) first
+  authserver keys rotate [flags] add a signing key: in the JWKS at once, signing after -publish-ahead (default 2m; 0: at once)
+  authserver keys retire KID     take a key out of the JWKS at once (not the one that signs now)
+  authserver keys list           list signing keys and their state (published ahead, signing, published, retired)
   authserver users add [flags]   add a user (see: authserver users add -h)
 `
 
