@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oauthlab/oauthlab/authserver/internal/web"
 	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
@@ -139,5 +140,34 @@ func TestCSRFFetchMetadataAndOrigin(t *testing.T) {
 				t.Fatalf("status %d, want %d:\n%s", resp.StatusCode, tt.wantStatus, body)
 			}
 		})
+	}
+}
+
+// TestHostPrefixedCookies: with an https issuer the cookies are Secure and
+// named __Host-..., which no other host, port or subdomain can set; with
+// plain http (the demo) they keep their plain names.
+func TestHostPrefixedCookies(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		https bool
+		want  string
+	}{
+		{true, "__Host-as_presession"},
+		{false, "as_presession"},
+	} {
+		env := newTestEnv(t, func(o *web.Options) {
+			if tt.https {
+				o.Server.Issuer, o.CookieSecure = "https://as.example", true
+			}
+		})
+		resp, err := http.Get(env.URL + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		cookies := resp.Cookies()
+		if len(cookies) != 1 || cookies[0].Name != tt.want || cookies[0].Path != "/" || cookies[0].Secure != tt.https || cookies[0].Domain != "" {
+			t.Fatalf("https issuer %v: cookies %v, want one %s with Path=/, no Domain, Secure=%v", tt.https, cookies, tt.want, tt.https)
+		}
 	}
 }
