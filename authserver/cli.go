@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -118,6 +119,7 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	} else if *secret != "" {
 		return fmt.Errorf("a public client has no secret")
 	}
+	c.Source = oauth.SourceCLI
 	if err := db.CreateClient(ctx, c); err != nil {
 		return fmt.Errorf("add client %s: %w", c.ID, err)
 	}
@@ -131,7 +133,7 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 
 func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("keys: say rotate or list\n%s", usage)
+		return fmt.Errorf("keys: say rotate, retire or list\n%s", usage)
 	}
 	db, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {
@@ -143,35 +145,87 @@ func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout i
 		fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
 		fs.SetOutput(stdout)
 		alg := fs.String("alg", cfg.SigningAlg, "algorithm: ES256, EdDSA, RS256 or PS256")
+		ahead := fs.Duration("publish-ahead", 2*time.Minute,
+			"publish the key in the JWKS this long before it signs, so that verifiers have it first (0: sign at once)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		k, err := oauth.GenerateKey(*alg, time.Now())
+		if *ahead < 0 {
+			return fmt.Errorf("keys rotate: -publish-ahead must not be negative")
+		}
+		now := time.Now()
+		k, err := oauth.GenerateKey(*alg, now)
 		if err != nil {
 			return err
+		}
+		if *ahead > 0 {
+			k.SignsFrom = now.Add(*ahead).UTC()
 		}
 		if err := db.AddSigningKey(ctx, k); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "new signing key %s (%s) is now active; older keys stay in the JWKS until their tokens expire\n", k.KID, k.Alg)
+		fmt.Fprintf(stdout, "new signing key %s (%s) is in the JWKS now and signs from %s;\n"+
+			"older keys stay in the JWKS until their tokens expire (or `authserver keys retire KID`)\n",
+			k.KID, k.Alg, k.Start().Format(time.RFC3339))
 		return nil
+	case "retire":
+		if len(args) != 2 {
+			return fmt.Errorf("keys retire: say which key: authserver keys retire KID")
+		}
+		return retireKey(ctx, cfg, db, args[1], stdout)
 	case "list":
-		keys, err := db.SigningKeys(ctx)
-		if err != nil {
-			return err
-		}
-		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "KID\tALG\tCREATED\tSTATE")
-		for i, k := range keys {
-			state := "retired or retiring"
-			if i == 0 {
-				state = "active"
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.KID, k.Alg, k.CreatedAt.Format(time.RFC3339), state)
-		}
-		return w.Flush()
+		return listKeys(ctx, cfg, db, stdout)
 	}
 	return fmt.Errorf("keys: unknown command %q\n%s", args[0], usage)
+}
+
+// retireKey takes a key out of the JWKS at once: tokens it signed stop
+// verifying. The key that signs now cannot be retired (rotate first).
+func retireKey(ctx context.Context, cfg config.Config, db *store.DB, kid string, stdout io.Writer) error {
+	active, err := oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now).Active(ctx)
+	if err != nil {
+		return err
+	}
+	if active.KID == kid {
+		return fmt.Errorf("keys retire: %s is the key that signs now; run `authserver keys rotate` and retire it once the new key signs", kid)
+	}
+	if err := db.RetireSigningKey(ctx, kid, time.Now()); errors.Is(err, oauth.ErrNotFound) {
+		return fmt.Errorf("keys retire: no key %s that is not already retired", kid)
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "key %s retired: it is out of the JWKS now; tokens it signed no longer verify\n", kid)
+	return nil
+}
+
+// listKeys shows every key with its state in the rotation: published
+// ahead, signing, published (verifying old tokens only), or gone.
+func listKeys(ctx context.Context, cfg config.Config, db *store.DB, stdout io.Writer) error {
+	all, err := db.SigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	keys := oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now)
+	active, _ := keys.Active(ctx)
+	published, _ := keys.Published(ctx)
+	now := time.Now()
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "KID\tALG\tCREATED\tSTATE")
+	for _, k := range all {
+		state := "expired (out of the JWKS)"
+		switch {
+		case k.Retired():
+			state = "retired " + k.RetiredAt.Format(time.RFC3339)
+		case k.KID == active.KID:
+			state = "signing"
+		case k.Start().After(now):
+			state = "published ahead, signs from " + k.Start().Format(time.RFC3339)
+		case slices.ContainsFunc(published, func(p oauth.SigningKey) bool { return p.KID == k.KID }):
+			state = "published, verifies older tokens"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.KID, k.Alg, k.CreatedAt.Format(time.RFC3339), state)
+	}
+	return w.Flush()
 }
 
 func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {

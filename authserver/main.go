@@ -63,8 +63,9 @@ const usage = `usage:
   authserver healthcheck         exit 0 if the server on AUTHSERVER_ADDR is healthy
   authserver clients add [flags] register a client (see: authserver clients add -h)
   authserver clients list        list registered clients
-  authserver keys rotate         add a new signing key; the running server signs with it within a second
-  authserver keys list           list signing keys, newest (active) first
+  authserver keys rotate [flags] add a signing key: in the JWKS at once, signing after -publish-ahead (default 2m; 0: at once)
+  authserver keys retire KID     take a key out of the JWKS at once (not the one that signs now)
+  authserver keys list           list signing keys and their state (published ahead, signing, published, retired)
   authserver users add [flags]   add a user (see: authserver users add -h)
 `
 
@@ -84,16 +85,23 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err := oauth.EnsureKey(ctx, db, cfg.SigningAlg, time.Now()); err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
+	// One CSRF key for every replica, kept across restarts.
+	csrfKey, err := db.ServerSecret(ctx, "csrf_hmac_key", 32)
+	if err != nil {
+		return fmt.Errorf("csrf key: %w", err)
+	}
 	srv := newServer(cfg, db)
 	srv.Logger = logger
 	handler := web.New(web.Options{
-		Server:            srv,
-		Sessions:          db,
-		Health:            db.Ping,
-		Logger:            logger,
-		CookieSecure:      cfg.CookieSecure,
-		DemoHint:          cfg.SeedDemo,
-		RegistrationToken: cfg.RegistrationToken,
+		Server:               srv,
+		Sessions:             db,
+		Health:               db.Ping,
+		Logger:               logger,
+		CookieSecure:         cfg.CookieSecure,
+		CSRFKey:              csrfKey,
+		DemoHint:             cfg.SeedDemo,
+		RegistrationToken:    cfg.RegistrationToken,
+		RegistrationsPerHour: cfg.RegistrationsPerHour,
 	})
 	go cleanUp(ctx, db, logger)
 	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", cfg.DBPath,

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -195,7 +196,7 @@ func TestCLI(t *testing.T) {
 	oldKid := verify(t, p.URL, old)
 
 	var out bytes.Buffer
-	if err := run(ctx, []string{"authserver", "keys", "rotate", "-alg", "RS256"}, getenv, &out); err != nil {
+	if err := run(ctx, []string{"authserver", "keys", "rotate", "-alg", "RS256", "-publish-ahead", "0"}, getenv, &out); err != nil {
 		t.Fatalf("keys rotate: %v\n%s", err, out.String())
 	}
 	// Within about a second the running server signs with the new key.
@@ -295,5 +296,110 @@ func TestCLI(t *testing.T) {
 	// healthcheck probes the running server.
 	if err := run(ctx, []string{"authserver", "healthcheck"}, getenv, io.Discard); err != nil {
 		t.Fatalf("healthcheck: %v", err)
+	}
+}
+
+// jwksKids lists the key ids the running server publishes.
+func jwksKids(t *testing.T, base string) []string {
+	t.Helper()
+	resp, err := http.Get(base + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var set struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		t.Fatal(err)
+	}
+	var kids []string
+	for _, k := range set.Keys {
+		kids = append(kids, k.Kid)
+	}
+	return kids
+}
+
+// eventually polls cond for a few seconds: the server reads its keys at
+// most once a second.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(what)
+		}
+	}
+}
+
+// TestKeysPublishAheadAndRetire: rotation in three steps, with the CLI
+// against the running server's database and the JWKS it serves. A rotated
+// key is published at once but signs only after -publish-ahead; a retired
+// key leaves the JWKS at once; the key that signs cannot be retired.
+func TestKeysPublishAheadAndRetire(t *testing.T) {
+	p, env := startServer(t, "AUTHSERVER_SIGNING_ALG=ES256")
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+	keysCmd := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(ctx, append([]string{"authserver", "keys"}, args...), getenv, &out)
+		return out.String(), err
+	}
+	first := verify(t, p.URL, machineToken(t, p.URL))
+
+	// 1. Publish ahead: in the JWKS at once, not signing yet.
+	if out, err := keysCmd("rotate", "-publish-ahead", "1h"); err != nil {
+		t.Fatalf("keys rotate: %v\n%s", err, out)
+	}
+	var ahead string
+	eventually(t, "the published-ahead key never appeared in the JWKS", func() bool {
+		kids := jwksKids(t, p.URL)
+		for _, k := range kids {
+			if k != first {
+				ahead = k
+			}
+		}
+		return len(kids) == 2
+	})
+	if kid := verify(t, p.URL, machineToken(t, p.URL)); kid != first {
+		t.Fatalf("a token was signed by %s before its publish-ahead delay; want %s", kid, first)
+	}
+	out, err := keysCmd("list")
+	if err != nil || !strings.Contains(out, "published ahead") || !strings.Contains(out, "signing") {
+		t.Fatalf("keys list: %v\n%s", err, out)
+	}
+
+	// 2. Sign: a key rotated with -publish-ahead 0 signs at once.
+	if out, err := keysCmd("rotate", "-publish-ahead", "0"); err != nil {
+		t.Fatalf("keys rotate: %v\n%s", err, out)
+	}
+	var signing string
+	eventually(t, "the server never signed with the new key", func() bool {
+		signing = verify(t, p.URL, machineToken(t, p.URL))
+		return signing != first && signing != ahead
+	})
+
+	// The key that signs cannot be retired.
+	if out, err := keysCmd("retire", signing); err == nil || !strings.Contains(err.Error(), "signs now") {
+		t.Fatalf("retiring the signing key: %v\n%s, want a refusal", err, out)
+	}
+	if out, err := keysCmd("retire", "no-such-kid"); err == nil {
+		t.Fatalf("retiring an unknown key: no error\n%s", out)
+	}
+
+	// 3. Retire: the first key leaves the JWKS at once, long before the
+	// tokens it signed expire.
+	if out, err := keysCmd("retire", first); err != nil {
+		t.Fatalf("keys retire: %v\n%s", err, out)
+	}
+	eventually(t, "the retired key is still in the JWKS", func() bool {
+		return !slices.Contains(jwksKids(t, p.URL), first)
+	})
+	if kids := jwksKids(t, p.URL); !slices.Contains(kids, signing) || !slices.Contains(kids, ahead) {
+		t.Fatalf("JWKS %v lost a key that was not retired", kids)
+	}
+	if out, err := keysCmd("retire", first); err == nil {
+		t.Fatalf("retiring a key twice: no error\n%s", out)
 	}
 }

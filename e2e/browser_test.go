@@ -41,26 +41,7 @@ func TestBrowserFlow(t *testing.T) {
 		"resourceapi": {"RESOURCEAPI_TOKEN_VALIDATION=introspection"},
 	})
 
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		// What a sandboxed CI machine needs: no sandbox (we run as root in a
-		// container), no GPU, and no connection to anything but our servers.
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
+	alloc, cancel := newChromium(t, chromium)
 	defer cancel()
 
 	out := outputDir(t)
@@ -247,6 +228,30 @@ func TestBrowserFlow(t *testing.T) {
 			b.fatalf("inspector", "no revocation step after disconnecting: %v", steps)
 		}
 	})
+}
+
+// newChromium starts a headless chromium allocator with a fresh profile.
+func newChromium(t *testing.T, chromium string) (context.Context, context.CancelFunc) {
+	return chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		// What a sandboxed CI machine needs: no sandbox (we run as root in a
+		// container), no GPU, and no connection to anything but our servers.
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+	)
 }
 
 // findChromium returns the path of Debian's chromium. Without it the test

@@ -31,9 +31,12 @@ type Config struct {
 	// RegistrationToken, when set, is the initial access token that
 	// POST /register requires (RFC 7591 §3); empty means open registration.
 	RegistrationToken string
-	CookieSecure      bool // AUTHSERVER_COOKIE_SECURE
-	LogFormat         string
-	LogLevel          string
+	// RegistrationsPerHour caps successful registrations per address
+	// (AUTHSERVER_REGISTRATIONS_PER_HOUR).
+	RegistrationsPerHour int
+	CookieSecure         bool // AUTHSERVER_COOKIE_SECURE
+	LogFormat            string
+	LogLevel             string
 }
 
 // Load reads and validates the configuration, reporting every problem at once.
@@ -50,6 +53,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RefreshTokenTTL:       r.Duration("AUTHSERVER_REFRESH_TOKEN_TTL", 720*time.Hour),
 		CodeTTL:               r.Duration("AUTHSERVER_CODE_TTL", time.Minute),
 		RegistrationToken:     r.String("AUTHSERVER_REGISTRATION_TOKEN", ""),
+		RegistrationsPerHour:  r.Int("AUTHSERVER_REGISTRATIONS_PER_HOUR", 20, 1),
 		LogFormat:             r.OneOf("LOG_FORMAT", "text", "text", "json"),
 		LogLevel:              r.String("LOG_LEVEL", "info"),
 		DemoClientRedirectURI: r.String("AUTHSERVER_DEMO_CLIENT_REDIRECT_URI", contract.WebClient.RedirectURI),

@@ -17,7 +17,8 @@ func TestLoad(t *testing.T) {
 			return c.Addr == ":9000" && c.Issuer == "http://localhost:9000" && c.Audience == "http://localhost:9090" &&
 				c.DBPath == "data/authserver.db" && c.SeedDemo && c.SigningAlg == DefaultSigningAlg &&
 				c.AccessTokenTTL == 10*time.Minute && c.RefreshTokenTTL == 720*time.Hour && c.CodeTTL == time.Minute &&
-				!c.CookieSecure && c.RegistrationToken == "" && c.DemoClientRedirectURI == "http://localhost:8080/callback"
+				!c.CookieSecure && c.RegistrationToken == "" && c.DemoClientRedirectURI == "http://localhost:8080/callback" &&
+				c.RegistrationsPerHour == 20
 		}},
 		{name: "https issuer makes cookies secure", env: map[string]string{"AUTHSERVER_ISSUER": "https://auth.example/"}, check: func(c Config) bool {
 			return c.CookieSecure && c.Issuer == "https://auth.example"
@@ -28,6 +29,10 @@ func TestLoad(t *testing.T) {
 		{name: "test settings", env: map[string]string{"AUTHSERVER_ACCESS_TOKEN_TTL": "2s", "AUTHSERVER_SIGNING_ALG": "RS256", "AUTHSERVER_SEED_DEMO": "false"}, check: func(c Config) bool {
 			return c.AccessTokenTTL == 2*time.Second && c.SigningAlg == "RS256" && !c.SeedDemo
 		}},
+		{name: "registrations per hour", env: map[string]string{"AUTHSERVER_REGISTRATIONS_PER_HOUR": "5"}, check: func(c Config) bool {
+			return c.RegistrationsPerHour == 5
+		}},
+		{name: "registrations per hour must be positive", env: map[string]string{"AUTHSERVER_REGISTRATIONS_PER_HOUR": "0"}, wantErr: []string{"AUTHSERVER_REGISTRATIONS_PER_HOUR"}},
 		{name: "every mistake reported at once", env: map[string]string{
 			"AUTHSERVER_ISSUER": "localhost:9000", "AUTHSERVER_SIGNING_ALG": "HS256", "AUTHSERVER_CODE_TTL": "1h", "AUTHSERVER_SEED_DEMO": "maybe",
 		}, wantErr: []string{"AUTHSERVER_ISSUER", "AUTHSERVER_SIGNING_ALG", "AUTHSERVER_CODE_TTL", "AUTHSERVER_SEED_DEMO"}},

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -91,7 +92,7 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	// client registered exactly one.
 	if q.Has("redirect_uri") {
 		ru := q.Get("redirect_uri")
-		if !slices.Contains(c.RedirectURIs, ru) {
+		if !slices.Contains(c.RedirectURIs, ru) && !loopbackPortMatch(c, ru) {
 			return req, ErrInvalidRequest("redirect_uri is not registered for this client")
 		}
 		req.RedirectURI, req.RedirectGiven = ru, true
@@ -115,10 +116,10 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	for name, vals := range q {
 		// RFC 6749 §3.1: no parameter may be repeated.
 		if len(vals) > 1 {
-			return req, ErrInvalidRequest(name + " is repeated")
+			return req, ErrInvalidRequest(ParamName(name) + " is repeated")
 		}
 		if len(vals[0]) > maxParamLen {
-			return req, ErrInvalidRequest(name + " is too long")
+			return req, ErrInvalidRequest(ParamName(name) + " is too long")
 		}
 	}
 
@@ -190,7 +191,7 @@ func checkScope(raw string, given bool, c Client, userGrant bool) ([]string, err
 	requested := scopes.Parse(raw)
 	for _, tok := range requested {
 		if !scopes.ValidToken(tok) {
-			return nil, ErrInvalidScope("scope contains characters RFC 6749 §3.3 does not allow")
+			return nil, ErrInvalidScope("scope contains characters RFC 6749 section 3.3 does not allow")
 		}
 		if _, known := scopes.Lookup(tok); !known {
 			return nil, ErrInvalidScope("unknown scope: " + tok)
@@ -264,7 +265,7 @@ func (s *Server) SuccessRedirect(req AuthorizeRequest, code string) string {
 // ErrorRedirect is the error response (RFC 6749 §4.1.2.1, RFC 9207 §2).
 func (s *Server) ErrorRedirect(req AuthorizeRequest, e *Error) string {
 	return addQuery(req.RedirectURI, map[string]string{
-		"error": e.Code, "error_description": e.Description, "state": req.State, "iss": s.Issuer,
+		"error": e.Code, "error_description": e.SafeDescription(), "state": req.State, "iss": s.Issuer,
 	})
 }
 
@@ -283,4 +284,73 @@ func addQuery(uri string, params map[string]string) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// ErrorsWaitForSignIn reports whether errors found after the redirect URI
+// was validated must wait until the user has signed in before they are
+// sent to it. Anyone can register a client with any https redirect URI and
+// then send deliberately bad requests: redirecting their errors at once
+// would make this server an open redirector to the attacker's site.
+// Operator-added clients and loopback IP redirect URIs (which only reach
+// the user's own machine) keep immediate error redirects.
+func (r AuthorizeRequest) ErrorsWaitForSignIn() bool {
+	// RFC 9700 §4.11.2: only redirect errors of an unverified client to an authenticated user.
+	return r.Client.Unverified() && !IsLoopbackIP(RedirectHost(r.RedirectURI))
+}
+
+// RedirectHost is the host name (without port) a redirect URI points to.
+func RedirectHost(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// IsLoopbackIP reports whether host is a loopback IP literal (127.0.0.1,
+// ::1). The name "localhost" is not: RFC 8252 §8.3 notes it may resolve
+// elsewhere.
+func IsLoopbackIP(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loopbackPortMatch reports whether ru is one of a public client's
+// registered loopback IP redirect URIs with only the port changed. A
+// native app listens on whatever port the system gives it at the time, so
+// it cannot register that port in advance.
+func loopbackPortMatch(c Client, ru string) bool {
+	// RFC 8252 §7.3: any port for a native app's loopback IP redirect; "localhost" and confidential clients match exactly.
+	if !c.Public() {
+		return false
+	}
+	want, ok := withoutLoopbackPort(ru)
+	if !ok {
+		return false
+	}
+	for _, reg := range c.RedirectURIs {
+		// RFC 9700 §2.1: apart from the port, the match stays exact.
+		if got, ok := withoutLoopbackPort(reg); ok && got == want {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutLoopbackPort returns an http URI on a loopback IP literal
+// (127.0.0.1 or [::1]) with its port removed, and false for any other URI.
+func withoutLoopbackPort(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.User != nil || u.Fragment != "" || strings.Contains(raw, "#") {
+		return "", false
+	}
+	host := u.Hostname()
+	if !IsLoopbackIP(host) {
+		return "", false
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	u.Host = host
+	return u.String(), true
 }

@@ -3,6 +3,7 @@ package oauth
 import (
 	"errors"
 	"net/http"
+	"strings"
 )
 
 // Error is an OAuth error response (RFC 6749 §4.1.2.1 and §5.2, RFC 7009
@@ -19,6 +20,48 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
+
+// maxDescription bounds error_description: it is a hint for a developer,
+// and it travels in a redirect URL.
+const maxDescription = 300
+
+// SafeDescription is Description as it may be sent in error_description:
+// every writer (JSON body, redirect) uses it, so that no description,
+// whatever it quotes, can break the rule. Characters outside the allowed
+// set become '?', and "§" reads "section".
+func (e *Error) SafeDescription() string {
+	d := strings.ReplaceAll(e.Description, "§", "section ")
+	d = strings.Map(func(r rune) rune {
+		// RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E.
+		if r >= 0x20 && r <= 0x7e && r != '"' && r != '\\' {
+			return r
+		}
+		return '?'
+	}, d)
+	if len(d) > maxDescription {
+		d = d[:maxDescription-3] + "..."
+	}
+	return d
+}
+
+// knownParams are the request parameter names this server defines or
+// reads. ParamName names only these in an error description.
+var knownParams = map[string]bool{
+	"client_id": true, "client_secret": true, "redirect_uri": true, "response_type": true, "scope": true,
+	"state": true, "code_challenge": true, "code_challenge_method": true, "prompt": true, "grant_type": true,
+	"code": true, "code_verifier": true, "refresh_token": true, "token": true, "token_type_hint": true,
+	"nonce": true, "response_mode": true, "login_hint": true, "max_age": true, "id_token_hint": true,
+}
+
+// ParamName is a request parameter's name as an error description may
+// quote it: the name itself when it is one we know, otherwise "a
+// parameter", so that an attacker-chosen name is never echoed back.
+func ParamName(name string) string {
+	if knownParams[name] {
+		return name
+	}
+	return "a parameter"
+}
 
 // AsError reports whether err is (or wraps) an *Error and returns it.
 func AsError(err error) (*Error, bool) {

@@ -35,7 +35,24 @@ type SigningKey struct {
 	Alg       string
 	Private   crypto.Signer
 	CreatedAt time.Time
+	// SignsFrom is when the key starts signing; zero means at CreatedAt.
+	// Until then it is only published, so that every verifier has fetched
+	// it before the first token it signs arrives ("publish ahead").
+	SignsFrom time.Time
+	// RetiredAt, once set, takes the key out of the JWKS for good.
+	RetiredAt time.Time
 }
+
+// Start is when the key starts (or started) signing.
+func (k SigningKey) Start() time.Time {
+	if k.SignsFrom.IsZero() {
+		return k.CreatedAt
+	}
+	return k.SignsFrom
+}
+
+// Retired reports whether the key was retired.
+func (k SigningKey) Retired() bool { return !k.RetiredAt.IsZero() }
 
 // Method returns the golang-jwt signing method of the key's algorithm.
 func (k SigningKey) Method() jwt.SigningMethod { return signingMethod(k.Alg) }
@@ -76,7 +93,8 @@ func GenerateKey(alg string, now time.Time) (SigningKey, error) {
 
 // KeyStore persists signing keys.
 type KeyStore interface {
-	// SigningKeys returns every key, newest first.
+	// SigningKeys returns every key, retired ones included, the latest
+	// Start first.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
 	AddSigningKey(ctx context.Context, k SigningKey) error
 }
@@ -88,8 +106,13 @@ func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) erro
 	if err != nil {
 		return err
 	}
-	if len(keys) > 0 && keys[0].Alg == alg {
-		return nil
+	for _, k := range keys {
+		if !k.Retired() {
+			if k.Alg == alg {
+				return nil
+			}
+			break
+		}
 	}
 	k, err := GenerateKey(alg, now)
 	if err != nil {
@@ -141,30 +164,60 @@ func (k *Keys) load(ctx context.Context) ([]SigningKey, error) {
 	return keys, nil
 }
 
-// Active returns the key that signs new tokens: the newest one.
+// activeIndex is the position of the signing key in keys (latest Start
+// first): the first key that is not retired and has started signing.
+func activeIndex(keys []SigningKey, now time.Time) (int, error) {
+	for i, key := range keys {
+		if !key.Retired() && !key.Start().After(now) {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("no signing key: every key is retired or not signing yet; run `authserver keys rotate -publish-ahead 0`")
+}
+
+// Active returns the key that signs new tokens: of the keys not retired,
+// the one that started signing last.
 func (k *Keys) Active(ctx context.Context) (SigningKey, error) {
 	keys, err := k.load(ctx)
 	if err != nil {
 		return SigningKey{}, err
 	}
-	return keys[0], nil
+	i, err := activeIndex(keys, k.now())
+	if err != nil {
+		return SigningKey{}, err
+	}
+	return keys[i], nil
 }
 
-// Published returns the keys whose public halves belong in the JWKS: the
-// newest, and each older key until retireAfter has passed since the key
-// that replaced it was added (no token it signed can still be valid).
+// Published returns the keys whose public halves belong in the JWKS, none
+// of them retired: keys published ahead of signing, the signing key, and
+// each older key until retireAfter has passed since the key that replaced
+// it started signing (no token it signed can still be valid).
 func (k *Keys) Published(ctx context.Context) ([]SigningKey, error) {
 	keys, err := k.load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := k.now()
-	out := []SigningKey{keys[0]}
-	for i := 1; i < len(keys); i++ {
-		supersededAt := keys[i-1].CreatedAt
-		if now.Sub(supersededAt) < k.retireAfter {
-			out = append(out, keys[i])
+	active, err := activeIndex(keys, now)
+	if err != nil {
+		return nil, err
+	}
+	var out []SigningKey
+	for i, key := range keys[:active+1] {
+		if !key.Retired() || i == active {
+			out = append(out, key)
 		}
+	}
+	supersededAt := keys[active].Start()
+	for _, key := range keys[active+1:] {
+		if key.Retired() {
+			continue
+		}
+		if now.Sub(supersededAt) < k.retireAfter {
+			out = append(out, key)
+		}
+		supersededAt = key.Start()
 	}
 	return out, nil
 }

@@ -31,8 +31,24 @@ type Client struct {
 	Scopes       []string
 	// AuthMethod is the token_endpoint_auth_method the client registered.
 	AuthMethod string
-	CreatedAt  time.Time
+	// Source says where the client came from: SourceSeed, SourceCLI or
+	// SourceRegistration.
+	Source    string
+	CreatedAt time.Time
 }
+
+// Where a client came from. Seeded and CLI-added clients were set up by
+// the operator; registered ones by anyone who can reach POST /register, so
+// nothing about them (name, redirect URI) has been checked by a person.
+const (
+	SourceSeed         = "seed"
+	SourceCLI          = "cli"
+	SourceRegistration = "registration"
+)
+
+// Unverified reports whether the client registered itself (RFC 7591): the
+// pages say so, since its name may imitate another app's.
+func (c Client) Unverified() bool { return c.Source == SourceRegistration }
 
 // Public reports whether the client has no secret (RFC 6749 §2.1).
 func (c Client) Public() bool { return c.AuthMethod == AuthNone }

@@ -39,6 +39,7 @@ func (s *Server) Register(ctx context.Context, m ClientMetadata) (RegisteredClie
 	if err != nil {
 		return RegisteredClient{}, err
 	}
+	c.Source = SourceRegistration
 	secret := ""
 	if !c.Public() {
 		secret = NewSecret()
@@ -160,7 +161,7 @@ func checkRedirectURI(raw string) error {
 		return ErrInvalidRedirectURI("redirect URI must be absolute: " + raw)
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
-		return ErrInvalidRedirectURI("redirect URI must not have a fragment (RFC 6749 §3.1.2)")
+		return ErrInvalidRedirectURI("redirect URI must not have a fragment (RFC 6749 section 3.1.2)")
 	}
 	if u.User != nil {
 		return ErrInvalidRedirectURI("redirect URI must not contain user information")

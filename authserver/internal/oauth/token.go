@@ -102,7 +102,7 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 	case code.CodeChallenge == "" && req.CodeVerifier != "":
 		return TokenResponse{}, ErrInvalidGrant("code_verifier given but the authorization request had no code_challenge")
 	case code.CodeChallenge != "" && !ValidVerifier(req.CodeVerifier):
-		return TokenResponse{}, ErrInvalidGrant("code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1)")
+		return TokenResponse{}, ErrInvalidGrant("code_verifier must be 43 to 128 unreserved characters (RFC 7636 section 4.1)")
 	case code.CodeChallenge != "" && !VerifyS256(req.CodeVerifier, code.CodeChallenge):
 		return TokenResponse{}, ErrInvalidGrant("code_verifier does not match the code_challenge")
 	}
@@ -172,7 +172,7 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 		requested := scopes.Parse(req.Scope)
 		for _, tok := range requested {
 			if !scopes.ValidToken(tok) {
-				return TokenResponse{}, ErrInvalidScope("scope contains characters RFC 6749 §3.3 does not allow")
+				return TokenResponse{}, ErrInvalidScope("scope contains characters RFC 6749 section 3.3 does not allow")
 			}
 		}
 		if len(requested) == 0 || !scopes.Covers(rt.Scopes, requested) {

@@ -68,7 +68,15 @@ func (s *Server) verifyAccessToken(ctx context.Context, raw string) (string, err
 		if typ, _ := t.Header["typ"].(string); typ != AccessTokenType && typ != "application/"+AccessTokenType {
 			return nil, errNotOurs
 		}
+		if _, ok := t.Header["crit"]; ok {
+			// RFC 7515 §4.1.11: we understand no extension, so a token that makes one critical is refused.
+			return nil, errNotOurs
+		}
 		kid, _ := t.Header["kid"].(string)
+		if kid == "" {
+			// RFC 7515 §4.1.4: our tokens always name their key; one without kid is not ours.
+			return nil, errNotOurs
+		}
 		key, ok := s.Keys.Lookup(ctx, kid)
 		if !ok || t.Method.Alg() != key.Alg {
 			return nil, errNotOurs
@@ -78,13 +86,20 @@ func (s *Server) verifyAccessToken(ctx context.Context, raw string) (string, err
 		jwt.WithValidMethods(Algs),
 		jwt.WithIssuer(s.Issuer),
 		jwt.WithAudience(s.Audience),
+		// RFC 7519 §4.1.4: exp is a NumericDate; golang-jwt refuses any other type.
 		jwt.WithExpirationRequired(),
+		// RFC 7519 §4.1.6: iat is checked too, so that it must be a NumericDate.
+		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(s.Now),
 	)
 	if err != nil || !tok.Valid {
 		return "", errNotOurs
 	}
 	claims, _ := tok.Claims.(jwt.MapClaims)
+	if _, ok := claims["iat"].(float64); !ok {
+		// RFC 9068 §2.2: iat is required in an access token, as a number.
+		return "", errNotOurs
+	}
 	jti, _ := claims["jti"].(string)
 	if jti == "" {
 		return "", errNotOurs

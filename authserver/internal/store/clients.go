@@ -9,13 +9,13 @@ import (
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 )
 
-const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method, created_at`
+const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method, source, created_at`
 
 func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	var c oauth.Client
 	var uris, grants, scopes string
 	var created sql.NullInt64
-	if err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod, &created); err != nil {
+	if err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod, &c.Source, &created); err != nil {
 		return c, notFound(err)
 	}
 	if err := json.Unmarshal([]byte(uris), &c.RedirectURIs); err != nil {
@@ -58,14 +58,15 @@ func upsertClient(ctx context.Context, tx *sql.Tx, c oauth.Client, update bool) 
 	if err != nil {
 		return err
 	}
-	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	if update {
 		// Keep the secret: a seed re-run must not change it.
 		q += ` ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris,
-			grant_types = excluded.grant_types, scopes = excluded.scopes, auth_method = excluded.auth_method`
+			grant_types = excluded.grant_types, scopes = excluded.scopes, auth_method = excluded.auth_method,
+			source = excluded.source`
 	}
 	_, err = tx.ExecContext(ctx, q, c.ID, c.SecretHash, c.Name, string(uris),
-		strings.Join(c.GrantTypes, " "), strings.Join(c.Scopes, " "), c.AuthMethod, unix(c.CreatedAt))
+		strings.Join(c.GrantTypes, " "), strings.Join(c.Scopes, " "), c.AuthMethod, c.Source, unix(c.CreatedAt))
 	return err
 }
 

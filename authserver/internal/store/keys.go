@@ -6,14 +6,16 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 )
 
-// SigningKeys returns every signing key, newest first.
+// SigningKeys returns every signing key, retired ones included, the one
+// that starts signing last first.
 func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT kid, alg, private_key, created_at FROM signing_keys
-		ORDER BY created_at DESC, rowid DESC`)
+	rows, err := db.read.QueryContext(ctx, `SELECT kid, alg, private_key, created_at, signs_from, retired_at FROM signing_keys
+		ORDER BY COALESCE(signs_from, created_at) DESC, rowid DESC`)
 	if err != nil {
 		return nil, err
 	}
@@ -22,8 +24,8 @@ func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
 	for rows.Next() {
 		var k oauth.SigningKey
 		var der []byte
-		var created sql.NullInt64
-		if err := rows.Scan(&k.KID, &k.Alg, &der, &created); err != nil {
+		var created, signsFrom, retired sql.NullInt64
+		if err := rows.Scan(&k.KID, &k.Alg, &der, &created, &signsFrom, &retired); err != nil {
 			return nil, err
 		}
 		priv, err := x509.ParsePKCS8PrivateKey(der)
@@ -34,19 +36,37 @@ func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
 		if !ok {
 			return nil, fmt.Errorf("signing key %s: not a signing key", k.KID)
 		}
-		k.Private, k.CreatedAt = signer, fromUnix(created)
+		k.Private, k.CreatedAt, k.SignsFrom, k.RetiredAt = signer, fromUnix(created), fromUnix(signsFrom), fromUnix(retired)
 		out = append(out, k)
 	}
 	return out, rows.Err()
 }
 
-// AddSigningKey stores a new key; it becomes the active one.
+// AddSigningKey stores a new key; it becomes the active one at its
+// SignsFrom (at once when that is zero).
 func (db *DB) AddSigningKey(ctx context.Context, k oauth.SigningKey) error {
 	der, err := x509.MarshalPKCS8PrivateKey(k.Private)
 	if err != nil {
 		return err
 	}
-	_, err = db.write.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, created_at) VALUES (?, ?, ?, ?)`,
-		k.KID, k.Alg, der, unix(k.CreatedAt))
+	_, err = db.write.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, created_at, signs_from) VALUES (?, ?, ?, ?, ?)`,
+		k.KID, k.Alg, der, unix(k.CreatedAt), unix(k.SignsFrom))
 	return err
+}
+
+// RetireSigningKey takes a key out of the JWKS for good. It returns
+// oauth.ErrNotFound when no key has that id or it was already retired.
+func (db *DB) RetireSigningKey(ctx context.Context, kid string, now time.Time) error {
+	res, err := db.write.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL`, now.Unix(), kid)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return oauth.ErrNotFound
+	}
+	return nil
 }

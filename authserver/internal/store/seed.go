@@ -34,7 +34,7 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 	for _, dc := range contract.DemoClients {
 		c := oauth.Client{
 			ID: dc.ID, Name: dc.Name, GrantTypes: dc.GrantTypes, Scopes: dc.Scopes,
-			AuthMethod: oauth.AuthSecretBasic,
+			AuthMethod: oauth.AuthSecretBasic, Source: oauth.SourceSeed,
 		}
 		if dc.RedirectURI != "" {
 			c.RedirectURIs = []string{dc.RedirectURI}

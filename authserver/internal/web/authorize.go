@@ -73,6 +73,11 @@ func authorizeError(c echo.Context, s *oauth.Server, req oauth.AuthorizeRequest,
 		}
 		return renderError(c, status, "This app sent an invalid request: "+oe.Description+".")
 	}
+	if req.ErrorsWaitForSignIn() && !signedIn(c) {
+		// RFC 9700 §4.11.2: an unverified client's error goes to its redirect URI only after the user authenticated.
+		return renderError(c, http.StatusBadRequest, "The app \""+req.Client.Name+"\" is unverified (anyone can register an app here) and sent an invalid request: "+
+			oe.Description+". You were not sent on to "+oauth.RedirectHost(req.RedirectURI)+".")
+	}
 	return c.Redirect(redirectStatus, s.ErrorRedirect(req, oe))
 }
 
@@ -90,18 +95,40 @@ func describeScopes(list []string) []scopeView {
 	return out
 }
 
-func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User) error {
+// clientView is what the sign-in and consent pages show of the client:
+// its name, whether anyone could have chosen that name (a client that
+// registered itself may call itself "Music Stats (demo client)"), and the
+// host the user will be sent to, which no name can fake.
+type clientView struct {
+	Name, ID, RedirectHost string
+	Unverified             bool
+}
+
+func newClientView(req oauth.AuthorizeRequest) clientView {
 	host := req.RedirectURI
 	if u, err := url.Parse(req.RedirectURI); err == nil {
 		host = u.Host
 	}
+	return clientView{Name: req.Client.Name, ID: req.Client.ID, RedirectHost: host, Unverified: req.Client.Unverified()}
+}
+
+func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User) error {
 	return render(c, http.StatusOK, "consent", map[string]any{
-		"Title":        "Allow access?",
-		"ClientName":   req.Client.Name,
-		"ClientID":     req.Client.ID,
-		"UserName":     user.DisplayName,
-		"Scopes":       describeScopes(req.Scopes),
-		"RedirectHost": host,
-		"Params":       req.Params(),
+		"Title":    "Allow access?",
+		"Client":   newClientView(req),
+		"UserName": user.DisplayName,
+		"Scopes":   describeScopes(req.Scopes),
+		"Params":   req.Params(),
 	})
+}
+
+// signedIn reports whether the request comes from a signed-in user; a
+// failed look-up counts as not signed in.
+func signedIn(c echo.Context) bool {
+	sess, ok := c.Get(sessionsKey).(sessions)
+	if !ok {
+		return false
+	}
+	_, in, err := sess.user(c)
+	return in && err == nil
 }

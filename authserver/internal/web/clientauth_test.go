@@ -42,3 +42,23 @@ func TestClientAuthenticationFailuresAreThrottled(t *testing.T) {
 		}
 	}
 }
+
+// Wrong secrets for one client stop that client at that address, not the
+// other clients there: the resource API's introspection keeps working next
+// to a client that keeps failing.
+func TestClientAuthenticationThrottleIsPerClient(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, func(o *web.Options) {
+		o.ClientThrottle = throttle.New(3, time.Minute, time.Now)
+	})
+	grant := url.Values{"grant_type": {"client_credentials"}}
+	for range 4 {
+		env.postForm("/token", "demo-machine", "wrong", grant)
+	}
+	if resp, body := env.postForm("/token", "demo-machine", "machine-secret", grant); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("demo-machine after 4 failures: %d %v, want 429", resp.StatusCode, body)
+	}
+	if resp, body := env.postForm("/introspect", "music-api", "music-api-secret", url.Values{"token": {"x"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("music-api at the same address: %d %v, want 200: one client's failures shut out another", resp.StatusCode, body)
+	}
+}

@@ -18,7 +18,7 @@ type errorBody struct {
 
 // errorHandler is the one place errors become responses. Protocol errors
 // (*oauth.Error) are written as RFC 6749 §5.2 JSON, or as a page for page
-// routes; echo's own errors (404, 405, CSRF) likewise; anything else is a
+// routes; echo's own errors (404, 405) likewise; anything else is a
 // bug or an outage: logged, and answered with a bare server_error.
 func errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
@@ -73,7 +73,7 @@ func writeError(c echo.Context, oe *oauth.Error) {
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(oe.Status)
 	} else {
-		err = c.JSON(oe.Status, errorBody{Error: oe.Code, Description: oe.Description})
+		err = c.JSON(oe.Status, errorBody{Error: oe.Code, Description: oe.SafeDescription()})
 	}
 	if err != nil {
 		logging.From(c).Warn("write error response", "err", err)

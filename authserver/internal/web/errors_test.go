@@ -100,8 +100,10 @@ func TestAuthorizeErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q := env.redirectParams(resp); q.Get("error") != "invalid_request" {
-			t.Fatalf("public client without code_challenge: %v, want invalid_request", q)
+		// A registered client with a non-IP redirect URI: the error is shown
+		// on a page until the user signs in (RFC 9700 §4.11.2).
+		if body := readBody(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "code_challenge is required") {
+			t.Fatalf("public client without code_challenge: %d, want 400 and a page saying code_challenge is required:\n%s", resp.StatusCode, body)
 		}
 	})
 }

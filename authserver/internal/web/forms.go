@@ -40,7 +40,7 @@ func readForm(c echo.Context) (url.Values, error) {
 	// more than once."
 	for name, vals := range form {
 		if len(vals) > 1 {
-			return nil, oauth.ErrInvalidRequest(name + " is repeated")
+			return nil, oauth.ErrInvalidRequest(oauth.ParamName(name) + " is repeated")
 		}
 	}
 	return form, nil
@@ -93,23 +93,17 @@ func clientCredentials(r *http.Request, form url.Values) (oauth.ClientCredential
 // else (RFC 6749 §2.3).
 type clientAuth struct {
 	server *oauth.Server
-	// failures counts failed authentications per address. Each wrong secret
-	// costs a bcrypt comparison (~100 ms of CPU), so an address that keeps
-	// guessing is stopped before it can use the server's CPU up.
+	// failures counts failed authentications per (client_id, address).
+	// Each wrong secret costs a bcrypt comparison (~100 ms of CPU), so an
+	// address that keeps guessing a client's secret is stopped before it
+	// can use the server's CPU up; other clients at the same address (a
+	// resource API beside a broken client, say) are not stopped with it.
 	failures *throttle.Limiter
 }
 
 // authenticate reads the request's form and returns the authenticated
 // client with it.
 func (a clientAuth) authenticate(c echo.Context) (oauth.Client, url.Values, error) {
-	addr := c.RealIP()
-	if ok, wait := a.failures.Allowed(addr); !ok {
-		// RFC 6585 §4: 429 with Retry-After. The error code stays
-		// invalid_client: authentication is what is being refused.
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		return oauth.Client{}, nil, &oauth.Error{Code: "invalid_client", Status: http.StatusTooManyRequests,
-			Description: "too many failed client authentications from this address; retry later"}
-	}
 	form, err := readForm(c)
 	if err != nil {
 		return oauth.Client{}, nil, err
@@ -118,9 +112,17 @@ func (a clientAuth) authenticate(c echo.Context) (oauth.Client, url.Values, erro
 	if err != nil {
 		return oauth.Client{}, nil, err
 	}
+	key := creds.ID + "\x00" + c.RealIP()
+	if ok, wait := a.failures.Allowed(key); !ok {
+		// RFC 6585 §4: 429 with Retry-After. The error code stays
+		// invalid_client: authentication is what is being refused.
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		return oauth.Client{}, nil, &oauth.Error{Code: "invalid_client", Status: http.StatusTooManyRequests,
+			Description: "too many failed authentications of this client from this address; retry later"}
+	}
 	client, err := a.server.AuthenticateClient(c.Request().Context(), creds)
 	if oe, ok := oauth.AsError(err); ok && oe.Code == "invalid_client" {
-		a.failures.Fail(addr)
+		a.failures.Fail(key)
 	}
 	if err != nil {
 		return oauth.Client{}, nil, err

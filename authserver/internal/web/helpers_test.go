@@ -64,8 +64,12 @@ func newTestEnv(t testing.TB, opts ...func(*web.Options)) *testEnv {
 		Issuer: ts.URL, Audience: "http://localhost:9090",
 		AccessTTL: 10 * time.Minute, RefreshTTL: 24 * time.Hour, CodeTTL: time.Minute, Now: env.now,
 	}
+	csrfKey, err := db.ServerSecret(ctx, "csrf_hmac_key", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
 	o := web.Options{
-		Server: env.Server, Sessions: db, Health: db.Ping,
+		Server: env.Server, Sessions: db, Health: db.Ping, CSRFKey: csrfKey,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, f := range opts {

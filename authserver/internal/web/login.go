@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
-	"github.com/oauthlab/oauthlab/authserver/internal/throttle"
 	"github.com/oauthlab/oauthlab/shared/logging"
 )
 
@@ -23,61 +24,61 @@ func safeReturnTo(s string) string {
 	return "/account"
 }
 
-// clientNameOf names the client a return_to authorization request is for.
-func clientNameOf(c echo.Context, s *oauth.Server, returnTo string) string {
+// clientOf describes the client a return_to authorization request is for,
+// or returns nil when there is none (or it is not valid).
+func clientOf(c echo.Context, s *oauth.Server, returnTo string) *clientView {
 	_, query, ok := strings.Cut(returnTo, "?")
 	if !ok {
-		return ""
+		return nil
 	}
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return ""
+		return nil
 	}
-	cl, err := s.Store.Client(c.Request().Context(), q.Get("client_id"))
-	if err != nil {
-		return ""
+	req, _ := s.CheckAuthorize(c.Request().Context(), q)
+	if !req.Verified {
+		return nil
 	}
-	return cl.Name
+	v := newClientView(req)
+	return &v
 }
 
 func handleLoginPage(s *oauth.Server, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		returnTo := safeReturnTo(c.QueryParam("return_to"))
 		return render(c, http.StatusOK, "login", map[string]any{
-			"Title": "Sign in", "ReturnTo": returnTo, "ClientName": clientNameOf(c, s, returnTo), "Demo": demo,
+			"Title": "Sign in", "ReturnTo": returnTo, "Client": clientOf(c, s, returnTo), "Demo": demo,
 		})
 	}
 }
 
-// handleLogin checks the username and password. Failures are counted per
-// username and per address; past the limit, sign-in is refused for a while
+// handleLogin checks the username and password. Failures make the next
+// attempt from the same address wait longer and longer (see loginThrottle),
 // even with the right password, which makes online guessing hopeless.
-func handleLogin(s *oauth.Server, sess sessions, perUser, perAddr *throttle.Limiter, demo bool) echo.HandlerFunc {
+func handleLogin(s *oauth.Server, sess sessions, limits loginThrottle, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		username := strings.TrimSpace(c.FormValue("username"))
 		password := c.FormValue("password")
 		returnTo := safeReturnTo(c.FormValue("return_to"))
 		page := map[string]any{
 			"Title": "Sign in", "ReturnTo": returnTo, "Username": username,
-			"ClientName": clientNameOf(c, s, returnTo), "Demo": demo,
+			"Client": clientOf(c, s, returnTo), "Demo": demo,
 		}
 		if len(username) > 100 || len(password) > 200 {
 			page["Error"] = "Wrong username or password."
 			return render(c, http.StatusUnauthorized, "login", page)
 		}
-		userKey, addrKey := strings.ToLower(username), c.RealIP()
-		okUser, waitUser := perUser.Allowed(userKey)
-		okAddr, waitAddr := perAddr.Allowed(addrKey)
-		if !okUser || !okAddr {
-			wait := max(waitUser, waitAddr)
-			c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-			page["Error"] = fmt.Sprintf("Too many failed attempts. Try again in %d minutes.", int(wait.Minutes())+1)
+		user, addr := strings.ToLower(username), c.RealIP()
+		if wait := limits.wait(user, addr); wait > 0 {
+			// RFC 6585 §4: 429 with Retry-After, in whole seconds rounded up.
+			secs := int((wait + time.Second - 1) / time.Second)
+			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+			page["Error"] = fmt.Sprintf("Too many failed attempts from this address. Wait %s and try again.", waitText(secs))
 			return render(c, http.StatusTooManyRequests, "login", page)
 		}
-		user, err := s.Login(c.Request().Context(), username, password)
+		account, err := s.Login(c.Request().Context(), username, password)
 		if errors.Is(err, oauth.ErrBadLogin) {
-			perUser.Fail(userKey)
-			perAddr.Fail(addrKey)
+			limits.fail(user, addr)
 			logging.From(c).Info("failed sign-in") // no username: it may be a mistyped password
 			page["Error"] = "Wrong username or password."
 			return render(c, http.StatusUnauthorized, "login", page)
@@ -85,8 +86,8 @@ func handleLogin(s *oauth.Server, sess sessions, perUser, perAddr *throttle.Limi
 		if err != nil {
 			return err
 		}
-		perUser.Reset(userKey)
-		if err := sess.start(c, user); err != nil {
+		limits.succeed(user, addr)
+		if err := sess.start(c, account); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, returnTo)
@@ -101,4 +102,17 @@ func handleLogout(sess sessions) echo.HandlerFunc {
 		}
 		return c.Redirect(http.StatusSeeOther, "/login")
 	}
+}
+
+// waitText says how long to wait, in seconds or whole minutes.
+func waitText(secs int) string {
+	switch {
+	case secs == 1:
+		return "1 second"
+	case secs < 60:
+		return strconv.Itoa(secs) + " seconds"
+	case secs < 120:
+		return "1 minute"
+	}
+	return strconv.Itoa((secs+59)/60) + " minutes"
 }

@@ -5,9 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/oauthlab/oauthlab/authserver/internal/throttle"
 	"github.com/oauthlab/oauthlab/authserver/internal/web"
 	"github.com/oauthlab/oauthlab/shared/actortest"
 )
@@ -77,9 +75,7 @@ func TestCSRF(t *testing.T) {
 
 func TestLogin(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, func(o *web.Options) {
-		o.UserThrottle = throttle.New(3, time.Minute, time.Now)
-	})
+	env := newTestEnv(t)
 	b := env.browser()
 	try := func(user, pass, returnTo string) (*http.Response, string) {
 		resp, err := b.Get(env.URL + "/login")
@@ -114,13 +110,13 @@ func TestLogin(t *testing.T) {
 		t.Fatalf("return_to to another site: %d %q, want 303 to /account", resp.StatusCode, loc)
 	}
 
-	// Throttling: after 3 failures for bob, even the right password waits.
-	for range 3 {
+	// Throttling: after 5 failures for bob, even the right password waits.
+	for range 5 {
 		try("bob", "wrong", "/account")
 	}
 	resp, body = try("bob", "builder", "/account")
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Too many") {
-		t.Fatalf("after 3 failures: %d, want 429 with Retry-After", resp.StatusCode)
+		t.Fatalf("after 5 failures: %d, want 429 with Retry-After", resp.StatusCode)
 	}
 	// Other users are not affected.
 	if resp, _ := try("alice", "wonderland", "/account"); resp.StatusCode != http.StatusSeeOther {
@@ -165,6 +161,36 @@ func TestEndpointsRejectWrongMethods(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusMethodNotAllowed {
 			t.Errorf("%s %s: %d, want 405", tt.method, tt.path, resp.StatusCode)
+		}
+	}
+}
+
+// TestHSTS: Strict-Transport-Security when the issuer is https, never when
+// it is plain http (RFC 6797 §7.2).
+func TestHSTS(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		issuer string
+		want   bool
+	}{
+		{"https://as.example", true},
+		{"", false}, // the test server's own http URL
+	} {
+		env := newTestEnv(t, func(o *web.Options) {
+			if tt.issuer != "" {
+				o.Server.Issuer = tt.issuer
+			}
+		})
+		for _, path := range []string{"/", "/.well-known/oauth-authorization-server"} {
+			resp, err := http.Get(env.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := resp.Header.Get("Strict-Transport-Security")
+			if (got != "") != tt.want || (tt.want && !strings.HasPrefix(got, "max-age=")) {
+				t.Errorf("issuer %q, %s: Strict-Transport-Security = %q, want set: %v", tt.issuer, path, got, tt.want)
+			}
 		}
 	}
 }

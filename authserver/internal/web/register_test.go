@@ -5,8 +5,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/web"
+	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
 // TestRegister covers RFC 7591: validation of redirect URIs and metadata,
@@ -91,5 +93,37 @@ func TestRegisterWithInitialAccessToken(t *testing.T) {
 		if tt.status == 401 && !strings.Contains(resp.Header.Get("WWW-Authenticate"), "invalid_token") {
 			t.Fatalf("401 without WWW-Authenticate Bearer error=invalid_token")
 		}
+	}
+}
+
+// TestRegisterIsRateLimited: each address may register only so many
+// clients an hour (429 with Retry-After and an RFC 7591 error body); other
+// addresses are not affected, and the limit lifts after the hour.
+func TestRegisterIsRateLimited(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, func(o *web.Options) { o.RegistrationsPerHour = 3 })
+	meta := map[string]any{"redirect_uris": []string{"https://app.example/cb"}}
+	for i := range 3 {
+		if resp, m := env.postJSON("/register", meta); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("registration %d: %d %v", i+1, resp.StatusCode, m)
+		}
+	}
+	resp, m := env.postJSON("/register", meta)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
+		m["error"] != "temporarily_unavailable" || m["error_description"] == "" {
+		t.Fatalf("4th registration: %d %v %v, want 429 with Retry-After and an error body", resp.StatusCode, resp.Header, m)
+	}
+	other := actortest.ClientFrom("127.0.0.2", nil)
+	resp2, err := other.Post(env.URL+"/register", "application/json", strings.NewReader(`{"redirect_uris":["https://app.example/cb"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	if resp2.StatusCode != http.StatusCreated {
+		t.Fatalf("another address: %d, want 201", resp2.StatusCode)
+	}
+	env.advance(time.Hour)
+	if resp, m := env.postJSON("/register", meta); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("an hour later: %d %v, want 201", resp.StatusCode, m)
 	}
 }

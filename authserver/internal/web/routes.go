@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,15 +24,21 @@ type Options struct {
 	Logger *slog.Logger
 	// CookieSecure marks cookies Secure (HTTPS only).
 	CookieSecure bool
+	// CSRFKey is the HMAC key of the forms' CSRF tokens, at least 32
+	// bytes, the same for every replica (main reads it from the database).
+	CSRFKey []byte
 	// DemoHint shows the demo logins on the sign-in page (demo data seeded).
 	DemoHint bool
 	// RegistrationToken, if set, is required by POST /register.
 	RegistrationToken string
-	// Throttles for failed sign-ins per username and per address; nil
-	// gives the defaults (5 per user, 20 per address, per 15 minutes).
-	UserThrottle, AddrThrottle *throttle.Limiter
-	// ClientThrottle counts failed client authentications per address at
-	// the back-channel endpoints; nil gives 30 per 15 minutes.
+	// RegistrationsPerHour caps successful registrations per address; 0
+	// gives 20.
+	RegistrationsPerHour int
+	// LoginFailures counts failed sign-ins (see loginThrottle); nil gives
+	// an in-memory counter that forgets a key an hour after its last failure.
+	LoginFailures throttle.Counter
+	// ClientThrottle counts failed client authentications per (client_id,
+	// address) at the back-channel endpoints; nil gives 30 per 15 minutes.
 	ClientThrottle *throttle.Limiter
 }
 
@@ -40,11 +47,14 @@ const maxBody = 64 << 10
 
 // New returns the authorization server's HTTP handler.
 func New(o Options) *echo.Echo {
-	if o.UserThrottle == nil {
-		o.UserThrottle = throttle.New(5, 15*time.Minute, time.Now)
+	if len(o.CSRFKey) < 32 {
+		panic("web: Options.CSRFKey must hold at least 32 bytes")
 	}
-	if o.AddrThrottle == nil {
-		o.AddrThrottle = throttle.New(20, 15*time.Minute, time.Now)
+	if o.LoginFailures == nil {
+		o.LoginFailures = throttle.NewMemory(time.Hour, o.Server.Now)
+	}
+	if o.RegistrationsPerHour == 0 {
+		o.RegistrationsPerHour = 20
 	}
 	if o.ClientThrottle == nil {
 		o.ClientThrottle = throttle.New(30, 15*time.Minute, time.Now)
@@ -59,7 +69,7 @@ func New(o Options) *echo.Echo {
 		logging.Middleware(o.Logger),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		limitBody,
-		securityHeaders,
+		securityHeaders(strings.HasPrefix(o.Server.Issuer, "https://")),
 	)
 	routes(e, o)
 	return e
@@ -68,8 +78,10 @@ func New(o Options) *echo.Echo {
 // routes lists every endpoint of the authorization server.
 func routes(e *echo.Echo, o Options) {
 	s := o.Server
-	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now}
-	page := pageMiddleware(o.CookieSecure)
+	// __Host- cookies need Secure, so only with an https issuer.
+	names := newCookieNames(o.CookieSecure && strings.HasPrefix(s.Issuer, "https://"))
+	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now, name: names.session}
+	page := pageMiddleware(sess, newCSRFGuard(o.CSRFKey, s.Issuer, names, o.CookieSecure))
 
 	e.GET("/healthz", handleHealthz(o.Health, s.Keys))
 
@@ -80,7 +92,7 @@ func routes(e *echo.Echo, o Options) {
 	// The front channel: the browser comes here (RFC 6749 §3.1).
 	e.GET("/authorize", handleAuthorize(s, sess), page...)
 	e.GET("/login", handleLoginPage(s, o.DemoHint), page...)
-	e.POST("/login", handleLogin(s, sess, o.UserThrottle, o.AddrThrottle, o.DemoHint), page...)
+	e.POST("/login", handleLogin(s, sess, newLoginThrottle(o.LoginFailures, s.Now), o.DemoHint), page...)
 	e.POST("/consent", handleConsent(s, sess), page...)
 	e.POST("/logout", handleLogout(sess), page...)
 	e.GET("/account", handleAccount(s, sess), page...)
@@ -90,10 +102,11 @@ func routes(e *echo.Echo, o Options) {
 
 	// The back channel: clients and the resource API call these directly.
 	auth := clientAuth{server: s, failures: o.ClientThrottle}
-	e.POST("/token", handleToken(s, auth))                      // RFC 6749 §3.2
-	e.POST("/revoke", handleRevoke(s, auth))                    // RFC 7009
-	e.POST("/introspect", handleIntrospect(s, auth))            // RFC 7662
-	e.POST("/register", handleRegister(s, o.RegistrationToken)) // RFC 7591
+	e.POST("/token", handleToken(s, auth))                     // RFC 6749 §3.2
+	e.POST("/revoke", handleRevoke(s, auth))                   // RFC 7009
+	e.POST("/introspect", handleIntrospect(s, auth))           // RFC 7662
+	e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
+		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
 }
 
 // limitBody caps request bodies; reading past the cap fails, and the
@@ -110,42 +123,44 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 // (RFC 6749 §10.13 clickjacking), sniffed, or leak its URL in a Referer.
 // The policy has no form-action: browsers apply it to the redirect that
 // follows a form post too, and the consent form must redirect to any
-// registered client.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		return next(c)
+// registered client. When the issuer is https, HSTS tells browsers to use
+// nothing but https with this host from then on.
+func securityHeaders(https bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			if https {
+				// RFC 6797 §7.2: the header is sent only when the server is reached over https.
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+			h.Set("X-Content-Type-Options", "nosniff")
+			// same-origin, not no-referrer: with no-referrer Chromium sends
+			// "Origin: null" on our own form posts, which the CSRF check refuses.
+			h.Set("Referrer-Policy", "same-origin")
+			return next(c)
+		}
 	}
 }
 
 // pageMiddleware marks the request as a page (errors are rendered as HTML),
-// forbids caching, and checks the CSRF token of every form post.
-func pageMiddleware(secure bool) []echo.MiddlewareFunc {
+// forbids caching, and checks that every form post comes from our own page.
+func pageMiddleware(sess sessions, csrf csrfGuard) []echo.MiddlewareFunc {
 	markPage := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			c.Set(pageKey, true)
+			c.Set(sessionsKey, sess) // for authorizeError, which must know whether the user signed in
 			c.Response().Header().Set("Cache-Control", "no-store")
 			return next(c)
 		}
 	}
-	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:" + csrfField,
-		CookieName:     "as_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		ContextKey:     csrfKey,
-	})
-	return []echo.MiddlewareFunc{markPage, csrf}
+	return []echo.MiddlewareFunc{markPage, csrf.middleware}
 }
 
 const (
-	pageKey   = "web.page"
-	csrfKey   = "csrf"
-	csrfField = "csrf_token"
+	pageKey     = "web.page"
+	sessionsKey = "web.sessions"
+	csrfKey     = "csrf"
+	csrfField   = "csrf_token"
 )

@@ -20,20 +20,19 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, idHash string, now time.Time) error
 }
 
-const (
-	sessionCookie = "as_session"
-	sessionTTL    = 12 * time.Hour
-)
+const sessionTTL = 12 * time.Hour
 
 type sessions struct {
 	store  SessionStore
 	secure bool
 	now    func() time.Time
+	// name is the session cookie's name (see cookieNames).
+	name string
 }
 
 // user returns the signed-in user, if any.
 func (s sessions) user(c echo.Context) (oauth.User, bool, error) {
-	ck, err := c.Cookie(sessionCookie)
+	ck, err := c.Cookie(s.name)
 	if err != nil || ck.Value == "" || len(ck.Value) > 100 {
 		return oauth.User{}, false, nil
 	}
@@ -61,7 +60,7 @@ func (s sessions) start(c echo.Context, u oauth.User) error {
 
 // end signs the user out.
 func (s sessions) end(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil && len(ck.Value) <= 100 {
+	if ck, err := c.Cookie(s.name); err == nil && len(ck.Value) <= 100 {
 		if err := s.store.DeleteSession(c.Request().Context(), oauth.HashSecret(ck.Value), s.now()); err != nil {
 			return err
 		}
@@ -72,7 +71,7 @@ func (s sessions) end(c echo.Context) error {
 
 func (s sessions) cookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
-		Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
+		Name: s.name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secure,
 		// Lax: the cookie comes along when the client redirects the browser
 		// here (a top-level GET), but not on cross-site form posts.
