@@ -314,11 +314,27 @@ func TestWithRealAuthorizationServer(t *testing.T) {
 		if status, _, _ := get(t, s.apiURL+"/v1/charts", before); status != 200 {
 			t.Fatalf("before rotation: %d", status)
 		}
-		cmd := exec.Command(actortest.Binary(t, "authserver"), "keys", "rotate")
-		cmd.Env = []string{"AUTHSERVER_DB=" + s.asDB, "AUTHSERVER_ISSUER=" + s.as.URL, "AUTHSERVER_AUDIENCE=" + s.apiURL}
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("keys rotate: %v\n%s", err, out)
+		keys := func(args ...string) {
+			t.Helper()
+			cmd := exec.Command(actortest.Binary(t, "authserver"), append([]string{"keys"}, args...)...)
+			cmd.Env = []string{"AUTHSERVER_DB=" + s.asDB, "AUTHSERVER_ISSUER=" + s.as.URL, "AUTHSERVER_AUDIENCE=" + s.apiURL}
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("keys %v: %v\n%s", args, err, out)
+			}
 		}
+		// A second instance that re-reads the JWKS every second, to see a
+		// retired key disappear without waiting the default minute.
+		quickAddr := actortest.FreeAddr(t)
+		runAPI(t, "jwt, quick JWKS refresh", map[string]string{
+			"RESOURCEAPI_ADDR": quickAddr, "RESOURCEAPI_URL": s.apiURL, "RESOURCEAPI_ISSUER": s.as.URL,
+			"RESOURCEAPI_DB": filepath.Join(t.TempDir(), "quick.db"), "RESOURCEAPI_TOKEN_VALIDATION": "jwt",
+			"RESOURCEAPI_JWKS_REFRESH": "1s",
+		})
+		quickURL := "http://" + quickAddr
+		if status, _, _ := get(t, quickURL+"/v1/charts", before); status != 200 {
+			t.Fatalf("before rotation, quick instance: %d", status)
+		}
+		keys("rotate", "-publish-ahead", "0")
 		// The running server picks the new key up shortly; wait for the
 		// first token it signs with it.
 		var after string
@@ -334,9 +350,24 @@ func TestWithRealAuthorizationServer(t *testing.T) {
 		if status, _, body := get(t, s.apiURL+"/v1/charts", after); status != 200 {
 			t.Fatalf("token signed with the new key: %d %v", status, body)
 		}
-		// Tokens signed with the old key stay valid until they expire.
+		// Tokens signed with the old key stay valid while it is published.
 		if status, _, _ := get(t, s.apiURL+"/v1/charts", before); status != 200 {
 			t.Fatalf("token signed with the old key: %d", status)
+		}
+		// Retiring the old key removes it from the JWKS at once; an API
+		// that re-reads the JWKS stops trusting it, cached checks included.
+		keys("retire", kidOf(t, before))
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			status, _, _ := get(t, quickURL+"/v1/charts", before)
+			if status == 401 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("a token of the retired key is still accepted: %d", status)
+			}
+		}
+		if status, _, _ := get(t, quickURL+"/v1/charts", after); status != 200 {
+			t.Fatalf("token signed with the new key after the retirement: %d", status)
 		}
 	})
 
