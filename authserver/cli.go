@@ -69,8 +69,10 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	authMethod := fs.String("auth-method", "", "client_secret_basic (default) or client_secret_post")
 	scope := fs.String("scope", "", "space-delimited scopes (default: all the grants allow)")
 	resourceServer := fs.Bool("resource-server", false, "a resource server: no grants, it only calls /introspect")
-	var redirects, grants listFlag
+	backchannelURI := fs.String("backchannel-logout-uri", "", "where the client receives logout tokens (OIDC Back-Channel Logout)")
+	var redirects, grants, logoutRedirects listFlag
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeat or comma-separate)")
+	fs.Var(&logoutRedirects, "post-logout-redirect-uri", "where /end_session may send the browser back (repeat or comma-separate)")
 	fs.Var(&grants, "grant", "grant types: authorization_code, refresh_token, client_credentials (default authorization_code,refresh_token)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -84,7 +86,7 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	}
 	meta := oauth.ClientMetadata{
 		RedirectURIs: redirects, GrantTypes: grants, ClientName: *name, Scope: *scope,
-		TokenEndpointAuthMethod: *authMethod,
+		TokenEndpointAuthMethod: *authMethod, PostLogoutRedirectURIs: logoutRedirects,
 	}
 	if *public {
 		meta.TokenEndpointAuthMethod = oauth.AuthNone
@@ -96,6 +98,13 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	c, err := srv.NewClient(meta, *id)
 	if err != nil {
 		return err
+	}
+	if *backchannelURI != "" {
+		// Set by the operator only: registration refuses it (SSRF).
+		if err := oauth.CheckBackchannelLogoutURI(*backchannelURI); err != nil {
+			return err
+		}
+		c.BackchannelLogoutURI = *backchannelURI
 	}
 	if *resourceServer {
 		// Not a client in the RFC 6749 sense: it gets no tokens, so it has
@@ -162,10 +171,14 @@ func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout i
 		}
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "KID\tALG\tCREATED\tSTATE")
-		for i, k := range keys {
+		active := false
+		for _, k := range keys {
 			state := "retired or retiring"
-			if i == 0 {
-				state = "active"
+			switch {
+			case k.IDTokenKey():
+				state = "signs ID tokens"
+			case !active:
+				state, active = "active", true
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.KID, k.Alg, k.CreatedAt.Format(time.RFC3339), state)
 		}
@@ -182,9 +195,14 @@ func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout 
 	fs.SetOutput(stdout)
 	username := fs.String("username", "", "sign-in name (required)")
 	password := fs.String("password", "", "password (default: random, printed once)")
-	name := fs.String("name", "", "display name (default: the username)")
+	name := fs.String("name", "", "display name and `name` claim (default: the username)")
+	email := fs.String("email", "", "email address (the `email` claim)")
+	emailVerified := fs.Bool("email-verified", false, "the email address was verified (the `email_verified` claim)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if len(*email) > 200 || (*email != "" && !strings.Contains(*email, "@")) {
+		return fmt.Errorf("users add: -email must be an email address")
 	}
 	if *username == "" || len(*username) > 100 || strings.ContainsAny(*username, " \t\n") {
 		return fmt.Errorf("users add: -username is required, without spaces, at most 100 characters")
@@ -207,7 +225,8 @@ func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout 
 	defer db.Close()
 	// A random subject: stable, never reused, and unrelated to the
 	// username, which the user may want to change one day.
-	u := oauth.User{Subject: "user-" + oauth.NewSecret()[:22], Username: *username, PasswordHash: hash, DisplayName: *name}
+	u := oauth.User{Subject: "user-" + oauth.NewSecret()[:22], Username: *username, PasswordHash: hash, DisplayName: *name,
+		Name: *name, Email: *email, EmailVerified: *emailVerified}
 	if err := db.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("add user %s: %w", *username, err)
 	}

@@ -28,14 +28,26 @@ const (
 // Algs lists every supported signing algorithm.
 var Algs = []string{AlgES256, AlgEdDSA, AlgRS256, AlgPS256}
 
-// SigningKey is an asymmetric key pair that signs access tokens. Its public
-// half is published in the JWKS under KID.
+// Key purposes: a key signs access tokens, or ID tokens and logout tokens,
+// never both, so that neither kind can pass for the other.
+const (
+	PurposeAccess  = "access"
+	PurposeIDToken = "id_token"
+)
+
+// SigningKey is an asymmetric key pair that signs access tokens or ID
+// tokens. Its public half is published in the JWKS under KID.
 type SigningKey struct {
 	KID       string
 	Alg       string
 	Private   crypto.Signer
 	CreatedAt time.Time
+	// Purpose is PurposeAccess (the default when empty) or PurposeIDToken.
+	Purpose string
 }
+
+// IDTokenKey reports whether the key signs ID tokens.
+func (k SigningKey) IDTokenKey() bool { return k.Purpose == PurposeIDToken }
 
 // Method returns the golang-jwt signing method of the key's algorithm.
 func (k SigningKey) Method() jwt.SigningMethod { return signingMethod(k.Alg) }
@@ -78,6 +90,9 @@ func GenerateKey(alg string, now time.Time) (SigningKey, error) {
 type KeyStore interface {
 	// SigningKeys returns every key, newest first.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	// AddSigningKey stores a key. For an ID-token key it does nothing
+	// when one of that algorithm exists already (a concurrent request
+	// created it first).
 	AddSigningKey(ctx context.Context, k SigningKey) error
 }
 
@@ -88,6 +103,7 @@ func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	keys = accessKeys(keys)
 	if len(keys) > 0 && keys[0].Alg == alg {
 		return nil
 	}
@@ -96,6 +112,40 @@ func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) erro
 		return err
 	}
 	return ks.AddSigningKey(ctx, k)
+}
+
+// DefaultIDTokenAlg signs ID tokens unless a client registered another
+// algorithm. OIDC Discovery §3: RS256 must be supported.
+const DefaultIDTokenAlg = AlgRS256
+
+// EnsureIDTokenKey creates the default ID-token key if there is none, so
+// that the first sign-in does not wait for an RSA key to be generated.
+func EnsureIDTokenKey(ctx context.Context, ks KeyStore, now time.Time) error {
+	keys, err := ks.SigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.IDTokenKey() && k.Alg == DefaultIDTokenAlg {
+			return nil
+		}
+	}
+	k, err := GenerateKey(DefaultIDTokenAlg, now)
+	if err != nil {
+		return err
+	}
+	k.Purpose = PurposeIDToken
+	return ks.AddSigningKey(ctx, k)
+}
+
+func accessKeys(keys []SigningKey) []SigningKey {
+	var out []SigningKey
+	for _, k := range keys {
+		if !k.IDTokenKey() {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // keyCacheTTL bounds how long a key added by `authserver keys rotate` (a
@@ -114,7 +164,10 @@ type Keys struct {
 
 	mu       sync.Mutex
 	loadedAt time.Time
-	keys     []SigningKey // newest first
+	keys     []SigningKey // access-token keys, newest first
+	idKeys   []SigningKey // ID-token keys, one per algorithm
+	// creating serialises on-demand creation of ID-token keys.
+	creating sync.Mutex
 }
 
 // NewKeys returns a key set that keeps superseded keys published for
@@ -130,15 +183,76 @@ func (k *Keys) load(ctx context.Context) ([]SigningKey, error) {
 	if k.keys != nil && now.Sub(k.loadedAt) < keyCacheTTL && !now.Before(k.loadedAt) {
 		return k.keys, nil
 	}
-	keys, err := k.store.SigningKeys(ctx)
+	all, err := k.store.SigningKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
+	keys := accessKeys(all)
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("no signing key: run the server once or `authserver keys rotate`")
 	}
+	k.idKeys = nil
+	for _, key := range all {
+		if key.IDTokenKey() {
+			k.idKeys = append(k.idKeys, key)
+		}
+	}
 	k.keys, k.loadedAt = keys, now
 	return keys, nil
+}
+
+// idTokenKeys returns the ID-token keys.
+func (k *Keys) idTokenKeys(ctx context.Context) ([]SigningKey, error) {
+	if _, err := k.load(ctx); err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.idKeys, nil
+}
+
+// IDTokenKey returns the key that signs ID tokens with alg, creating it on
+// first use. Concurrent first uses create one key: the store keeps the
+// first and ignores the others.
+func (k *Keys) IDTokenKey(ctx context.Context, alg string) (SigningKey, error) {
+	find := func() (SigningKey, bool, error) {
+		keys, err := k.idTokenKeys(ctx)
+		for _, key := range keys {
+			if key.Alg == alg {
+				return key, true, nil
+			}
+		}
+		return SigningKey{}, false, err
+	}
+	if key, ok, err := find(); ok || err != nil {
+		return key, err
+	}
+	k.creating.Lock()
+	defer k.creating.Unlock()
+	k.expire()
+	if key, ok, err := find(); ok || err != nil {
+		return key, err
+	}
+	key, err := GenerateKey(alg, k.now())
+	if err != nil {
+		return SigningKey{}, err
+	}
+	key.Purpose = PurposeIDToken
+	if err := k.store.AddSigningKey(ctx, key); err != nil {
+		return SigningKey{}, err
+	}
+	k.expire()
+	if key, ok, err := find(); ok || err != nil {
+		return key, err
+	}
+	return SigningKey{}, fmt.Errorf("the %s ID-token key was not stored", alg)
+}
+
+// expire makes the next load read the store.
+func (k *Keys) expire() {
+	k.mu.Lock()
+	k.keys = nil
+	k.mu.Unlock()
 }
 
 // Active returns the key that signs new tokens: the newest one.
@@ -166,12 +280,30 @@ func (k *Keys) Published(ctx context.Context) ([]SigningKey, error) {
 			out = append(out, keys[i])
 		}
 	}
-	return out, nil
+	idKeys, err := k.idTokenKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, idKeys...), nil
 }
 
-// Lookup finds a published key by its id.
+// Lookup finds a published access-token key by its id.
 func (k *Keys) Lookup(ctx context.Context, kid string) (SigningKey, bool) {
 	keys, err := k.Published(ctx)
+	if err != nil {
+		return SigningKey{}, false
+	}
+	for _, key := range keys {
+		if key.KID == kid && !key.IDTokenKey() {
+			return key, true
+		}
+	}
+	return SigningKey{}, false
+}
+
+// LookupIDTokenKey finds an ID-token key by its id.
+func (k *Keys) LookupIDTokenKey(ctx context.Context, kid string) (SigningKey, bool) {
+	keys, err := k.idTokenKeys(ctx)
 	if err != nil {
 		return SigningKey{}, false
 	}

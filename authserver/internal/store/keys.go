@@ -12,7 +12,7 @@ import (
 
 // SigningKeys returns every signing key, newest first.
 func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT kid, alg, private_key, created_at FROM signing_keys
+	rows, err := db.read.QueryContext(ctx, `SELECT kid, alg, private_key, created_at, purpose FROM signing_keys
 		ORDER BY created_at DESC, rowid DESC`)
 	if err != nil {
 		return nil, err
@@ -23,7 +23,7 @@ func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
 		var k oauth.SigningKey
 		var der []byte
 		var created sql.NullInt64
-		if err := rows.Scan(&k.KID, &k.Alg, &der, &created); err != nil {
+		if err := rows.Scan(&k.KID, &k.Alg, &der, &created, &k.Purpose); err != nil {
 			return nil, err
 		}
 		priv, err := x509.ParsePKCS8PrivateKey(der)
@@ -40,13 +40,19 @@ func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
 	return out, rows.Err()
 }
 
-// AddSigningKey stores a new key; it becomes the active one.
+// AddSigningKey stores a new key; an access-token key becomes the active
+// one. An ID-token key is ignored when one of its algorithm exists (the
+// unique index decides between concurrent creators).
 func (db *DB) AddSigningKey(ctx context.Context, k oauth.SigningKey) error {
 	der, err := x509.MarshalPKCS8PrivateKey(k.Private)
 	if err != nil {
 		return err
 	}
-	_, err = db.write.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, created_at) VALUES (?, ?, ?, ?)`,
-		k.KID, k.Alg, der, unix(k.CreatedAt))
+	purpose := k.Purpose
+	if purpose == "" {
+		purpose = oauth.PurposeAccess
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, created_at, purpose) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, k.KID, k.Alg, der, unix(k.CreatedAt), purpose)
 	return err
 }

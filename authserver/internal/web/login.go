@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -14,38 +13,20 @@ import (
 	"github.com/oauthlab/oauthlab/shared/logging"
 )
 
-// safeReturnTo accepts only our own pages as a place to go after sign-in,
-// so the login form cannot be used as an open redirector.
-func safeReturnTo(s string) string {
-	if strings.HasPrefix(s, "/authorize?") || s == "/account" {
-		return s
-	}
-	return "/account"
-}
-
-// clientNameOf names the client a return_to authorization request is for.
-func clientNameOf(c echo.Context, s *oauth.Server, returnTo string) string {
-	_, query, ok := strings.Cut(returnTo, "?")
-	if !ok {
-		return ""
-	}
-	q, err := url.ParseQuery(query)
-	if err != nil {
-		return ""
-	}
-	cl, err := s.Store.Client(c.Request().Context(), q.Get("client_id"))
-	if err != nil {
-		return ""
-	}
-	return cl.Name
-}
-
-func handleLoginPage(s *oauth.Server, demo bool) echo.HandlerFunc {
+// handleLoginPage shows the sign-in form, for a pending authorization
+// request (the `request` parameter) or for the account page.
+func handleLoginPage(s *oauth.Server, sess sessions, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		returnTo := safeReturnTo(c.QueryParam("return_to"))
-		return render(c, http.StatusOK, "login", map[string]any{
-			"Title": "Sign in", "ReturnTo": returnTo, "ClientName": clientNameOf(c, s, returnTo), "Demo": demo,
-		})
+		page := map[string]any{"Title": "Sign in", "Demo": demo}
+		if id := c.QueryParam(requestField); id != "" {
+			req, ok, err := sess.loadPending(c, id)
+			if !ok {
+				return err
+			}
+			// OIDC Core §3.1.2.1: login_hint pre-fills the username.
+			page["RequestID"], page["ClientName"], page["Username"] = id, req.Client.Name, req.LoginHint
+		}
+		return render(c, http.StatusOK, "login", page)
 	}
 }
 
@@ -56,10 +37,15 @@ func handleLogin(s *oauth.Server, sess sessions, perUser, perAddr *throttle.Limi
 	return func(c echo.Context) error {
 		username := strings.TrimSpace(c.FormValue("username"))
 		password := c.FormValue("password")
-		returnTo := safeReturnTo(c.FormValue("return_to"))
-		page := map[string]any{
-			"Title": "Sign in", "ReturnTo": returnTo, "Username": username,
-			"ClientName": clientNameOf(c, s, returnTo), "Demo": demo,
+		requestID := c.FormValue(requestField)
+		page := map[string]any{"Title": "Sign in", "Username": username, "Demo": demo}
+		if requestID != "" {
+			// The request must be this browser's before any password is checked.
+			req, ok, err := sess.loadPending(c, requestID)
+			if !ok {
+				return err
+			}
+			page["RequestID"], page["ClientName"] = requestID, req.Client.Name
 		}
 		if len(username) > 100 || len(password) > 200 {
 			page["Error"] = "Wrong username or password."
@@ -86,17 +72,49 @@ func handleLogin(s *oauth.Server, sess sessions, perUser, perAddr *throttle.Limi
 			return err
 		}
 		perUser.Reset(userKey)
-		if err := sess.start(c, user); err != nil {
+		next, err := sess.signIn(c, user)
+		if err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, returnTo)
+		if requestID == "" {
+			return c.Redirect(http.StatusSeeOther, "/account")
+		}
+		// The pending request moves to the new session, marked as signed
+		// in during this request (that satisfies prompt=login and max_age).
+		err = sess.store.BindPendingRequest(c.Request().Context(), oauth.HashSecret(requestID), next.cookieHash, next.Auth.AuthTime)
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, consentURL(requestID))
 	}
+}
+
+// signIn starts a session for user. Signing in again as the same user
+// (prompt=login, max_age) keeps the session's sid and moves auth_time;
+// signing in as someone else ends the old session first.
+func (s sessions) signIn(c echo.Context, user oauth.User) (session, error) {
+	cur, signedIn, err := s.current(c)
+	if err != nil {
+		return session{}, err
+	}
+	sid := ""
+	if signedIn && cur.User.Subject == user.Subject {
+		sid = cur.Auth.SID
+		if err := s.drop(c, cur); err != nil {
+			return session{}, err
+		}
+	} else if signedIn {
+		if err := s.endSession(c); err != nil {
+			return session{}, err
+		}
+	}
+	return s.start(c, user, sid)
 }
 
 // handleLogout ends the session.
 func handleLogout(sess sessions) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := sess.end(c); err != nil {
+		if err := sess.endSession(c); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/login")

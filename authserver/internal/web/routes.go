@@ -68,21 +68,29 @@ func New(o Options) *echo.Echo {
 // routes lists every endpoint of the authorization server.
 func routes(e *echo.Echo, o Options) {
 	s := o.Server
-	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now}
+	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now, logout: newBackchannel(s, o.Logger)}
 	page := pageMiddleware(o.CookieSecure)
 
 	e.GET("/healthz", handleHealthz(o.Health, s.Keys))
 
-	// Discovery (RFC 8414) and the token signing keys (RFC 7517).
+	// Discovery (RFC 8414, OIDC Discovery §4: one document at both
+	// addresses) and the token signing keys (RFC 7517).
 	e.GET("/.well-known/oauth-authorization-server", handleMetadata(s.Issuer))
+	e.GET("/.well-known/openid-configuration", handleMetadata(s.Issuer))
 	e.GET("/.well-known/jwks.json", handleJWKS(s.Keys))
 
 	// The front channel: the browser comes here (RFC 6749 §3.1).
 	e.GET("/authorize", handleAuthorize(s, sess), page...)
-	e.GET("/login", handleLoginPage(s, o.DemoHint), page...)
+	e.GET("/login", handleLoginPage(s, sess, o.DemoHint), page...)
 	e.POST("/login", handleLogin(s, sess, o.UserThrottle, o.AddrThrottle, o.DemoHint), page...)
+	e.GET("/consent", handleConsentPage(s, sess), page...)
 	e.POST("/consent", handleConsent(s, sess), page...)
 	e.POST("/logout", handleLogout(sess), page...)
+	// OIDC RP-Initiated Logout §2: GET and POST. The POST comes from the
+	// app's site without our CSRF token; it only turns into the GET.
+	e.GET("/end_session", handleEndSession(s, sess), page...)
+	e.POST("/end_session", handleEndSession(s, sess), page[0])
+	e.POST("/end_session/confirm", handleEndSessionConfirm(s, sess), page...)
 	e.GET("/account", handleAccount(s, sess), page...)
 	e.POST("/account/revoke", handleAccountRevoke(s, sess), page...)
 	e.GET("/", handleHome(s.Issuer), page...)
@@ -94,6 +102,8 @@ func routes(e *echo.Echo, o Options) {
 	e.POST("/revoke", handleRevoke(s, auth))                    // RFC 7009
 	e.POST("/introspect", handleIntrospect(s, auth))            // RFC 7662
 	e.POST("/register", handleRegister(s, o.RegistrationToken)) // RFC 7591
+	e.GET("/userinfo", handleUserInfo(s))                       // OIDC Core §5.3
+	e.POST("/userinfo", handleUserInfo(s))
 }
 
 // limitBody caps request bodies; reading past the cap fails, and the

@@ -15,59 +15,134 @@ import (
 // random id in the cookie: the cookie alone means nothing, and a leaked
 // database yields no usable session.
 type SessionStore interface {
-	CreateSession(ctx context.Context, idHash, userID string, now, expires time.Time) error
-	SessionUser(ctx context.Context, idHash string, now time.Time) (oauth.User, error)
+	CreateSession(ctx context.Context, idHash, userID string, auth oauth.Authentication, now, expires time.Time) error
+	// SessionUser returns ErrNotFound when the session does not exist or expired.
+	SessionUser(ctx context.Context, idHash string, now time.Time) (oauth.User, oauth.Authentication, error)
 	DeleteSession(ctx context.Context, idHash string, now time.Time) error
+
+	// AddSessionClient records a client the session signed in to with
+	// OpenID Connect; TakeSessionClients returns and forgets them when the
+	// session ends (OIDC Back-Channel Logout §2.7).
+	AddSessionClient(ctx context.Context, sid, clientID, userID string, expires time.Time) error
+	TakeSessionClients(ctx context.Context, sid string) ([]string, error)
+
+	PendingStore
 }
 
 const (
 	sessionCookie = "as_session"
 	sessionTTL    = 12 * time.Hour
+	// preSessionCookie binds pending authorization requests to a browser
+	// that has not signed in yet.
+	preSessionCookie = "as_pre"
 )
 
 type sessions struct {
 	store  SessionStore
 	secure bool
 	now    func() time.Time
+	// logout tells clients when a session ends (back-channel logout).
+	logout *backchannel
+}
+
+// session is the browser's current sign-in.
+type session struct {
+	User oauth.User
+	Auth oauth.Authentication
+	// cookieHash is the SHA-256 of the session cookie.
+	cookieHash string
+}
+
+// current returns the browser's session, if it has a live one.
+func (s sessions) current(c echo.Context) (session, bool, error) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" || len(ck.Value) > 100 {
+		return session{}, false, nil
+	}
+	h := oauth.HashSecret(ck.Value)
+	u, auth, err := s.store.SessionUser(c.Request().Context(), h, s.now())
+	if errors.Is(err, oauth.ErrNotFound) {
+		return session{}, false, nil
+	}
+	if err != nil {
+		return session{}, false, err
+	}
+	return session{User: u, Auth: auth, cookieHash: h}, true, nil
 }
 
 // user returns the signed-in user, if any.
 func (s sessions) user(c echo.Context) (oauth.User, bool, error) {
-	ck, err := c.Cookie(sessionCookie)
-	if err != nil || ck.Value == "" || len(ck.Value) > 100 {
-		return oauth.User{}, false, nil
-	}
-	u, err := s.store.SessionUser(c.Request().Context(), oauth.HashSecret(ck.Value), s.now())
-	if errors.Is(err, oauth.ErrNotFound) {
-		return oauth.User{}, false, nil
-	}
-	if err != nil {
-		return oauth.User{}, false, err
-	}
-	return u, true, nil
+	sess, ok, err := s.current(c)
+	return sess.User, ok, err
 }
 
 // start signs the user in with a fresh session id (a new id at every
-// sign-in prevents session fixation).
-func (s sessions) start(c echo.Context, u oauth.User) error {
+// sign-in prevents session fixation). sid is the session's public id:
+// kept when the same user signs in again (prompt=login, max_age), new
+// otherwise. It returns the new session.
+func (s sessions) start(c echo.Context, u oauth.User, sid string) (session, error) {
 	id := oauth.NewSecret()
 	now := s.now()
-	if err := s.store.CreateSession(c.Request().Context(), oauth.HashSecret(id), u.Subject, now, now.Add(sessionTTL)); err != nil {
-		return err
+	if sid == "" {
+		sid = oauth.NewSecret()[:22]
+	}
+	auth := oauth.Authentication{SID: sid, AuthTime: now.UTC().Truncate(time.Second)}
+	h := oauth.HashSecret(id)
+	if err := s.store.CreateSession(c.Request().Context(), h, u.Subject, auth, now, now.Add(sessionTTL)); err != nil {
+		return session{}, err
 	}
 	c.SetCookie(s.cookie(id, int(sessionTTL.Seconds())))
-	return nil
+	return session{User: u, Auth: auth, cookieHash: h}, nil
 }
 
-// end signs the user out.
-func (s sessions) end(c echo.Context) error {
+// end signs the user out and returns the session that ended, if any.
+func (s sessions) end(c echo.Context) (session, bool, error) {
+	sess, ok, err := s.current(c)
+	if err != nil {
+		return session{}, false, err
+	}
 	if ck, err := c.Cookie(sessionCookie); err == nil && len(ck.Value) <= 100 {
 		if err := s.store.DeleteSession(c.Request().Context(), oauth.HashSecret(ck.Value), s.now()); err != nil {
-			return err
+			return session{}, false, err
 		}
 	}
 	c.SetCookie(s.cookie("", -1))
-	return nil
+	return sess, ok, nil
+}
+
+// drop deletes one session row without ending the sign-in it belongs to
+// (its sid lives on in the session that replaced it).
+func (s sessions) drop(c echo.Context, old session) error {
+	return s.store.DeleteSession(c.Request().Context(), old.cookieHash, s.now())
+}
+
+// bindings returns the hashes a pending request of this browser may be
+// bound to: its session cookie and its pre-session cookie.
+func (s sessions) bindings(c echo.Context) []string {
+	var out []string
+	for _, name := range []string{sessionCookie, preSessionCookie} {
+		if ck, err := c.Cookie(name); err == nil && ck.Value != "" && len(ck.Value) <= 100 {
+			out = append(out, oauth.HashSecret(ck.Value))
+		}
+	}
+	return out
+}
+
+// binding returns the hash a new pending request is bound to: the live
+// session's cookie, or else a pre-session cookie (set now if missing).
+func (s sessions) binding(c echo.Context, sess session, signedIn bool) string {
+	if signedIn {
+		return sess.cookieHash
+	}
+	id := oauth.NewSecret()
+	if ck, err := c.Cookie(preSessionCookie); err == nil && ck.Value != "" && len(ck.Value) <= 100 {
+		id = ck.Value // kept, so that requests open in other tabs stay valid
+	}
+	// Set (again) so that it outlives this request's pending row.
+	ck := s.cookie(id, int(pendingTTL.Seconds()))
+	ck.Name = preSessionCookie
+	c.SetCookie(ck)
+	return oauth.HashSecret(id)
 }
 
 func (s sessions) cookie(value string, maxAge int) *http.Cookie {
