@@ -31,11 +31,17 @@ func (e *testEnv) oauth2Config(scope string) *oauth2.Config {
 // discovers this server and checks its ID tokens for demo-client.
 func (e *testEnv) verifier(algs ...string) *oidc.IDTokenVerifier {
 	e.t.Helper()
+	return e.verifierFor("demo-client", algs...)
+}
+
+// verifierFor is verifier for another client.
+func (e *testEnv) verifierFor(clientID string, algs ...string) *oidc.IDTokenVerifier {
+	e.t.Helper()
 	p, err := oidc.NewProvider(context.Background(), e.URL)
 	if err != nil {
 		e.t.Fatalf("discovery: %v", err)
 	}
-	return p.Verifier(&oidc.Config{ClientID: "demo-client", Now: e.now, SupportedSigningAlgs: algs})
+	return p.Verifier(&oidc.Config{ClientID: clientID, Now: e.now, SupportedSigningAlgs: algs})
 }
 
 // signIn runs the front channel in browser b for params (added to
@@ -311,7 +317,7 @@ func TestIDTokensAndAccessTokensNeverPassForEachOther(t *testing.T) {
 	}
 }
 
-func mustGet(t *testing.T, b *http.Client, u string) *http.Response {
+func mustGet(t testing.TB, b *http.Client, u string) *http.Response {
 	t.Helper()
 	resp, err := b.Get(u)
 	if err != nil {
