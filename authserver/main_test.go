@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/oauthlab/oauthlab/authserver/internal/store"
 	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
@@ -295,5 +296,50 @@ func TestCLI(t *testing.T) {
 	// healthcheck probes the running server.
 	if err := run(ctx, []string{"authserver", "healthcheck"}, getenv, io.Discard); err != nil {
 		t.Fatalf("healthcheck: %v", err)
+	}
+}
+
+// TestCLIOpenIDConnectFlags: `users add` stores the standard claims and
+// `clients add` the logout metadata, which registration cannot set.
+func TestCLIOpenIDConnectFlags(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "authserver.db")
+	getenv := func(k string) string {
+		if k == "AUTHSERVER_DB" {
+			return dbPath
+		}
+		return ""
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"authserver", "users", "add", "-username", "dora", "-password", "pw-dora-1",
+		"-name", "Dora Explorer", "-email", "dora@example.com", "-email-verified"}, getenv, &out); err != nil {
+		t.Fatalf("users add: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "rp", "-redirect-uri", "https://rp.example/cb",
+		"-post-logout-redirect-uri", "https://rp.example/bye", "-backchannel-logout-uri", "https://rp.example/bcl"}, getenv, &out); err != nil {
+		t.Fatalf("clients add: %v\n%s", err, out.String())
+	}
+	for _, bad := range [][]string{
+		{"authserver", "clients", "add", "-redirect-uri", "https://rp.example/cb", "-backchannel-logout-uri", "http://evil.example/bcl"},
+		{"authserver", "clients", "add", "-redirect-uri", "https://rp.example/cb", "-post-logout-redirect-uri", "https://rp.example/bye#x"},
+		{"authserver", "users", "add", "-username", "eve", "-email", "not-an-address"},
+	} {
+		if err := run(ctx, bad, getenv, io.Discard); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByUsername(ctx, "dora")
+	if err != nil || u.Name != "Dora Explorer" || u.Email != "dora@example.com" || !u.EmailVerified {
+		t.Errorf("dora = %+v, %v", u, err)
+	}
+	c, err := db.Client(ctx, "rp")
+	if err != nil || c.BackchannelLogoutURI != "https://rp.example/bcl" ||
+		len(c.PostLogoutRedirectURIs) != 1 || c.PostLogoutRedirectURIs[0] != "https://rp.example/bye" {
+		t.Errorf("rp = %+v, %v", c, err)
 	}
 }
