@@ -192,10 +192,10 @@ func (s *Server) checkOpenIDParams(ctx context.Context, q url.Values, req *Autho
 		req.MaxAge = req.Client.DefaultMaxAge
 	}
 	if hint := q.Get("id_token_hint"); hint != "" {
-		// OIDC Core §3.1.2.1: the hint is an ID token this server issued;
-		// it may have expired. Anything else, an access token included, is
-		// refused.
-		claims, err := s.VerifyIDToken(ctx, hint, true)
+		// OIDC Core §3.1.2.1: the hint is an ID token this server issued.
+		// Anything else, an access token or an expired ID token included, is
+		// refused (only logout takes expired hints).
+		claims, err := s.VerifyIDToken(ctx, hint, false)
 		if err != nil {
 			return ErrInvalidRequest("id_token_hint is not an ID token issued by this server")
 		}
@@ -219,7 +219,7 @@ func (s *Server) LoginNeeded(req AuthorizeRequest, signedIn bool, userID string,
 		// OIDC Core §3.1.2.1: prompt=login asks for a fresh sign-in even
 		// with a session.
 		return true
-	case req.MaxAge >= 0 && s.now().Sub(authTime) > req.MaxAge:
+	case req.MaxAge >= 0 && s.now().Sub(authTime) >= req.MaxAge:
 		// OIDC Core §3.1.2.1: past max_age the user must authenticate again.
 		return true
 	case req.HintSubject != "" && req.HintSubject != userID:

@@ -48,6 +48,11 @@ func TestPromptMaxAgeAndHints(t *testing.T) {
 	resp := e.login(bob, e.authorizeURL(map[string]string{"scope": "openid"}), "bob", "builder")
 	e.consent(bob, resp, "approve").Body.Close()
 	e.advance(2 * time.Minute) // the sessions are two minutes old
+	// alice's first ID token has expired (10 minutes) once the clock moves on;
+	// a fresh one is taken for the cases that need a valid hint.
+	expiredHint := aliceHint
+	e.advance(10 * time.Minute)
+	aliceHint = idTokenOf(t, e.tokens(alice, map[string]string{"scope": "openid"}))
 
 	cases := []struct {
 		name    string
@@ -62,12 +67,14 @@ func TestPromptMaxAgeAndHints(t *testing.T) {
 		{"login", alice, map[string]string{"prompt": "login"}, "login"},
 		{"consent", alice, map[string]string{"prompt": "consent"}, "consent"},
 		{"max_age passed", alice, map[string]string{"max_age": "60"}, "login"},
+		{"max_age 0", alice, map[string]string{"max_age": "0"}, "login"},
 		{"max_age passed, none", alice, map[string]string{"max_age": "60", "prompt": "none"}, "login_required"},
-		{"max_age not passed", alice, map[string]string{"max_age": "600"}, "code"},
+		{"max_age not passed", alice, map[string]string{"max_age": "1200"}, "code"},
 		{"max_age malformed", alice, map[string]string{"max_age": "-1"}, "invalid_request"},
 		{"hint of the session's user", alice, map[string]string{"prompt": "none", "id_token_hint": aliceHint}, "code"},
 		{"hint of another user", bob, map[string]string{"prompt": "none", "id_token_hint": aliceHint}, "login_required"},
 		{"hint not ours", alice, map[string]string{"prompt": "none", "id_token_hint": "a.b.c"}, "invalid_request"},
+		{"hint expired", alice, map[string]string{"prompt": "none", "id_token_hint": expiredHint}, "invalid_request"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,6 +374,20 @@ func TestEndSessionAsksWhenNotClearlyFromTheSession(t *testing.T) {
 		t.Errorf("confirm without CSRF token: %d", resp.StatusCode)
 	}
 	resp.Body.Close()
+	// A hint from another session of the same user is not this session's
+	// wish either: ask.
+	other := e.tokens(e.browser(), map[string]string{"scope": "openid"})
+	e.tokens(b, map[string]string{"scope": "openid"})
+	resp = e.endSession(b, url.Values{"id_token_hint": {idTokenOf(t, other)}})
+	if body := readBody(t, resp); !strings.Contains(body, `id="confirm-logout"`) {
+		t.Errorf("hint of another session: want the confirmation page, got %d", resp.StatusCode)
+	}
+	// client_id must be the hint's audience.
+	resp = e.endSession(b, url.Values{"id_token_hint": {idTokenOf(t, other)}, "client_id": {"demo-machine"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("client_id other than the hint's aud: %d, want 400", resp.StatusCode)
+	}
+	resp.Body.Close()
 	// An access token is no id_token_hint.
 	tok := e.tokens(b, map[string]string{"scope": "openid"})
 	resp = e.endSession(b, url.Values{"id_token_hint": {tok.AccessToken}})
@@ -449,5 +470,24 @@ func TestBackchannelLogout(t *testing.T) {
 			case <-time.After(100 * time.Millisecond):
 			}
 		})
+	}
+}
+
+func TestDefaultMaxAgeOfTheClient(t *testing.T) {
+	e := newTestEnv(t)
+	_, m := e.register(map[string]any{"redirect_uris": []string{redirectURI}, "scope": "openid", "default_max_age": 60})
+	clientID := m["client_id"].(string)
+	b := e.browser()
+	e.signIn(b, map[string]string{"client_id": clientID, "scope": "openid"})
+	if got, _ := e.outcome(b, map[string]string{"client_id": clientID, "scope": "openid"}); got != "code" {
+		t.Fatalf("a fresh session: %s, want code", got)
+	}
+	e.advance(2 * time.Minute)
+	if got, _ := e.outcome(b, map[string]string{"client_id": clientID, "scope": "openid"}); got != "login" {
+		t.Errorf("session older than default_max_age: %s, want login", got)
+	}
+	// A max_age in the request wins over the default.
+	if got, _ := e.outcome(b, map[string]string{"client_id": clientID, "scope": "openid", "max_age": "600"}); got != "code" {
+		t.Errorf("request max_age 600: %s, want code", got)
 	}
 }

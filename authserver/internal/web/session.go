@@ -67,6 +67,11 @@ func (s sessions) current(c echo.Context) (session, bool, error) {
 	if err != nil {
 		return session{}, false, err
 	}
+	if auth.SID == "" {
+		// A session from before OpenID Connect has no sid or auth_time:
+		// sign in again rather than issue ID tokens without them.
+		return session{}, false, nil
+	}
 	return session{User: u, Auth: auth, cookieHash: h}, true, nil
 }
 
