@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
@@ -46,9 +47,15 @@ func startServer(t *testing.T, extra ...string) (*actortest.Process, map[string]
 // the x/oauth2 client would.
 func userToken(t *testing.T, base string) *oauth2.Token {
 	t.Helper()
+	return userTokenFor(t, base, []string{"tracks:read"})
+}
+
+// userTokenFor is userToken for other scopes and request options.
+func userTokenFor(t *testing.T, base string, scope []string, opts ...oauth2.AuthCodeOption) *oauth2.Token {
+	t.Helper()
 	conf := &oauth2.Config{
 		ClientID: "demo-client", ClientSecret: "demo-secret", RedirectURL: "http://localhost:8080/callback",
-		Scopes:   []string{"tracks:read"},
+		Scopes:   scope,
 		Endpoint: oauth2.Endpoint{AuthURL: base + "/authorize", TokenURL: base + "/token", AuthStyle: oauth2.AuthStyleInHeader},
 	}
 	jar, _ := cookiejar.New(nil)
@@ -72,7 +79,7 @@ func userToken(t *testing.T, base string) *oauth2.Token {
 		}
 		return next
 	}
-	resp, err := b.Get(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)))
+	resp, err := b.Get(conf.AuthCodeURL("s", append(opts, oauth2.S256ChallengeOption(verifier))...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,5 +348,38 @@ func TestCLIOpenIDConnectFlags(t *testing.T) {
 	if err != nil || c.BackchannelLogoutURI != "https://rp.example/bcl" ||
 		len(c.PostLogoutRedirectURIs) != 1 || c.PostLogoutRedirectURIs[0] != "https://rp.example/bye" {
 		t.Errorf("rp = %+v, %v", c, err)
+	}
+}
+
+// TestOpenIDConnectAgainstTheBinary: an independent relying party (go-oidc)
+// discovers the real server, checks its ID token and reads /userinfo; after
+// a restart the ID-token key is still the same (it is persisted).
+func TestOpenIDConnectAgainstTheBinary(t *testing.T) {
+	p, _ := startServer(t)
+	ctx := context.Background()
+	tok := userTokenFor(t, p.URL, []string{"openid", "profile", "email", "offline_access"}, oidc.Nonce("n-1"))
+	raw, _ := tok.Extra("id_token").(string)
+	provider, err := oidc.NewProvider(ctx, p.URL)
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	idt, err := provider.Verifier(&oidc.Config{ClientID: "demo-client"}).Verify(ctx, raw)
+	if err != nil || idt.Nonce != "n-1" || idt.Subject != "demo-user-alice" {
+		t.Fatalf("ID token: %v %+v", err, idt)
+	}
+	info, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	var claims struct {
+		Name string `json:"name"`
+	}
+	if err != nil || info.Email != "alice@example.com" || !info.EmailVerified || info.Claims(&claims) != nil || claims.Name != "Alice Liddell" {
+		t.Fatalf("userinfo: %v %+v %+v", err, info, claims)
+	}
+	p.Restart()
+	again, err := oidc.NewProvider(ctx, p.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Verifier(&oidc.Config{ClientID: "demo-client"}).Verify(ctx, raw); err != nil {
+		t.Errorf("after a restart the ID token no longer verifies: %v", err)
 	}
 }
