@@ -147,9 +147,9 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 		}
 	}
 	c.PostLogoutRedirectURIs = slices.Compact(slices.Clone(m.PostLogoutRedirectURIs))
-	// OIDC Back-Channel Logout §2.2 allows the metadata, but for a client
-	// anyone can register the server would POST to any address a stranger
-	// names (server-side request forgery). Only the operator sets it.
+	// OIDC Back-Channel Logout §2.2: refused although defined, because for
+	// a client anyone can register the server would POST to any address a
+	// stranger names (server-side request forgery). Only the operator sets it.
 	if m.BackchannelLogoutURI != "" {
 		return Client{}, ErrInvalidClientMetadata("backchannel_logout_uri is not accepted at registration; ask the operator")
 	}
