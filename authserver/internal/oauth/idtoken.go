@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/oauthlab/oauthlab/shared/scopes"
 )
 
 // IDTokenType is the `typ` header of ID tokens. OIDC Core §2 does not
@@ -186,4 +188,4 @@ func (s *Server) VerifyIDToken(ctx context.Context, raw string, allowExpired boo
 
 // wantsIDToken reports whether granted scopes call for an ID token
 // (OIDC Core §3.1.3.3: when openid was granted).
-func wantsIDToken(granted []string) bool { return slices.Contains(granted, "openid") }
+func wantsIDToken(granted []string) bool { return slices.Contains(granted, scopes.OpenID) }
