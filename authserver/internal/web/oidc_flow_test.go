@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthlab/oauthlab/authserver/internal/web"
 	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
@@ -489,5 +491,61 @@ func TestDefaultMaxAgeOfTheClient(t *testing.T) {
 	// A max_age in the request wins over the default.
 	if got, _ := e.outcome(b, map[string]string{"client_id": clientID, "scope": "openid", "max_age": "600"}); got != "code" {
 		t.Errorf("request max_age 600: %s, want code", got)
+	}
+}
+
+// syncBuffer is a log sink the server may write to from its background
+// deliveries while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestBackchannelLogoutFollowsNoRedirectAndLogsNoToken(t *testing.T) {
+	logs := &syncBuffer{}
+	e := newTestEnv(t, func(o *web.Options) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	elsewhere := make(chan string, 1)
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		elsewhere <- r.PostForm.Get("logout_token")
+	}))
+	t.Cleanup(target.Close)
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirector.Close)
+	if err := e.DB.SetBackchannelLogoutURI(context.Background(), "demo-client", redirector.URL); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	tok := e.tokens(b, map[string]string{"scope": "openid"})
+	e.endSession(b, url.Values{"id_token_hint": {idTokenOf(t, tok)}}).Body.Close()
+	select {
+	case <-elsewhere:
+		t.Fatal("the logout token followed a redirect to another address")
+	case <-time.After(300 * time.Millisecond):
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for !strings.Contains(logs.String(), "back-channel logout failed") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "back-channel logout failed") || !strings.Contains(out, "client_id=demo-client") {
+		t.Errorf("the failed delivery is not logged:\n%s", out)
+	}
+	if strings.Contains(out, "logout_token") || strings.Contains(out, "eyJ") {
+		t.Errorf("the log holds the token:\n%s", out)
 	}
 }
