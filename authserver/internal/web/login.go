@@ -15,7 +15,7 @@ import (
 
 // handleLoginPage shows the sign-in form, for a pending authorization
 // request (the `request` parameter) or for the account page.
-func handleLoginPage(s *oauth.Server, sess sessions, demo bool) echo.HandlerFunc {
+func handleLoginPage(sess sessions, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		page := map[string]any{"Title": "Sign in", "Demo": demo}
 		if id := c.QueryParam(requestField); id != "" {

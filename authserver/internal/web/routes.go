@@ -81,7 +81,7 @@ func routes(e *echo.Echo, o Options) {
 
 	// The front channel: the browser comes here (RFC 6749 §3.1).
 	e.GET("/authorize", handleAuthorize(s, sess), page...)
-	e.GET("/login", handleLoginPage(s, sess, o.DemoHint), page...)
+	e.GET("/login", handleLoginPage(sess, o.DemoHint), page...)
 	e.POST("/login", handleLogin(s, sess, o.UserThrottle, o.AddrThrottle, o.DemoHint), page...)
 	e.GET("/consent", handleConsentPage(s, sess), page...)
 	e.POST("/consent", handleConsent(s, sess), page...)
