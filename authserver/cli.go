@@ -70,8 +70,10 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	authMethod := fs.String("auth-method", "", "client_secret_basic (default) or client_secret_post")
 	scope := fs.String("scope", "", "space-delimited scopes (default: all the grants allow)")
 	resourceServer := fs.Bool("resource-server", false, "a resource server: no grants, it only calls /introspect")
-	var redirects, grants listFlag
+	backchannelURI := fs.String("backchannel-logout-uri", "", "where the client receives logout tokens (OIDC Back-Channel Logout)")
+	var redirects, grants, logoutRedirects listFlag
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeat or comma-separate)")
+	fs.Var(&logoutRedirects, "post-logout-redirect-uri", "where /end_session may send the browser back (repeat or comma-separate)")
 	fs.Var(&grants, "grant", "grant types: authorization_code, refresh_token, client_credentials (default authorization_code,refresh_token)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,7 +87,7 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	}
 	meta := oauth.ClientMetadata{
 		RedirectURIs: redirects, GrantTypes: grants, ClientName: *name, Scope: *scope,
-		TokenEndpointAuthMethod: *authMethod,
+		TokenEndpointAuthMethod: *authMethod, PostLogoutRedirectURIs: logoutRedirects,
 	}
 	if *public {
 		meta.TokenEndpointAuthMethod = oauth.AuthNone
@@ -97,6 +99,13 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	c, err := srv.NewClient(meta, *id)
 	if err != nil {
 		return err
+	}
+	if *backchannelURI != "" {
+		// Set by the operator only: registration refuses it (SSRF).
+		if err := oauth.CheckBackchannelLogoutURI(*backchannelURI); err != nil {
+			return err
+		}
+		c.BackchannelLogoutURI = *backchannelURI
 	}
 	if *resourceServer {
 		// Not a client in the RFC 6749 sense: it gets no tokens, so it has
@@ -186,6 +195,15 @@ func retireKey(ctx context.Context, cfg config.Config, db *store.DB, kid string,
 	if err != nil {
 		return err
 	}
+	all, err := db.SigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range all {
+		if k.KID == kid && k.IDTokenKey() {
+			return fmt.Errorf("keys retire: %s signs ID tokens; ID-token keys have no rotation yet, so it cannot be retired", kid)
+		}
+	}
 	if active.KID == kid {
 		return fmt.Errorf("keys retire: %s is the key that signs now; run `authserver keys rotate` and retire it once the new key signs", kid)
 	}
@@ -214,6 +232,8 @@ func listKeys(ctx context.Context, cfg config.Config, db *store.DB, stdout io.Wr
 	for _, k := range all {
 		state := "expired (out of the JWKS)"
 		switch {
+		case k.IDTokenKey():
+			state = "signs ID tokens"
 		case k.Retired():
 			state = "retired " + k.RetiredAt.Format(time.RFC3339)
 		case k.KID == active.KID:
@@ -236,9 +256,14 @@ func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout 
 	fs.SetOutput(stdout)
 	username := fs.String("username", "", "sign-in name (required)")
 	password := fs.String("password", "", "password (default: random, printed once)")
-	name := fs.String("name", "", "display name (default: the username)")
+	name := fs.String("name", "", "display name and `name` claim (default: the username)")
+	email := fs.String("email", "", "email address (the `email` claim)")
+	emailVerified := fs.Bool("email-verified", false, "the email address was verified (the `email_verified` claim)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if len(*email) > 200 || (*email != "" && !strings.Contains(*email, "@")) {
+		return fmt.Errorf("users add: -email must be an email address")
 	}
 	if *username == "" || len(*username) > 100 || strings.ContainsAny(*username, " \t\n") {
 		return fmt.Errorf("users add: -username is required, without spaces, at most 100 characters")
@@ -261,7 +286,8 @@ func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout 
 	defer db.Close()
 	// A random subject: stable, never reused, and unrelated to the
 	// username, which the user may want to change one day.
-	u := oauth.User{Subject: "user-" + oauth.NewSecret()[:22], Username: *username, PasswordHash: hash, DisplayName: *name}
+	u := oauth.User{Subject: "user-" + oauth.NewSecret()[:22], Username: *username, PasswordHash: hash, DisplayName: *name,
+		Name: *name, Email: *email, EmailVerified: *emailVerified}
 	if err := db.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("add user %s: %w", *username, err)
 	}

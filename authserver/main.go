@@ -14,6 +14,7 @@ import (
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/authserver/internal/store"
 	"github.com/oauthlab/oauthlab/authserver/internal/web"
+	"github.com/oauthlab/oauthlab/shared/contract"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/serve"
 )
@@ -80,10 +81,16 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		if err := db.SeedDemo(ctx, cfg.DemoClientRedirectURI); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
+		if err := db.SetBackchannelLogoutURI(ctx, contract.WebClient.ID, cfg.DemoBackchannelLogoutURI); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
 		logger.Info("demo users and clients seeded")
 	}
 	if err := oauth.EnsureKey(ctx, db, cfg.SigningAlg, time.Now()); err != nil {
 		return fmt.Errorf("signing key: %w", err)
+	}
+	if err := oauth.EnsureIDTokenKey(ctx, db, time.Now()); err != nil {
+		return fmt.Errorf("ID token signing key: %w", err)
 	}
 	// One CSRF key for every replica, kept across restarts.
 	csrfKey, err := db.ServerSecret(ctx, "csrf_hmac_key", 32)
@@ -123,8 +130,9 @@ func newServer(cfg config.Config, db *store.DB) *oauth.Server {
 	}
 }
 
-// cleanUp deletes expired codes, tokens and sessions every hour, a day
-// after they expired, so the database does not grow without bound.
+// cleanUp deletes expired codes, tokens, sessions and pending
+// authorization requests every hour, a day after they expired, so the
+// database does not grow without bound.
 func cleanUp(ctx context.Context, db *store.DB, logger *slog.Logger) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()

@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/oauthlab/oauthlab/authserver/internal/store"
 	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
@@ -46,9 +48,15 @@ func startServer(t *testing.T, extra ...string) (*actortest.Process, map[string]
 // the x/oauth2 client would.
 func userToken(t *testing.T, base string) *oauth2.Token {
 	t.Helper()
+	return userTokenFor(t, base, []string{"tracks:read"})
+}
+
+// userTokenFor is userToken for other scopes and request options.
+func userTokenFor(t *testing.T, base string, scope []string, opts ...oauth2.AuthCodeOption) *oauth2.Token {
+	t.Helper()
 	conf := &oauth2.Config{
 		ClientID: "demo-client", ClientSecret: "demo-secret", RedirectURL: "http://localhost:8080/callback",
-		Scopes:   []string{"tracks:read"},
+		Scopes:   scope,
 		Endpoint: oauth2.Endpoint{AuthURL: base + "/authorize", TokenURL: base + "/token", AuthStyle: oauth2.AuthStyleInHeader},
 	}
 	jar, _ := cookiejar.New(nil)
@@ -72,7 +80,7 @@ func userToken(t *testing.T, base string) *oauth2.Token {
 		}
 		return next
 	}
-	resp, err := b.Get(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)))
+	resp, err := b.Get(conf.AuthCodeURL("s", append(opts, oauth2.S256ChallengeOption(verifier))...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +307,9 @@ func TestCLI(t *testing.T) {
 	}
 }
 
-// jwksKids lists the key ids the running server publishes.
+// jwksKids lists the key ids the running server publishes for access
+// tokens (the ID-token key is published too, but is not rotated by these
+// commands).
 func jwksKids(t *testing.T, base string) []string {
 	t.Helper()
 	resp, err := http.Get(base + "/.well-known/jwks.json")
@@ -310,6 +320,7 @@ func jwksKids(t *testing.T, base string) []string {
 	var set struct {
 		Keys []struct {
 			Kid string `json:"kid"`
+			Alg string `json:"alg"`
 		} `json:"keys"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
@@ -317,7 +328,9 @@ func jwksKids(t *testing.T, base string) []string {
 	}
 	var kids []string
 	for _, k := range set.Keys {
-		kids = append(kids, k.Kid)
+		if k.Alg != "RS256" { // the server signs access tokens ES256 in these tests
+			kids = append(kids, k.Kid)
+		}
 	}
 	return kids
 }
@@ -401,5 +414,83 @@ func TestKeysPublishAheadAndRetire(t *testing.T) {
 	}
 	if out, err := keysCmd("retire", first); err == nil {
 		t.Fatalf("retiring a key twice: no error\n%s", out)
+	}
+}
+
+// TestCLIOpenIDConnectFlags: `users add` stores the standard claims and
+// `clients add` the logout metadata, which registration cannot set.
+func TestCLIOpenIDConnectFlags(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "authserver.db")
+	getenv := func(k string) string {
+		if k == "AUTHSERVER_DB" {
+			return dbPath
+		}
+		return ""
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"authserver", "users", "add", "-username", "dora", "-password", "pw-dora-1",
+		"-name", "Dora Explorer", "-email", "dora@example.com", "-email-verified"}, getenv, &out); err != nil {
+		t.Fatalf("users add: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "rp", "-redirect-uri", "https://rp.example/cb",
+		"-post-logout-redirect-uri", "https://rp.example/bye", "-backchannel-logout-uri", "https://rp.example/bcl"}, getenv, &out); err != nil {
+		t.Fatalf("clients add: %v\n%s", err, out.String())
+	}
+	for _, bad := range [][]string{
+		{"authserver", "clients", "add", "-redirect-uri", "https://rp.example/cb", "-backchannel-logout-uri", "http://evil.example/bcl"},
+		{"authserver", "clients", "add", "-redirect-uri", "https://rp.example/cb", "-post-logout-redirect-uri", "https://rp.example/bye#x"},
+		{"authserver", "users", "add", "-username", "eve", "-email", "not-an-address"},
+	} {
+		if err := run(ctx, bad, getenv, io.Discard); err == nil {
+			t.Errorf("%v: want an error", bad)
+		}
+	}
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByUsername(ctx, "dora")
+	if err != nil || u.Name != "Dora Explorer" || u.Email != "dora@example.com" || !u.EmailVerified {
+		t.Errorf("dora = %+v, %v", u, err)
+	}
+	c, err := db.Client(ctx, "rp")
+	if err != nil || c.BackchannelLogoutURI != "https://rp.example/bcl" ||
+		len(c.PostLogoutRedirectURIs) != 1 || c.PostLogoutRedirectURIs[0] != "https://rp.example/bye" {
+		t.Errorf("rp = %+v, %v", c, err)
+	}
+}
+
+// TestOpenIDConnectAgainstTheBinary: an independent relying party (go-oidc)
+// discovers the real server, checks its ID token and reads /userinfo; after
+// a restart the ID-token key is still the same (it is persisted).
+func TestOpenIDConnectAgainstTheBinary(t *testing.T) {
+	p, _ := startServer(t)
+	ctx := context.Background()
+	tok := userTokenFor(t, p.URL, []string{"openid", "profile", "email", "offline_access"}, oidc.Nonce("n-1"))
+	raw, _ := tok.Extra("id_token").(string)
+	provider, err := oidc.NewProvider(ctx, p.URL)
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	idt, err := provider.Verifier(&oidc.Config{ClientID: "demo-client"}).Verify(ctx, raw)
+	if err != nil || idt.Nonce != "n-1" || idt.Subject != "demo-user-alice" {
+		t.Fatalf("ID token: %v %+v", err, idt)
+	}
+	info, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	var claims struct {
+		Name string `json:"name"`
+	}
+	if err != nil || info.Email != "alice@example.com" || !info.EmailVerified || info.Claims(&claims) != nil || claims.Name != "Alice Liddell" {
+		t.Fatalf("userinfo: %v %+v %+v", err, info, claims)
+	}
+	p.Restart()
+	again, err := oidc.NewProvider(ctx, p.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Verifier(&oidc.Config{ClientID: "demo-client"}).Verify(ctx, raw); err != nil {
+		t.Errorf("after a restart the ID token no longer verifies: %v", err)
 	}
 }

@@ -24,10 +24,13 @@ type Config struct {
 	// (AUTHSERVER_DEMO_CLIENT_REDIRECT_URI), for tests that run the client
 	// elsewhere.
 	DemoClientRedirectURI string
-	SigningAlg            string        // AUTHSERVER_SIGNING_ALG
-	AccessTokenTTL        time.Duration // AUTHSERVER_ACCESS_TOKEN_TTL
-	RefreshTokenTTL       time.Duration // AUTHSERVER_REFRESH_TOKEN_TTL
-	CodeTTL               time.Duration // AUTHSERVER_CODE_TTL
+	// DemoBackchannelLogoutURI is where demo-client receives logout tokens
+	// (AUTHSERVER_DEMO_BACKCHANNEL_LOGOUT_URI); empty for none.
+	DemoBackchannelLogoutURI string
+	SigningAlg               string        // AUTHSERVER_SIGNING_ALG
+	AccessTokenTTL           time.Duration // AUTHSERVER_ACCESS_TOKEN_TTL
+	RefreshTokenTTL          time.Duration // AUTHSERVER_REFRESH_TOKEN_TTL
+	CodeTTL                  time.Duration // AUTHSERVER_CODE_TTL
 	// RegistrationToken, when set, is the initial access token that
 	// POST /register requires (RFC 7591 §3); empty means open registration.
 	RegistrationToken string
@@ -43,20 +46,21 @@ type Config struct {
 func Load(getenv func(string) string) (Config, error) {
 	r := envconfig.New(getenv)
 	c := Config{
-		Addr:                  r.String("AUTHSERVER_ADDR", contract.AuthServerAddr),
-		Issuer:                r.URL("AUTHSERVER_ISSUER", contract.AuthServerURL),
-		Audience:              r.URL("AUTHSERVER_AUDIENCE", contract.ResourceAPIURL),
-		DBPath:                r.String("AUTHSERVER_DB", "data/authserver.db"),
-		SeedDemo:              r.Bool("AUTHSERVER_SEED_DEMO", true),
-		SigningAlg:            r.OneOf("AUTHSERVER_SIGNING_ALG", DefaultSigningAlg, "ES256", "EdDSA", "RS256", "PS256"),
-		AccessTokenTTL:        r.Duration("AUTHSERVER_ACCESS_TOKEN_TTL", 10*time.Minute),
-		RefreshTokenTTL:       r.Duration("AUTHSERVER_REFRESH_TOKEN_TTL", 720*time.Hour),
-		CodeTTL:               r.Duration("AUTHSERVER_CODE_TTL", time.Minute),
-		RegistrationToken:     r.String("AUTHSERVER_REGISTRATION_TOKEN", ""),
-		RegistrationsPerHour:  r.Int("AUTHSERVER_REGISTRATIONS_PER_HOUR", 20, 1),
-		LogFormat:             r.OneOf("LOG_FORMAT", "text", "text", "json"),
-		LogLevel:              r.String("LOG_LEVEL", "info"),
-		DemoClientRedirectURI: r.String("AUTHSERVER_DEMO_CLIENT_REDIRECT_URI", contract.WebClient.RedirectURI),
+		Addr:                     r.String("AUTHSERVER_ADDR", contract.AuthServerAddr),
+		Issuer:                   r.URL("AUTHSERVER_ISSUER", contract.AuthServerURL),
+		Audience:                 r.URL("AUTHSERVER_AUDIENCE", contract.ResourceAPIURL),
+		DBPath:                   r.String("AUTHSERVER_DB", "data/authserver.db"),
+		SeedDemo:                 r.Bool("AUTHSERVER_SEED_DEMO", true),
+		SigningAlg:               r.OneOf("AUTHSERVER_SIGNING_ALG", DefaultSigningAlg, "ES256", "EdDSA", "RS256", "PS256"),
+		AccessTokenTTL:           r.Duration("AUTHSERVER_ACCESS_TOKEN_TTL", 10*time.Minute),
+		RefreshTokenTTL:          r.Duration("AUTHSERVER_REFRESH_TOKEN_TTL", 720*time.Hour),
+		CodeTTL:                  r.Duration("AUTHSERVER_CODE_TTL", time.Minute),
+		RegistrationToken:        r.String("AUTHSERVER_REGISTRATION_TOKEN", ""),
+		RegistrationsPerHour:     r.Int("AUTHSERVER_REGISTRATIONS_PER_HOUR", 20, 1),
+		LogFormat:                r.OneOf("LOG_FORMAT", "text", "text", "json"),
+		LogLevel:                 r.String("LOG_LEVEL", "info"),
+		DemoClientRedirectURI:    r.String("AUTHSERVER_DEMO_CLIENT_REDIRECT_URI", contract.WebClient.RedirectURI),
+		DemoBackchannelLogoutURI: r.String("AUTHSERVER_DEMO_BACKCHANNEL_LOGOUT_URI", contract.ClientURL+"/backchannel-logout"),
 	}
 	// Cookies are Secure whenever the issuer is https, unless told otherwise.
 	c.CookieSecure = r.Bool("AUTHSERVER_COOKIE_SECURE", strings.HasPrefix(c.Issuer, "https://"))

@@ -6,7 +6,9 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -15,7 +17,11 @@ import (
 // and a bound keeps hostile input out of the database and the pages.
 const maxParamLen = 2048
 
-// AuthorizeRequest is a checked authorization request (RFC 6749 §4.1.1).
+// AuthorizeRequest is a checked authorization request (RFC 6749 §4.1.1,
+// OIDC Core §3.1.2.1). /authorize checks it once and keeps it on the server
+// as a pending request while the user signs in and answers the consent
+// page; the browser holds only its random id. Later extensions (a pushed
+// request's request_uri, a device grant's user code) belong here too.
 type AuthorizeRequest struct {
 	Client Client
 	// RedirectURI is where the response goes; RedirectGiven says whether
@@ -31,30 +37,24 @@ type AuthorizeRequest struct {
 	State         string
 	CodeChallenge string
 	Prompt        []string
+
+	// OpenID Connect (OIDC Core §3.1.2.1).
+	Nonce string
+	// MaxAge is the longest time since the user last signed in that the
+	// client accepts; negative when there is no limit.
+	MaxAge time.Duration
+	// LoginHint pre-fills the username on the login page.
+	LoginHint string
+	// HintSubject is the `sub` of a valid id_token_hint, or empty.
+	HintSubject string
+	// SignedInAt is set when the user signed in during this request: that
+	// sign-in satisfies prompt=login and max_age.
+	SignedInAt time.Time
 }
 
-// Params returns the request as parameters, to carry it through the login
-// and consent pages and check it again when the user answers.
-func (r AuthorizeRequest) Params() url.Values {
-	v := url.Values{}
-	v.Set("client_id", r.Client.ID)
-	if r.RedirectGiven {
-		v.Set("redirect_uri", r.RedirectURI)
-	}
-	v.Set("response_type", r.ResponseType)
-	v.Set("scope", scopes.Join(r.Scopes))
-	if r.State != "" {
-		v.Set("state", r.State)
-	}
-	if r.CodeChallenge != "" {
-		v.Set("code_challenge", r.CodeChallenge)
-		v.Set("code_challenge_method", PKCEMethodS256)
-	}
-	if slices.Contains(r.Prompt, "consent") {
-		v.Set("prompt", "consent") // still ask after the user signs in
-	}
-	return v
-}
+// OpenID reports whether the request is an OpenID Connect authentication
+// request (OIDC Core §3.1.2.1: the scope contains openid).
+func (r AuthorizeRequest) OpenID() bool { return slices.Contains(r.Scopes, scopes.OpenID) }
 
 // CheckAuthorize validates an authorization request in the order RFC 6749
 // §4.1.2.1 requires: client and redirect URI first, then the rest. When the
@@ -160,14 +160,75 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	}
 	req.CodeChallenge = challenge
 
-	// prompt (OpenID Connect Core §3.1.2.1, common in plain OAuth): "none"
-	// and "consent" are honoured; "login" and "select_account" are ignored.
+	// prompt (OIDC Core §3.1.2.1, common in plain OAuth too): none, login
+	// and consent are honoured; select_account is ignored (one account per
+	// browser).
 	req.Prompt = strings.Fields(q.Get("prompt"))
 	if slices.Contains(req.Prompt, "none") && len(req.Prompt) > 1 {
-		// OpenID Connect Core §3.1.2.1: "none" must stand alone.
+		// OIDC Core §3.1.2.1: "none" must stand alone.
 		return req, ErrInvalidRequest("prompt=none cannot be combined with other values")
 	}
-	return req, nil
+	return req, s.checkOpenIDParams(ctx, q, &req)
+}
+
+// checkOpenIDParams reads the OpenID Connect parameters of an
+// authorization request (OIDC Core §3.1.2.1).
+func (s *Server) checkOpenIDParams(ctx context.Context, q url.Values, req *AuthorizeRequest) error {
+	req.Nonce = q.Get("nonce")
+	req.LoginHint = strings.TrimSpace(q.Get("login_hint"))
+	if len(req.LoginHint) > 100 {
+		req.LoginHint = "" // only a hint: no username is that long
+	}
+	req.MaxAge = -1
+	if raw := q.Get("max_age"); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 32)
+		// OIDC Core §3.1.2.1: max_age is a number of seconds, 0 or more.
+		if err != nil || n < 0 {
+			return ErrInvalidRequest("max_age must be a non-negative number of seconds")
+		}
+		req.MaxAge = time.Duration(n) * time.Second
+	} else if req.Client.DefaultMaxAge > 0 {
+		// OIDC Registration §2: default_max_age applies when the request
+		// has no max_age.
+		req.MaxAge = req.Client.DefaultMaxAge
+	}
+	if hint := q.Get("id_token_hint"); hint != "" {
+		// OIDC Core §3.1.2.1: the hint is an ID token this server issued.
+		// Anything else, an access token or an expired ID token included, is
+		// refused (only logout takes expired hints).
+		claims, err := s.VerifyIDToken(ctx, hint, false)
+		if err != nil {
+			return ErrInvalidRequest("id_token_hint is not an ID token issued by this server")
+		}
+		req.HintSubject = claims.Subject
+	}
+	return nil
+}
+
+// LoginNeeded reports whether the user must sign in (again) before the
+// request can be answered. signedIn, userID and authTime describe the
+// browser's current session.
+func (s *Server) LoginNeeded(req AuthorizeRequest, signedIn bool, userID string, authTime time.Time) bool {
+	switch {
+	case !signedIn:
+		return true
+	case !req.SignedInAt.IsZero():
+		// Signed in during this very request: prompt=login and max_age
+		// are satisfied.
+		return false
+	case slices.Contains(req.Prompt, "login"):
+		// OIDC Core §3.1.2.1: prompt=login asks for a fresh sign-in even
+		// with a session.
+		return true
+	case req.MaxAge >= 0 && s.now().Sub(authTime) >= req.MaxAge:
+		// OIDC Core §3.1.2.1: past max_age the user must authenticate again.
+		return true
+	case req.HintSubject != "" && req.HintSubject != userID:
+		// OIDC Core §3.1.2.1: the hint names another user than the
+		// session's; with prompt=none this becomes login_required.
+		return true
+	}
+	return false
 }
 
 // checkScope parses and checks a requested scope (RFC 6749 §3.3) against
@@ -176,13 +237,15 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 func checkScope(raw string, given bool, c Client, userGrant bool) ([]string, error) {
 	var allowed []string
 	for _, name := range c.Scopes {
-		if sc, ok := scopes.Lookup(name); ok && (userGrant || !sc.UserData) {
+		if sc, ok := LookupScope(name); ok && (userGrant || !sc.UserData) {
 			allowed = append(allowed, name)
 		}
 	}
 	if !given || strings.TrimSpace(raw) == "" {
 		// RFC 6749 §3.3: with no scope, use a documented default: every
-		// scope this client may ask for in this grant.
+		// resource API scope this client may ask for in this grant.
+		// OIDC Core §3.1.2.1: openid is never implied; it must be asked for.
+		allowed = slices.DeleteFunc(allowed, scopes.IsOpenIDConnect)
 		if len(allowed) == 0 {
 			return nil, ErrInvalidScope("this client has no scope it may be granted here")
 		}
@@ -193,7 +256,7 @@ func checkScope(raw string, given bool, c Client, userGrant bool) ([]string, err
 		if !scopes.ValidToken(tok) {
 			return nil, ErrInvalidScope("scope contains characters RFC 6749 section 3.3 does not allow")
 		}
-		if _, known := scopes.Lookup(tok); !known {
+		if _, known := LookupScope(tok); !known {
 			return nil, ErrInvalidScope("unknown scope: " + tok)
 		}
 		if !slices.Contains(allowed, tok) {
@@ -208,6 +271,7 @@ func checkScope(raw string, given bool, c Client, userGrant bool) ([]string, err
 // this client do not cover the request.
 func (s *Server) ConsentNeeded(ctx context.Context, req AuthorizeRequest, userID string) (bool, error) {
 	if slices.Contains(req.Prompt, "consent") {
+		// OIDC Core §3.1.2.1: prompt=consent always asks.
 		return true, nil
 	}
 	c, err := s.Store.Consent(ctx, userID, req.Client.ID)
@@ -222,7 +286,7 @@ func (s *Server) ConsentNeeded(ctx context.Context, req AuthorizeRequest, userID
 
 // Approve records the user's consent (adding to what they granted before)
 // and issues a code.
-func (s *Server) Approve(ctx context.Context, req AuthorizeRequest, userID string) (string, error) {
+func (s *Server) Approve(ctx context.Context, req AuthorizeRequest, userID string, auth Authentication) (string, error) {
 	granted := req.Scopes
 	if old, err := s.Store.Consent(ctx, userID, req.Client.ID); err == nil {
 		granted = scopes.Parse(scopes.Join(old.Scopes) + " " + scopes.Join(req.Scopes))
@@ -235,20 +299,21 @@ func (s *Server) Approve(ctx context.Context, req AuthorizeRequest, userID strin
 	if err != nil {
 		return "", err
 	}
-	return s.IssueCode(ctx, req, userID)
+	return s.IssueCode(ctx, req, userID, auth)
 }
 
 // IssueCode creates a grant and its authorization code (RFC 6749 §4.1.2):
 // random, single use, short-lived, bound to client, redirect URI, user,
-// scopes and PKCE challenge.
-func (s *Server) IssueCode(ctx context.Context, req AuthorizeRequest, userID string) (string, error) {
+// scopes and PKCE challenge. auth is the sign-in the ID tokens of the
+// grant will name.
+func (s *Server) IssueCode(ctx context.Context, req AuthorizeRequest, userID string, auth Authentication) (string, error) {
 	now := s.Now().UTC()
-	g := Grant{ID: NewSecret()[:22], UserID: userID, ClientID: req.Client.ID, Scopes: req.Scopes, CreatedAt: now}
+	g := Grant{ID: NewSecret()[:22], UserID: userID, ClientID: req.Client.ID, Scopes: req.Scopes, CreatedAt: now, Auth: auth}
 	code := NewSecret()
 	err := s.Store.CreateGrant(ctx, g, &Code{
 		Hash: HashSecret(code), GrantID: g.ID, ClientID: req.Client.ID, UserID: userID,
 		Scopes: req.Scopes, RedirectURI: req.RedirectURI, RedirectGiven: req.RedirectGiven,
-		CodeChallenge: req.CodeChallenge, ExpiresAt: now.Add(s.CodeTTL),
+		CodeChallenge: req.CodeChallenge, Nonce: req.Nonce, ExpiresAt: now.Add(s.CodeTTL),
 	})
 	if err != nil {
 		return "", err
@@ -353,4 +418,28 @@ func withoutLoopbackPort(raw string) (string, bool) {
 	}
 	u.Host = host
 	return u.String(), true
+}
+
+// LookupScope finds a scope this server grants: a resource API scope or an
+// OpenID Connect one.
+func LookupScope(name string) (scopes.Scope, bool) {
+	if sc, ok := scopes.Lookup(name); ok {
+		return sc, true
+	}
+	for _, sc := range scopes.OpenIDConnect {
+		if sc.Name == name {
+			return sc, true
+		}
+	}
+	return scopes.Scope{}, false
+}
+
+// SupportedScopes lists every scope this server grants, the resource API's
+// first.
+func SupportedScopes() []string {
+	names := scopes.Names()
+	for _, sc := range scopes.OpenIDConnect {
+		names = append(names, sc.Name)
+	}
+	return names
 }

@@ -94,6 +94,18 @@ func (s *Server) Introspect(ctx context.Context, caller Client, token string) (I
 	}, nil
 }
 
+// activeGrant returns the grant, and false when it is gone or revoked.
+func (s *Server) activeGrant(ctx context.Context, id string) (Grant, bool, error) {
+	g, err := s.Store.Grant(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Grant{}, false, nil
+	}
+	if err != nil {
+		return Grant{}, false, err
+	}
+	return g, g.RevokedAt.IsZero(), nil
+}
+
 func (s *Server) grantActive(ctx context.Context, id string) (bool, error) {
 	g, err := s.Store.Grant(ctx, id)
 	if errors.Is(err, ErrNotFound) {

@@ -28,8 +28,15 @@ const (
 // Algs lists every supported signing algorithm.
 var Algs = []string{AlgES256, AlgEdDSA, AlgRS256, AlgPS256}
 
-// SigningKey is an asymmetric key pair that signs access tokens. Its public
-// half is published in the JWKS under KID.
+// Key purposes: a key signs access tokens, or ID tokens and logout tokens,
+// never both, so that neither kind can pass for the other.
+const (
+	PurposeAccess  = "access"
+	PurposeIDToken = "id_token"
+)
+
+// SigningKey is an asymmetric key pair that signs access tokens or ID
+// tokens. Its public half is published in the JWKS under KID.
 type SigningKey struct {
 	KID       string
 	Alg       string
@@ -41,7 +48,12 @@ type SigningKey struct {
 	SignsFrom time.Time
 	// RetiredAt, once set, takes the key out of the JWKS for good.
 	RetiredAt time.Time
+	// Purpose is PurposeAccess (the default when empty) or PurposeIDToken.
+	Purpose string
 }
+
+// IDTokenKey reports whether the key signs ID tokens.
+func (k SigningKey) IDTokenKey() bool { return k.Purpose == PurposeIDToken }
 
 // Start is when the key starts (or started) signing.
 func (k SigningKey) Start() time.Time {
@@ -96,6 +108,9 @@ type KeyStore interface {
 	// SigningKeys returns every key, retired ones included, the latest
 	// Start first.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	// AddSigningKey stores a key. For an ID-token key it does nothing
+	// when one of that algorithm exists already (a concurrent request
+	// created it first).
 	AddSigningKey(ctx context.Context, k SigningKey) error
 }
 
@@ -106,6 +121,7 @@ func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	keys = accessKeys(keys)
 	for _, k := range keys {
 		if !k.Retired() {
 			if k.Alg == alg {
@@ -119,6 +135,40 @@ func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) erro
 		return err
 	}
 	return ks.AddSigningKey(ctx, k)
+}
+
+// DefaultIDTokenAlg signs ID tokens unless a client registered another
+// algorithm. OIDC Discovery §3: RS256 must be supported.
+const DefaultIDTokenAlg = AlgRS256
+
+// EnsureIDTokenKey creates the default ID-token key if there is none, so
+// that the first sign-in does not wait for an RSA key to be generated.
+func EnsureIDTokenKey(ctx context.Context, ks KeyStore, now time.Time) error {
+	keys, err := ks.SigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.IDTokenKey() && k.Alg == DefaultIDTokenAlg {
+			return nil
+		}
+	}
+	k, err := GenerateKey(DefaultIDTokenAlg, now)
+	if err != nil {
+		return err
+	}
+	k.Purpose = PurposeIDToken
+	return ks.AddSigningKey(ctx, k)
+}
+
+func accessKeys(keys []SigningKey) []SigningKey {
+	var out []SigningKey
+	for _, k := range keys {
+		if !k.IDTokenKey() {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // keyCacheTTL bounds how long a key added by `authserver keys rotate` (a
@@ -137,7 +187,10 @@ type Keys struct {
 
 	mu       sync.Mutex
 	loadedAt time.Time
-	keys     []SigningKey // newest first
+	keys     []SigningKey // access-token keys, newest first
+	idKeys   []SigningKey // ID-token keys, one per algorithm
+	// creating serialises on-demand creation of ID-token keys.
+	creating sync.Mutex
 }
 
 // NewKeys returns a key set that keeps superseded keys published for
@@ -153,12 +206,19 @@ func (k *Keys) load(ctx context.Context) ([]SigningKey, error) {
 	if k.keys != nil && now.Sub(k.loadedAt) < keyCacheTTL && !now.Before(k.loadedAt) {
 		return k.keys, nil
 	}
-	keys, err := k.store.SigningKeys(ctx)
+	all, err := k.store.SigningKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
+	keys := accessKeys(all)
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("no signing key: run the server once or `authserver keys rotate`")
+	}
+	k.idKeys = nil
+	for _, key := range all {
+		if key.IDTokenKey() {
+			k.idKeys = append(k.idKeys, key)
+		}
 	}
 	k.keys, k.loadedAt = keys, now
 	return keys, nil
@@ -173,6 +233,60 @@ func activeIndex(keys []SigningKey, now time.Time) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no signing key: every key is retired or not signing yet; run `authserver keys rotate -publish-ahead 0`")
+}
+
+// idTokenKeys returns the ID-token keys.
+func (k *Keys) idTokenKeys(ctx context.Context) ([]SigningKey, error) {
+	if _, err := k.load(ctx); err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.idKeys, nil
+}
+
+// IDTokenKey returns the key that signs ID tokens with alg, creating it on
+// first use. Concurrent first uses create one key: the store keeps the
+// first and ignores the others.
+func (k *Keys) IDTokenKey(ctx context.Context, alg string) (SigningKey, error) {
+	find := func() (SigningKey, bool, error) {
+		keys, err := k.idTokenKeys(ctx)
+		for _, key := range keys {
+			if key.Alg == alg {
+				return key, true, nil
+			}
+		}
+		return SigningKey{}, false, err
+	}
+	if key, ok, err := find(); ok || err != nil {
+		return key, err
+	}
+	k.creating.Lock()
+	defer k.creating.Unlock()
+	k.expire()
+	if key, ok, err := find(); ok || err != nil {
+		return key, err
+	}
+	key, err := GenerateKey(alg, k.now())
+	if err != nil {
+		return SigningKey{}, err
+	}
+	key.Purpose = PurposeIDToken
+	if err := k.store.AddSigningKey(ctx, key); err != nil {
+		return SigningKey{}, err
+	}
+	k.expire()
+	if key, ok, err := find(); ok || err != nil {
+		return key, err
+	}
+	return SigningKey{}, fmt.Errorf("the %s ID-token key was not stored", alg)
+}
+
+// expire makes the next load read the store.
+func (k *Keys) expire() {
+	k.mu.Lock()
+	k.keys = nil
+	k.mu.Unlock()
 }
 
 // Active returns the key that signs new tokens: of the keys not retired,
@@ -219,12 +333,30 @@ func (k *Keys) Published(ctx context.Context) ([]SigningKey, error) {
 		}
 		supersededAt = key.Start()
 	}
-	return out, nil
+	idKeys, err := k.idTokenKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, idKeys...), nil
 }
 
-// Lookup finds a published key by its id.
+// Lookup finds a published access-token key by its id.
 func (k *Keys) Lookup(ctx context.Context, kid string) (SigningKey, bool) {
 	keys, err := k.Published(ctx)
+	if err != nil {
+		return SigningKey{}, false
+	}
+	for _, key := range keys {
+		if key.KID == kid && !key.IDTokenKey() {
+			return key, true
+		}
+	}
+	return SigningKey{}, false
+}
+
+// LookupIDTokenKey finds an ID-token key by its id.
+func (k *Keys) LookupIDTokenKey(ctx context.Context, kid string) (SigningKey, bool) {
+	keys, err := k.idTokenKeys(ctx)
 	if err != nil {
 		return SigningKey{}, false
 	}

@@ -35,6 +35,22 @@ type Client struct {
 	// SourceRegistration.
 	Source    string
 	CreatedAt time.Time
+
+	// PostLogoutRedirectURIs are where /end_session may send the browser
+	// (OIDC RP-Initiated Logout §3.1), matched exactly.
+	PostLogoutRedirectURIs []string
+	// BackchannelLogoutURI receives logout tokens (OIDC Back-Channel Logout
+	// §2.2). Only seeded and CLI-added clients have one.
+	BackchannelLogoutURI string
+	// IDTokenAlg is id_token_signed_response_alg (OIDC Registration §2);
+	// empty means RS256.
+	IDTokenAlg string
+	// DefaultMaxAge applies when a request has no max_age (OIDC
+	// Registration §2); zero means none.
+	DefaultMaxAge time.Duration
+	// RequireAuthTime is require_auth_time (OIDC Registration §2). Every ID
+	// token here carries auth_time, so it changes nothing but is kept.
+	RequireAuthTime bool
 }
 
 // Where a client came from. Seeded and CLI-added clients were set up by
@@ -67,7 +83,12 @@ type User struct {
 	Subject      string
 	Username     string
 	PasswordHash string
-	DisplayName  string
+	// DisplayName is the short name the pages show.
+	DisplayName string
+	// Name, Email and EmailVerified are standard claims (OIDC Core §5.1).
+	Name          string
+	Email         string
+	EmailVerified bool
 }
 
 // Consent records which scopes a user granted a client, so that the
@@ -90,6 +111,17 @@ type Grant struct {
 	Scopes    []string
 	CreatedAt time.Time
 	RevokedAt time.Time // zero while valid
+	// Auth is the sign-in the grant came from; every ID token of the grant
+	// carries its auth_time and sid (OIDC Core §12.2).
+	Auth Authentication
+}
+
+// Authentication is one sign-in of a user at this server: the browser
+// session's public id (the `sid` claim, never the cookie value) and when
+// the user last entered a password (the `auth_time` claim).
+type Authentication struct {
+	SID      string
+	AuthTime time.Time
 }
 
 // Code is an authorization code, stored by the SHA-256 of its value.
@@ -106,8 +138,10 @@ type Code struct {
 	RedirectGiven bool
 	// CodeChallenge is the PKCE S256 challenge (RFC 7636 §4.3), or empty.
 	CodeChallenge string
-	ExpiresAt     time.Time
-	UsedAt        time.Time // zero until redeemed
+	// Nonce goes into the ID token issued for this code (OIDC Core §3.1.2.1).
+	Nonce     string
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until redeemed
 }
 
 // RefreshToken is stored by the SHA-256 of its value. Tokens of one grant

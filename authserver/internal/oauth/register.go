@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -21,6 +22,16 @@ type ClientMetadata struct {
 	ResponseTypes           []string `json:"response_types,omitempty"`
 	ClientName              string   `json:"client_name,omitempty"`
 	Scope                   string   `json:"scope,omitempty"`
+
+	// OIDC RP-Initiated Logout §3.1.
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
+	// OIDC Registration §2.
+	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
+	DefaultMaxAge            int64  `json:"default_max_age,omitempty"`
+	RequireAuthTime          bool   `json:"require_auth_time,omitempty"`
+	// BackchannelLogoutURI (OIDC Back-Channel Logout §2.2) is refused at
+	// registration: see NewClient.
+	BackchannelLogoutURI string `json:"backchannel_logout_uri,omitempty"`
 }
 
 // RegisteredClient is the registration response (RFC 7591 §3.2.1).
@@ -63,6 +74,10 @@ func (s *Server) Register(ctx context.Context, m ClientMetadata) (RegisteredClie
 	}
 	out.ClientName = c.Name
 	out.Scope = scopes.Join(c.Scopes)
+	out.PostLogoutRedirectURIs = c.PostLogoutRedirectURIs
+	out.IDTokenSignedResponseAlg = idTokenAlg(c)
+	out.DefaultMaxAge = int64(c.DefaultMaxAge / time.Second)
+	out.RequireAuthTime = c.RequireAuthTime
 	return out, nil
 }
 
@@ -125,18 +140,45 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 	}
 	c.RedirectURIs = slices.Compact(slices.Clone(m.RedirectURIs))
 
+	// OIDC RP-Initiated Logout §3.1: post-logout redirect URIs are held to
+	// the rules of redirect URIs, and matched exactly too.
+	for _, ru := range m.PostLogoutRedirectURIs {
+		if err := checkRedirectURI(ru); err != nil {
+			return Client{}, ErrInvalidClientMetadata("post_logout_redirect_uris: " + err.(*Error).Description)
+		}
+	}
+	c.PostLogoutRedirectURIs = slices.Compact(slices.Clone(m.PostLogoutRedirectURIs))
+	// OIDC Back-Channel Logout §2.2: refused although defined, because for
+	// a client anyone can register the server would POST to any address a
+	// stranger names (server-side request forgery). Only the operator sets it.
+	if m.BackchannelLogoutURI != "" {
+		return Client{}, ErrInvalidClientMetadata("backchannel_logout_uri is not accepted at registration; ask the operator")
+	}
+	// OIDC Registration §2: id_token_signed_response_alg names a JWS
+	// algorithm; "none" is never allowed here.
+	if m.IDTokenSignedResponseAlg != "" && !slices.Contains(IDTokenAlgs, m.IDTokenSignedResponseAlg) {
+		return Client{}, ErrInvalidClientMetadata("id_token_signed_response_alg must be one of RS256, EdDSA, ES256, PS256")
+	}
+	c.IDTokenAlg = m.IDTokenSignedResponseAlg
+	// OIDC Registration §2: default_max_age is a number of seconds.
+	if m.DefaultMaxAge < 0 || m.DefaultMaxAge > 1<<31 {
+		return Client{}, ErrInvalidClientMetadata("default_max_age must be a non-negative number of seconds")
+	}
+	c.DefaultMaxAge = time.Duration(m.DefaultMaxAge) * time.Second
+	c.RequireAuthTime = m.RequireAuthTime
+
 	// Scopes: the requested ones, or by default every scope the grants
 	// allow (user-data scopes only with authorization_code).
 	userGrant := c.AllowsGrant(GrantAuthorizationCode)
 	if strings.TrimSpace(m.Scope) == "" {
-		for _, sc := range scopes.All {
+		for _, sc := range append(slices.Clone(scopes.All), scopes.OpenIDConnect...) {
 			if sc.UserData == userGrant || (!sc.UserData && c.AllowsGrant(GrantClientCredentials)) {
 				c.Scopes = append(c.Scopes, sc.Name)
 			}
 		}
 	} else {
 		for _, tok := range scopes.Parse(m.Scope) {
-			sc, ok := scopes.Lookup(tok)
+			sc, ok := LookupScope(tok)
 			if !ok {
 				return Client{}, ErrInvalidClientMetadata("unknown scope: " + tok)
 			}
@@ -184,4 +226,14 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// CheckBackchannelLogoutURI checks a backchannel_logout_uri (OIDC
+// Back-Channel Logout §2.2): absolute, no fragment, https except on
+// loopback, like a redirect URI.
+func CheckBackchannelLogoutURI(raw string) error {
+	if err := checkRedirectURI(raw); err != nil {
+		return ErrInvalidClientMetadata("backchannel_logout_uri: " + err.(*Error).Description)
+	}
+	return nil
 }

@@ -32,6 +32,8 @@ type TokenResponse struct {
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope"`
+	// IDToken is sent when openid was granted (OIDC Core §3.1.3.3).
+	IDToken string `json:"id_token,omitempty"`
 }
 
 // Token runs the grant the request names.
@@ -107,7 +109,8 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 		return TokenResponse{}, ErrInvalidGrant("code_verifier does not match the code_challenge")
 	}
 	// The user may have revoked the app between the redirect and now.
-	if ok, err := s.grantActive(ctx, code.GrantID); err != nil || !ok {
+	g, ok, err := s.activeGrant(ctx, code.GrantID)
+	if err != nil || !ok {
 		return TokenResponse{}, firstErr(err, ErrInvalidGrant("the authorization was revoked"))
 	}
 	if code.CodeChallenge == "" && req.Client.Public() {
@@ -116,7 +119,8 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 		return TokenResponse{}, ErrInvalidGrant("public clients must use PKCE")
 	}
 
-	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, code.Scopes, code.Scopes, true)
+	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, code.Scopes, code.Scopes, true,
+		&idTokenInfo{nonce: code.Nonce, auth: g.Auth})
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -159,7 +163,8 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 		}
 		return TokenResponse{}, ErrInvalidGrant("the refresh token was already used; its whole family is revoked")
 	}
-	if ok, err := s.grantActive(ctx, rt.GrantID); err != nil || !ok {
+	g, ok, err := s.activeGrant(ctx, rt.GrantID)
+	if err != nil || !ok {
 		return TokenResponse{}, firstErr(err, ErrInvalidGrant("the refresh token was revoked"))
 	}
 	if !s.now().Before(rt.ExpiresAt) {
@@ -183,7 +188,10 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 	// The new refresh token keeps the original scope (RFC 6749 §6: "the
 	// refresh token scope MUST be identical to that of the refresh token
 	// included by the client").
-	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes, true)
+	// OIDC Core §12.2: a refreshed ID token keeps sub and auth_time and has
+	// no nonce.
+	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes, true,
+		&idTokenInfo{auth: g.Auth})
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -217,7 +225,7 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 		return TokenResponse{}, err
 	}
 	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, false)
+	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, false, nil)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -227,9 +235,10 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 	return resp, nil
 }
 
-// issue mints an access token and, if withRefresh, a refresh token, and
+// issue mints an access token, a refresh token if withRefresh, and an ID
+// token when openid is among the access scopes and idt is not nil. It
 // returns both the records to store and the response to send.
-func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, withRefresh bool) (Issued, TokenResponse, error) {
+func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, withRefresh bool, idt *idTokenInfo) (Issued, TokenResponse, error) {
 	at := s.newAccessToken(grantID, c.ID, userID, accessScopes)
 	signed, err := s.mintAccessToken(ctx, at)
 	if err != nil {
@@ -242,6 +251,16 @@ func (s *Server) issue(ctx context.Context, grantID string, c Client, userID str
 		Scope:       scopes.Join(accessScopes), // RFC 6749 §5.1: always say what was granted
 	}
 	issued := Issued{Access: at}
+	if idt != nil && userID != "" && wantsIDToken(accessScopes) {
+		if resp.IDToken, err = s.mintIDToken(ctx, c, userID, *idt, signed); err != nil {
+			return Issued{}, TokenResponse{}, err
+		}
+	}
+	// OIDC Core §11: for an OpenID Connect grant, a refresh token only when
+	// offline_access was granted. A plain OAuth grant keeps RFC 6749 §6.
+	if wantsIDToken(refreshScopes) && !slices.Contains(refreshScopes, scopes.OfflineAccess) {
+		withRefresh = false
+	}
 	if withRefresh && c.AllowsGrant(GrantRefreshToken) {
 		raw := NewSecret()
 		issued.Refresh = &RefreshToken{

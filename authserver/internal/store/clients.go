@@ -5,22 +5,30 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 )
 
-const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method, source, created_at`
+const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method, source, created_at,
+	post_logout_redirect_uris, backchannel_logout_uri, id_token_signed_response_alg, default_max_age, require_auth_time`
 
 func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	var c oauth.Client
-	var uris, grants, scopes string
+	var uris, grants, scopes, logoutURIs string
 	var created sql.NullInt64
-	if err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod, &c.Source, &created); err != nil {
+	var maxAge int64
+	if err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod, &c.Source, &created,
+		&logoutURIs, &c.BackchannelLogoutURI, &c.IDTokenAlg, &maxAge, &c.RequireAuthTime); err != nil {
 		return c, notFound(err)
 	}
 	if err := json.Unmarshal([]byte(uris), &c.RedirectURIs); err != nil {
 		return c, err
 	}
+	if err := json.Unmarshal([]byte(logoutURIs), &c.PostLogoutRedirectURIs); err != nil {
+		return c, err
+	}
+	c.DefaultMaxAge = time.Duration(maxAge) * time.Second
 	c.GrantTypes, c.Scopes, c.CreatedAt = strings.Fields(grants), strings.Fields(scopes), fromUnix(created)
 	return c, nil
 }
@@ -58,15 +66,20 @@ func upsertClient(ctx context.Context, tx *sql.Tx, c oauth.Client, update bool) 
 	if err != nil {
 		return err
 	}
-	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	logoutURIs, err := json.Marshal(nonNil(c.PostLogoutRedirectURIs))
+	if err != nil {
+		return err
+	}
+	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	if update {
 		// Keep the secret: a seed re-run must not change it.
 		q += ` ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris,
 			grant_types = excluded.grant_types, scopes = excluded.scopes, auth_method = excluded.auth_method,
-			source = excluded.source`
+			source = excluded.source, post_logout_redirect_uris = excluded.post_logout_redirect_uris`
 	}
 	_, err = tx.ExecContext(ctx, q, c.ID, c.SecretHash, c.Name, string(uris),
-		strings.Join(c.GrantTypes, " "), strings.Join(c.Scopes, " "), c.AuthMethod, c.Source, unix(c.CreatedAt))
+		strings.Join(c.GrantTypes, " "), strings.Join(c.Scopes, " "), c.AuthMethod, c.Source, unix(c.CreatedAt),
+		string(logoutURIs), c.BackchannelLogoutURI, c.IDTokenAlg, int64(c.DefaultMaxAge/time.Second), c.RequireAuthTime)
 	return err
 }
 

@@ -72,17 +72,17 @@ func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) 
 		if g.UserID != "" {
 			user = g.UserID
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO grants (id, user_id, client_id, scopes, created_at) VALUES (?, ?, ?, ?, ?)`,
-			g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID); err != nil {
 			return err
 		}
 		if code == nil {
 			return nil
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO codes (hash, grant_id, client_id, user_id, scopes, redirect_uri,
-			redirect_given, code_challenge, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			redirect_given, code_challenge, nonce, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			code.Hash, code.GrantID, code.ClientID, code.UserID, strings.Join(code.Scopes, " "), code.RedirectURI,
-			code.RedirectGiven, code.CodeChallenge, unix(code.ExpiresAt))
+			code.RedirectGiven, code.CodeChallenge, code.Nonce, unix(code.ExpiresAt))
 		return err
 	})
 }
@@ -92,10 +92,12 @@ func (db *DB) Grant(ctx context.Context, id string) (oauth.Grant, error) {
 	var g oauth.Grant
 	var user sql.NullString
 	var scopes string
-	var created, revoked sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT id, user_id, client_id, scopes, created_at, revoked_at FROM grants WHERE id = ?`, id).
-		Scan(&g.ID, &user, &g.ClientID, &scopes, &created, &revoked)
+	var created, revoked, authTime sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT id, user_id, client_id, scopes, created_at, revoked_at, auth_time, sid
+		FROM grants WHERE id = ?`, id).
+		Scan(&g.ID, &user, &g.ClientID, &scopes, &created, &revoked, &authTime, &g.Auth.SID)
 	g.UserID, g.Scopes, g.CreatedAt, g.RevokedAt = user.String, strings.Fields(scopes), fromUnix(created), fromUnix(revoked)
+	g.Auth.AuthTime = fromUnix(authTime)
 	return g, notFound(err)
 }
 
@@ -111,9 +113,9 @@ func (db *DB) Code(ctx context.Context, hash string) (oauth.Code, error) {
 	var scopes string
 	var expires, used sql.NullInt64
 	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, redirect_uri, redirect_given,
-		code_challenge, expires_at, used_at FROM codes WHERE hash = ?`, hash).
+		code_challenge, nonce, expires_at, used_at FROM codes WHERE hash = ?`, hash).
 		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &scopes, &c.RedirectURI, &c.RedirectGiven,
-			&c.CodeChallenge, &expires, &used)
+			&c.CodeChallenge, &c.Nonce, &expires, &used)
 	c.Scopes, c.ExpiresAt, c.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
 	return c, notFound(err)
 }

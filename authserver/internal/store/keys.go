@@ -14,7 +14,7 @@ import (
 // SigningKeys returns every signing key, retired ones included, the one
 // that starts signing last first.
 func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT kid, alg, private_key, created_at, signs_from, retired_at FROM signing_keys
+	rows, err := db.read.QueryContext(ctx, `SELECT kid, alg, private_key, created_at, signs_from, retired_at, purpose FROM signing_keys
 		ORDER BY COALESCE(signs_from, created_at) DESC, rowid DESC`)
 	if err != nil {
 		return nil, err
@@ -25,7 +25,7 @@ func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
 		var k oauth.SigningKey
 		var der []byte
 		var created, signsFrom, retired sql.NullInt64
-		if err := rows.Scan(&k.KID, &k.Alg, &der, &created, &signsFrom, &retired); err != nil {
+		if err := rows.Scan(&k.KID, &k.Alg, &der, &created, &signsFrom, &retired, &k.Purpose); err != nil {
 			return nil, err
 		}
 		priv, err := x509.ParsePKCS8PrivateKey(der)
@@ -42,15 +42,21 @@ func (db *DB) SigningKeys(ctx context.Context) ([]oauth.SigningKey, error) {
 	return out, rows.Err()
 }
 
-// AddSigningKey stores a new key; it becomes the active one at its
-// SignsFrom (at once when that is zero).
+// AddSigningKey stores a new key. An access-token key becomes the active
+// one at its SignsFrom (at once when that is zero). An ID-token key is
+// ignored when one of its algorithm exists (the unique index decides
+// between concurrent creators).
 func (db *DB) AddSigningKey(ctx context.Context, k oauth.SigningKey) error {
 	der, err := x509.MarshalPKCS8PrivateKey(k.Private)
 	if err != nil {
 		return err
 	}
-	_, err = db.write.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, created_at, signs_from) VALUES (?, ?, ?, ?, ?)`,
-		k.KID, k.Alg, der, unix(k.CreatedAt), unix(k.SignsFrom))
+	purpose := k.Purpose
+	if purpose == "" {
+		purpose = oauth.PurposeAccess
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, created_at, signs_from, purpose) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, k.KID, k.Alg, der, unix(k.CreatedAt), unix(k.SignsFrom), purpose)
 	return err
 }
 

@@ -4,20 +4,29 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/shared/contract"
+	"github.com/oauthlab/oauthlab/shared/scopes"
 )
 
 // SeedDemo adds the demo users and clients of docs/contract.md. It is
 // idempotent: existing users are left alone; existing demo clients keep
 // their secret but get the configured redirect URI, grants and scopes.
-// webRedirectURI is demo-client's redirect URI.
+// webRedirectURI is demo-client's redirect URI. demo-client may also send
+// the browser to its /signed-out page after logout; where its back-channel
+// logout endpoint is depends on the deployment: see SetBackchannelLogoutURI.
 func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 	for _, u := range contract.DemoUsers {
+		profile := oauth.User{Subject: u.Subject, DisplayName: u.DisplayName, Name: u.Name, Email: u.Email, EmailVerified: u.EmailVerified}
 		_, err := db.UserByUsername(ctx, u.Username)
 		if err == nil {
+			// A database seeded before OpenID Connect gets the profile too.
+			if err := db.UpdateProfile(ctx, profile); err != nil {
+				return err
+			}
 			continue
 		}
 		if !errors.Is(err, oauth.ErrNotFound) {
@@ -27,7 +36,8 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.CreateUser(ctx, oauth.User{Subject: u.Subject, Username: u.Username, PasswordHash: hash, DisplayName: u.DisplayName}); err != nil {
+		profile.Username, profile.PasswordHash = u.Username, hash
+		if err := db.CreateUser(ctx, profile); err != nil {
 			return err
 		}
 	}
@@ -41,6 +51,12 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		}
 		if dc.ID == contract.WebClient.ID {
 			c.RedirectURIs = []string{webRedirectURI}
+			// The web client signs users in with OpenID Connect as well.
+			c.Scopes = slices.Clone(c.Scopes)
+			for _, sc := range scopes.OpenIDConnect {
+				c.Scopes = append(c.Scopes, sc.Name)
+			}
+			c.PostLogoutRedirectURIs = []string{contract.ClientURL + "/signed-out"}
 		}
 		old, err := db.Client(ctx, dc.ID)
 		switch {
@@ -59,4 +75,12 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		}
 	}
 	return nil
+}
+
+// SetBackchannelLogoutURI sets where a client receives logout tokens (OIDC
+// Back-Channel Logout §2.2); empty removes it. Only the operator sets it
+// (seed, CLI): a registered client could name any address.
+func (db *DB) SetBackchannelLogoutURI(ctx context.Context, clientID, uri string) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE clients SET backchannel_logout_uri = ? WHERE id = ?`, uri, clientID)
+	return err
 }

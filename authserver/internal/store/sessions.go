@@ -9,24 +9,62 @@ import (
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 )
 
-// CreateSession stores a sign-in session by the hash of its cookie value.
-func (db *DB) CreateSession(ctx context.Context, idHash, userID string, now, expires time.Time) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-		idHash, userID, now.Unix(), expires.Unix())
+// CreateSession stores a sign-in session by the hash of its cookie value,
+// with its public id and sign-in time.
+func (db *DB) CreateSession(ctx context.Context, idHash, userID string, auth oauth.Authentication, now, expires time.Time) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at, sid, auth_time)
+		VALUES (?, ?, ?, ?, ?, ?)`, idHash, userID, now.Unix(), expires.Unix(), auth.SID, auth.AuthTime.Unix())
 	return err
 }
 
-// SessionUser returns the user of a live session.
-func (db *DB) SessionUser(ctx context.Context, idHash string, now time.Time) (oauth.User, error) {
+// SessionUser returns the user of a live session and its sign-in; it
+// returns ErrNotFound when there is no such session or it expired.
+func (db *DB) SessionUser(ctx context.Context, idHash string, now time.Time) (oauth.User, oauth.Authentication, error) {
 	var subject string
-	err := db.read.QueryRowContext(ctx, `SELECT user_id FROM sessions WHERE id_hash = ? AND expires_at > ?`, idHash, now.Unix()).Scan(&subject)
+	var auth oauth.Authentication
+	var authTime int64
+	err := db.read.QueryRowContext(ctx, `SELECT user_id, sid, auth_time FROM sessions WHERE id_hash = ? AND expires_at > ?`,
+		idHash, now.Unix()).Scan(&subject, &auth.SID, &authTime)
 	if errors.Is(err, sql.ErrNoRows) {
-		return oauth.User{}, oauth.ErrNotFound
+		return oauth.User{}, auth, oauth.ErrNotFound
 	}
 	if err != nil {
-		return oauth.User{}, err
+		return oauth.User{}, auth, err
 	}
-	return db.User(ctx, subject)
+	auth.AuthTime = time.Unix(authTime, 0).UTC()
+	u, err := db.User(ctx, subject)
+	return u, auth, err
+}
+
+// AddSessionClient records that the session sid signed the user in to a
+// client with OpenID Connect, until expires.
+func (db *DB) AddSessionClient(ctx context.Context, sid, clientID, userID string, expires time.Time) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO session_clients (sid, client_id, user_id, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (sid, client_id) DO UPDATE SET expires_at = excluded.expires_at`, sid, clientID, userID, expires.Unix())
+	return err
+}
+
+// TakeSessionClients returns the clients the session sid signed in to and
+// forgets them, so each is told of the logout once.
+func (db *DB) TakeSessionClients(ctx context.Context, sid string) ([]string, error) {
+	var out []string
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		rows, err := tx.QueryContext(ctx, `DELETE FROM session_clients WHERE sid = ? RETURNING client_id`, sid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // DeleteSession ends a session (logout), and drops expired ones on the way.
@@ -45,6 +83,8 @@ func (db *DB) DeleteExpired(ctx context.Context, cutoff time.Time) error {
 			`DELETE FROM access_tokens WHERE expires_at < ?`,
 			`DELETE FROM refresh_tokens WHERE expires_at < ?`,
 			`DELETE FROM sessions WHERE expires_at < ?`,
+			`DELETE FROM session_clients WHERE expires_at < ?`,
+			`DELETE FROM authorization_requests WHERE expires_at < ?`,
 			`DELETE FROM grants WHERE user_id IS NULL AND created_at < ?
 				AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.grant_id = grants.id)`,
 		} {

@@ -54,6 +54,14 @@ func unix(t time.Time) any {
 	return t.Unix()
 }
 
+// unixOrZero is unix for NOT NULL columns: the zero time is 0.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
 func fromUnix(n sql.NullInt64) time.Time {
 	if !n.Valid || n.Int64 == 0 {
 		return time.Time{}

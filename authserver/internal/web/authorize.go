@@ -12,9 +12,11 @@ import (
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
 
-// handleAuthorize is the authorization endpoint (RFC 6749 §3.1, §4.1.1):
-// check the request, make sure the user is signed in, ask for consent when
-// needed, and send the browser back to the client with a code.
+// handleAuthorize is the authorization endpoint (RFC 6749 §3.1, §4.1.1,
+// OIDC Core §3.1.2): check the request once, and either answer it at once
+// (signed in, consent already given) or keep it on the server as a pending
+// request and send the browser to sign in or to the consent page with only
+// its id.
 func handleAuthorize(s *oauth.Server, sess sessions) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
@@ -22,38 +24,73 @@ func handleAuthorize(s *oauth.Server, sess sessions) echo.HandlerFunc {
 		if err != nil {
 			return authorizeError(c, s, req, err, http.StatusFound)
 		}
-		user, signedIn, err := sess.user(c)
+		cur, signedIn, err := sess.current(c)
 		if err != nil {
 			return authorizeError(c, s, req, err, http.StatusFound)
 		}
-		if !signedIn {
-			if slices.Contains(req.Prompt, "none") {
-				return authorizeError(c, s, req, oauth.ErrLoginRequired(), http.StatusFound)
-			}
-			return c.Redirect(http.StatusFound, loginURL(req))
+		promptNone := slices.Contains(req.Prompt, "none")
+		loginNeeded := s.LoginNeeded(req, signedIn, cur.User.Subject, cur.Auth.AuthTime)
+		if loginNeeded && promptNone {
+			// OIDC Core §3.1.2.6: prompt=none shows no page; the user would
+			// have to sign in (or as another user, for an id_token_hint).
+			return authorizeError(c, s, req, oauth.ErrLoginRequired(), http.StatusFound)
 		}
-		need, err := s.ConsentNeeded(ctx, req, user.Subject)
-		if err != nil {
-			return authorizeError(c, s, req, err, http.StatusFound)
-		}
-		if !need {
-			// The user already granted these scopes: no second consent screen.
-			code, err := s.IssueCode(ctx, req, user.Subject)
+		if !loginNeeded {
+			need, err := s.ConsentNeeded(ctx, req, cur.User.Subject)
 			if err != nil {
 				return authorizeError(c, s, req, err, http.StatusFound)
 			}
-			return c.Redirect(http.StatusFound, s.SuccessRedirect(req, code))
+			if !need {
+				// The user already granted these scopes: no second consent screen.
+				return completeAuthorization(c, s, sess, req, cur, false, http.StatusFound)
+			}
+			if promptNone {
+				// OIDC Core §3.1.2.6: consent would have to be asked.
+				return authorizeError(c, s, req, oauth.ErrConsentRequired(), http.StatusFound)
+			}
 		}
-		if slices.Contains(req.Prompt, "none") {
-			return authorizeError(c, s, req, oauth.ErrConsentRequired(), http.StatusFound)
+		id, err := sess.savePending(c, req, cur, signedIn)
+		if err != nil {
+			return authorizeError(c, s, req, err, http.StatusFound)
 		}
-		return renderConsent(c, req, user)
+		if loginNeeded {
+			return c.Redirect(http.StatusFound, loginURL(id))
+		}
+		return renderConsent(c, req, cur.User, id)
 	}
 }
 
-// loginURL sends the user to sign in, then back to the same request.
-func loginURL(req oauth.AuthorizeRequest) string {
-	return "/login?" + url.Values{"return_to": {"/authorize?" + req.Params().Encode()}}.Encode()
+// loginURL sends the user to sign in for a pending request.
+func loginURL(requestID string) string {
+	return "/login?" + url.Values{requestField: {requestID}}.Encode()
+}
+
+// consentURL continues a pending request after sign-in.
+func consentURL(requestID string) string {
+	return "/consent?" + url.Values{requestField: {requestID}}.Encode()
+}
+
+// completeAuthorization issues the code (recording consent when approved)
+// and redirects to the client. A code for an OpenID Connect request also
+// records that the session signed in to the client, for back-channel
+// logout.
+func completeAuthorization(c echo.Context, s *oauth.Server, sess sessions, req oauth.AuthorizeRequest, cur session, approved bool, status int) error {
+	ctx := c.Request().Context()
+	issue := s.IssueCode
+	if approved {
+		issue = s.Approve
+	}
+	code, err := issue(ctx, req, cur.User.Subject, cur.Auth)
+	if err != nil {
+		return authorizeError(c, s, req, err, status)
+	}
+	if req.OpenID() {
+		err := sess.store.AddSessionClient(ctx, cur.Auth.SID, req.Client.ID, cur.User.Subject, s.Now().Add(sessionTTL))
+		if err != nil {
+			return authorizeError(c, s, req, err, status)
+		}
+	}
+	return c.Redirect(status, s.SuccessRedirect(req, code))
 }
 
 // authorizeError answers an authorization request that failed. RFC 6749
@@ -81,16 +118,21 @@ func authorizeError(c echo.Context, s *oauth.Server, req oauth.AuthorizeRequest,
 	return c.Redirect(redirectStatus, s.ErrorRedirect(req, oe))
 }
 
-type scopeView struct{ Name, Description string }
+type scopeView struct {
+	Name, Description string
+	// OpenIDConnect marks the scopes that are about signing in and the
+	// user's identity rather than the music API.
+	OpenIDConnect bool
+}
 
 func describeScopes(list []string) []scopeView {
 	out := make([]scopeView, 0, len(list))
 	for _, name := range list {
-		sc, ok := scopes.Lookup(name)
+		sc, ok := oauth.LookupScope(name)
 		if !ok {
 			sc = scopes.Scope{Name: name, Description: name}
 		}
-		out = append(out, scopeView{sc.Name, sc.Description})
+		out = append(out, scopeView{sc.Name, sc.Description, scopes.IsOpenIDConnect(name)})
 	}
 	return out
 }
@@ -112,13 +154,13 @@ func newClientView(req oauth.AuthorizeRequest) clientView {
 	return clientView{Name: req.Client.Name, ID: req.Client.ID, RedirectHost: host, Unverified: req.Client.Unverified()}
 }
 
-func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User) error {
+func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User, requestID string) error {
 	return render(c, http.StatusOK, "consent", map[string]any{
-		"Title":    "Allow access?",
-		"Client":   newClientView(req),
-		"UserName": user.DisplayName,
-		"Scopes":   describeScopes(req.Scopes),
-		"Params":   req.Params(),
+		"Title":     "Allow access?",
+		"Client":    newClientView(req),
+		"UserName":  user.DisplayName,
+		"Scopes":    describeScopes(req.Scopes),
+		"RequestID": requestID,
 	})
 }
 

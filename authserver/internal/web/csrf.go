@@ -71,6 +71,7 @@ func (g csrfGuard) binding(c echo.Context) (kind, value string, fresh bool) {
 		return "session", ck.Value, false
 	}
 	if ck, err := c.Cookie(g.cookies.preSession); err == nil && ck.Value != "" && len(ck.Value) <= 100 {
+		c.Set(preSessionKey, ck.Value)
 		return "pre", ck.Value, false
 	}
 	value = oauth.NewSecret()
@@ -78,7 +79,25 @@ func (g csrfGuard) binding(c echo.Context) (kind, value string, fresh bool) {
 		Name: g.cookies.preSession, Value: value, Path: "/", MaxAge: int(sessionTTL.Seconds()),
 		HttpOnly: true, Secure: g.secure, SameSite: http.SameSiteLaxMode,
 	})
+	c.Set(preSessionKey, value)
 	return "pre", value, true
+}
+
+// preSessionKey holds, in the request's context, the pre-session cookie's
+// value as the CSRF guard found or set it, so that a pending request
+// created in the same response binds to the same value.
+const preSessionKey = "web.presession"
+
+// preSession returns this browser's pre-session value: the one the CSRF
+// guard found or set for this request, else the cookie itself.
+func preSession(c echo.Context, names cookieNames) string {
+	if v, ok := c.Get(preSessionKey).(string); ok && v != "" {
+		return v
+	}
+	if ck, err := c.Cookie(names.preSession); err == nil && ck.Value != "" && len(ck.Value) <= 100 {
+		return ck.Value
+	}
+	return ""
 }
 
 // middleware puts the form token in the context for render, and refuses

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,40 +14,21 @@ import (
 	"github.com/oauthlab/oauthlab/shared/logging"
 )
 
-// safeReturnTo accepts only our own pages as a place to go after sign-in,
-// so the login form cannot be used as an open redirector.
-func safeReturnTo(s string) string {
-	if strings.HasPrefix(s, "/authorize?") || s == "/account" {
-		return s
-	}
-	return "/account"
-}
-
-// clientOf describes the client a return_to authorization request is for,
-// or returns nil when there is none (or it is not valid).
-func clientOf(c echo.Context, s *oauth.Server, returnTo string) *clientView {
-	_, query, ok := strings.Cut(returnTo, "?")
-	if !ok {
-		return nil
-	}
-	q, err := url.ParseQuery(query)
-	if err != nil {
-		return nil
-	}
-	req, _ := s.CheckAuthorize(c.Request().Context(), q)
-	if !req.Verified {
-		return nil
-	}
-	v := newClientView(req)
-	return &v
-}
-
-func handleLoginPage(s *oauth.Server, demo bool) echo.HandlerFunc {
+// handleLoginPage shows the sign-in form, for a pending authorization
+// request (the `request` parameter) or for the account page.
+func handleLoginPage(sess sessions, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		returnTo := safeReturnTo(c.QueryParam("return_to"))
-		return render(c, http.StatusOK, "login", map[string]any{
-			"Title": "Sign in", "ReturnTo": returnTo, "Client": clientOf(c, s, returnTo), "Demo": demo,
-		})
+		page := map[string]any{"Title": "Sign in", "Demo": demo}
+		if id := c.QueryParam(requestField); id != "" {
+			req, ok, err := sess.loadPending(c, id)
+			if !ok {
+				return err
+			}
+			// OIDC Core §3.1.2.1: login_hint pre-fills the username.
+			view := newClientView(req)
+			page["RequestID"], page["Client"], page["Username"] = id, &view, req.LoginHint
+		}
+		return render(c, http.StatusOK, "login", page)
 	}
 }
 
@@ -59,10 +39,16 @@ func handleLogin(s *oauth.Server, sess sessions, limits loginThrottle, demo bool
 	return func(c echo.Context) error {
 		username := strings.TrimSpace(c.FormValue("username"))
 		password := c.FormValue("password")
-		returnTo := safeReturnTo(c.FormValue("return_to"))
-		page := map[string]any{
-			"Title": "Sign in", "ReturnTo": returnTo, "Username": username,
-			"Client": clientOf(c, s, returnTo), "Demo": demo,
+		requestID := c.FormValue(requestField)
+		page := map[string]any{"Title": "Sign in", "Username": username, "Demo": demo}
+		if requestID != "" {
+			// The request must be this browser's before any password is checked.
+			req, ok, err := sess.loadPending(c, requestID)
+			if !ok {
+				return err
+			}
+			view := newClientView(req)
+			page["RequestID"], page["Client"] = requestID, &view
 		}
 		if len(username) > 100 || len(password) > 200 {
 			page["Error"] = "Wrong username or password."
@@ -87,17 +73,49 @@ func handleLogin(s *oauth.Server, sess sessions, limits loginThrottle, demo bool
 			return err
 		}
 		limits.succeed(user, addr)
-		if err := sess.start(c, account); err != nil {
+		next, err := sess.signIn(c, account)
+		if err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, returnTo)
+		if requestID == "" {
+			return c.Redirect(http.StatusSeeOther, "/account")
+		}
+		// The pending request moves to the new session, marked as signed
+		// in during this request (that satisfies prompt=login and max_age).
+		err = sess.store.BindPendingRequest(c.Request().Context(), oauth.HashSecret(requestID), next.cookieHash, next.Auth.AuthTime)
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, consentURL(requestID))
 	}
+}
+
+// signIn starts a session for user. Signing in again as the same user
+// (prompt=login, max_age) keeps the session's sid and moves auth_time;
+// signing in as someone else ends the old session first.
+func (s sessions) signIn(c echo.Context, user oauth.User) (session, error) {
+	cur, signedIn, err := s.current(c)
+	if err != nil {
+		return session{}, err
+	}
+	sid := ""
+	if signedIn && cur.User.Subject == user.Subject {
+		sid = cur.Auth.SID
+		if err := s.drop(c, cur); err != nil {
+			return session{}, err
+		}
+	} else if signedIn {
+		if err := s.endSession(c); err != nil {
+			return session{}, err
+		}
+	}
+	return s.start(c, user, sid)
 }
 
 // handleLogout ends the session.
 func handleLogout(sess sessions) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := sess.end(c); err != nil {
+		if err := sess.endSession(c); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, "/login")

@@ -6,17 +6,19 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
-	"github.com/oauthlab/oauthlab/shared/scopes"
 )
 
-// metadata is the authorization server metadata (RFC 8414 §2). Every
-// value is true of this server: clients may rely on it.
+// metadata is the authorization server metadata (RFC 8414 §2), which is
+// also the OpenID Provider metadata (OIDC Discovery §3). Every value is
+// true of this server: clients may rely on it.
 type metadata struct {
 	Issuer                                 string   `json:"issuer"`
 	AuthorizationEndpoint                  string   `json:"authorization_endpoint"`
 	TokenEndpoint                          string   `json:"token_endpoint"`
+	UserinfoEndpoint                       string   `json:"userinfo_endpoint"`
 	JWKSURI                                string   `json:"jwks_uri"`
 	RegistrationEndpoint                   string   `json:"registration_endpoint"`
+	EndSessionEndpoint                     string   `json:"end_session_endpoint"`
 	ScopesSupported                        []string `json:"scopes_supported"`
 	ResponseTypesSupported                 []string `json:"response_types_supported"`
 	ResponseModesSupported                 []string `json:"response_modes_supported"`
@@ -27,20 +29,43 @@ type metadata struct {
 	IntrospectionEndpoint                  string   `json:"introspection_endpoint"`
 	IntrospectionAuthMethodsSupported      []string `json:"introspection_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported          []string `json:"code_challenge_methods_supported"`
+	SubjectTypesSupported                  []string `json:"subject_types_supported"`
+	IDTokenSigningAlgValuesSupported       []string `json:"id_token_signing_alg_values_supported"`
+	ClaimsSupported                        []string `json:"claims_supported"`
+	ClaimsParameterSupported               bool     `json:"claims_parameter_supported"`
+	RequestParameterSupported              bool     `json:"request_parameter_supported"`
+	RequestURIParameterSupported           bool     `json:"request_uri_parameter_supported"`
+	PromptValuesSupported                  []string `json:"prompt_values_supported"`
+	BackchannelLogoutSupported             bool     `json:"backchannel_logout_supported"`
+	BackchannelLogoutSessionSupported      bool     `json:"backchannel_logout_session_supported"`
 	// RFC 9207 §3: the iss parameter is in every authorization response.
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
 }
 
+// handleMetadata serves the one metadata document, at both
+// /.well-known/oauth-authorization-server and
+// /.well-known/openid-configuration.
 func handleMetadata(issuer string) echo.HandlerFunc {
+	m := buildMetadata(issuer)
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "public, max-age=300")
+		return c.JSON(http.StatusOK, m)
+	}
+}
+
+// buildMetadata describes the server for RFC 8414 and OIDC Discovery alike.
+func buildMetadata(issuer string) metadata {
 	secretMethods := []string{oauth.AuthSecretBasic, oauth.AuthSecretPost}
 	allMethods := append(secretMethods[:2:2], oauth.AuthNone)
-	m := metadata{
+	return metadata{
 		Issuer:                                     issuer,
 		AuthorizationEndpoint:                      issuer + "/authorize",
 		TokenEndpoint:                              issuer + "/token",
 		JWKSURI:                                    issuer + "/.well-known/jwks.json",
 		RegistrationEndpoint:                       issuer + "/register",
-		ScopesSupported:                            scopes.Names(),
+		UserinfoEndpoint:                           issuer + "/userinfo",
+		EndSessionEndpoint:                         issuer + "/end_session",
+		ScopesSupported:                            oauth.SupportedScopes(),
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},
 		GrantTypesSupported:                        []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantClientCredentials},
@@ -51,9 +76,19 @@ func handleMetadata(issuer string) echo.HandlerFunc {
 		IntrospectionAuthMethodsSupported:          secretMethods,
 		CodeChallengeMethodsSupported:              []string{oauth.PKCEMethodS256},
 		AuthorizationResponseIssParameterSupported: true,
-	}
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Cache-Control", "public, max-age=300")
-		return c.JSON(http.StatusOK, m)
+		// OIDC Discovery §3: one sub per user for every client.
+		SubjectTypesSupported: []string{"public"},
+		// OIDC Discovery §3: RS256 must be listed; it is the default.
+		IDTokenSigningAlgValuesSupported: oauth.IDTokenAlgs,
+		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid",
+			"name", "preferred_username", "email", "email_verified"},
+		PromptValuesSupported:             []string{"none", "login", "consent"},
+		BackchannelLogoutSupported:        true,
+		BackchannelLogoutSessionSupported: true,
+		// OIDC Discovery §3: request_uri_parameter_supported defaults to
+		// true, so its false is said out loud (no PAR or request objects yet).
+		ClaimsParameterSupported:     false,
+		RequestParameterSupported:    false,
+		RequestURIParameterSupported: false,
 	}
 }

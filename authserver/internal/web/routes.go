@@ -80,21 +80,29 @@ func routes(e *echo.Echo, o Options) {
 	s := o.Server
 	// __Host- cookies need Secure, so only with an https issuer.
 	names := newCookieNames(o.CookieSecure && strings.HasPrefix(s.Issuer, "https://"))
-	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now, name: names.session}
+	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now, names: names, logout: newBackchannel(s, o.Logger)}
 	page := pageMiddleware(sess, newCSRFGuard(o.CSRFKey, s.Issuer, names, o.CookieSecure))
 
 	e.GET("/healthz", handleHealthz(o.Health, s.Keys))
 
-	// Discovery (RFC 8414) and the token signing keys (RFC 7517).
+	// Discovery (RFC 8414, OIDC Discovery §4: one document at both
+	// addresses) and the token signing keys (RFC 7517).
 	e.GET("/.well-known/oauth-authorization-server", handleMetadata(s.Issuer))
+	e.GET("/.well-known/openid-configuration", handleMetadata(s.Issuer))
 	e.GET("/.well-known/jwks.json", handleJWKS(s.Keys))
 
 	// The front channel: the browser comes here (RFC 6749 §3.1).
 	e.GET("/authorize", handleAuthorize(s, sess), page...)
-	e.GET("/login", handleLoginPage(s, o.DemoHint), page...)
+	e.GET("/login", handleLoginPage(sess, o.DemoHint), page...)
 	e.POST("/login", handleLogin(s, sess, newLoginThrottle(o.LoginFailures, s.Now), o.DemoHint), page...)
+	e.GET("/consent", handleConsentPage(s, sess), page...)
 	e.POST("/consent", handleConsent(s, sess), page...)
 	e.POST("/logout", handleLogout(sess), page...)
+	// OIDC RP-Initiated Logout §2: GET and POST. The POST comes from the
+	// app's site without our CSRF token; it only turns into the GET.
+	e.GET("/end_session", handleEndSession(s, sess), page...)
+	e.POST("/end_session", handleEndSession(s, sess), page[0])
+	e.POST("/end_session/confirm", handleEndSessionConfirm(s, sess), page...)
 	e.GET("/account", handleAccount(s, sess), page...)
 	e.POST("/account/revoke", handleAccountRevoke(s, sess), page...)
 	e.GET("/", handleHome(s.Issuer), page...)
@@ -107,6 +115,8 @@ func routes(e *echo.Echo, o Options) {
 	e.POST("/introspect", handleIntrospect(s, auth))           // RFC 7662
 	e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
 		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
+	e.GET("/userinfo", handleUserInfo(s)) // OIDC Core §5.3
+	e.POST("/userinfo", handleUserInfo(s))
 }
 
 // limitBody caps request bodies; reading past the cap fails, and the

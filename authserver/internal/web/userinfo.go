@@ -1,0 +1,37 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+)
+
+// handleUserInfo is the UserInfo endpoint (OIDC Core §5.3), for GET and
+// POST. The access token comes in the Authorization header (RFC 6750
+// §2.1); errors are answered per RFC 6750 §3 with a Bearer challenge.
+func handleUserInfo(s *oauth.Server) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Cache-Control", "no-store")
+		scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+		token = strings.TrimSpace(token)
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			// RFC 6750 §3.1: with no token, the challenge carries no error code.
+			h.Set("WWW-Authenticate", `Bearer realm="authserver"`)
+			return c.NoContent(http.StatusUnauthorized)
+		}
+		claims, err := s.UserInfo(c.Request().Context(), token)
+		if oe, ok := oauth.AsError(err); ok {
+			// RFC 6750 §3: the error goes in the WWW-Authenticate challenge.
+			h.Set("WWW-Authenticate", `Bearer realm="authserver", error="`+oe.Code+`", error_description="`+oe.Description+`"`)
+			return c.JSON(oe.Status, errorBody{Error: oe.Code, Description: oe.Description})
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, claims)
+	}
+}
