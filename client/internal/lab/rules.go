@@ -39,11 +39,12 @@ type Rule struct {
 	Site RuleSite
 }
 
-// ruleIn finds the rule key's enforcing line in file (a path prefix). The
-// lab names only rules that exist: a test checks every scenario's rule.
-func ruleIn(key, file string) Rule {
+// ruleIn finds the rule key's enforcing line in file (a path prefix) whose
+// tag text contains why. The lab names only rules that exist: a test
+// checks every scenario's rule.
+func ruleIn(key, file, why string) Rule {
 	for _, s := range ruleTable[key] {
-		if strings.HasPrefix(s.File, file) {
+		if strings.HasPrefix(s.File, file) && strings.Contains(s.Why, why) {
 			return Rule{Key: key, Site: s}
 		}
 	}

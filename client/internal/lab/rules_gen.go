@@ -15,7 +15,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/oauth/introspect.go", Line: 121, Why: "client_secret_basic, with the id and the secret"},
 		{File: "client/internal/flow/record.go", Line: 155, Why: "base64(urlencode(client_id) \":\" urlencode(secret))."},
 		{File: "client/internal/machine/machine.go", Line: 24, Why: "client_secret_basic, as the client is registered."},
-		{File: "client/internal/web/app.go", Line: 68, Why: "the demo client is registered for"},
+		{File: "client/internal/web/app.go", Line: 70, Why: "the demo client is registered for"},
 	},
 	"RFC 6749 §3.1": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 65, Why: "request parameters MUST NOT be included more than once."},
@@ -70,6 +70,9 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/flow/steps.go", Line: 144, Why: "the state must be the one this session sent."},
 		{File: "client/internal/web/connect.go", Line: 46, Why: "a fresh, unguessable state per attempt binds the"},
 	},
+	"RFC 6749 §10.13": {
+		{File: "authserver/internal/web/routes.go", Line: 117, Why: "no page may be framed, so consent cannot be clickjacked."},
+	},
 	"RFC 6750 §2.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 18, Why: "the token travels in the Authorization header with the"},
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 49, Why: "b64token = 1*( ALPHA / DIGIT / \"-\" / \".\" / \"_\" / \"~\" / \"+\" / \"/\" ) *\"=\""},
@@ -87,15 +90,18 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/revoke.go", Line: 45, Why: "revoking a refresh token SHOULD also invalidate the"},
 	},
 	"RFC 7591 §2": {
-		{File: "authserver/internal/oauth/register.go", Line: 82, Why: "the default auth method is client_secret_basic."},
-		{File: "authserver/internal/oauth/register.go", Line: 90, Why: "the default grant is authorization_code."},
+		{File: "authserver/internal/oauth/register.go", Line: 83, Why: "the default auth method is client_secret_basic."},
+		{File: "authserver/internal/oauth/register.go", Line: 91, Why: "the default grant is authorization_code."},
 		{File: "authserver/internal/oauth/server.go", Line: 70, Why: "token_endpoint_auth_method is the one method the client"},
 	},
 	"RFC 7591 §2.1": {
-		{File: "authserver/internal/oauth/register.go", Line: 103, Why: "response_types and grant_types must agree."},
+		{File: "authserver/internal/oauth/register.go", Line: 104, Why: "response_types and grant_types must agree."},
 	},
 	"RFC 7591 §3.2.1": {
-		{File: "authserver/internal/oauth/register.go", Line: 54, Why: "0 means the secret does not expire"},
+		{File: "authserver/internal/oauth/register.go", Line: 55, Why: "0 means the secret does not expire"},
+	},
+	"RFC 7591 §5": {
+		{File: "authserver/internal/oauth/register.go", Line: 17, Why: "URLs such as logo_uri and jwks_uri are dropped, never fetched (no SSRF)."},
 	},
 	"RFC 7636 §4.1": {
 		{File: "authserver/internal/oauth/pkce.go", Line: 21, Why: "43 to 128 unreserved characters."},

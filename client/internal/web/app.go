@@ -13,6 +13,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
 	"github.com/oauthlab/oauthlab/client/internal/flow"
+	"github.com/oauthlab/oauthlab/client/internal/lab"
 	"github.com/oauthlab/oauthlab/client/internal/store"
 )
 
@@ -45,6 +46,7 @@ type App struct {
 	transport http.RoundTripper // the back channel's transport (tests may swap it)
 	pages     map[string]*template.Template
 	locks     keyedMutex
+	lab       *lab.Lab // nil when CLIENT_LAB is false
 }
 
 // New returns the web app's handler. now is the clock (time.Now in main).
@@ -73,6 +75,9 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 		},
 		transport: http.DefaultTransport,
 		pages:     pages,
+	}
+	if cfg.Lab {
+		a.lab = newLab(cfg, a.transport, now)
 	}
 	return a.routes(), nil
 }

@@ -87,6 +87,7 @@ type page struct {
 	Connected bool
 	Scope     string // granted scope when connected
 	Now       time.Time
+	Lab       bool // the attack lab is on: the navigation links it
 	Data      any
 }
 
@@ -99,6 +100,7 @@ func (a *App) render(c echo.Context, status int, name string, p page) error {
 	if p.Now.IsZero() {
 		p.Now = a.now()
 	}
+	p.Lab = a.lab != nil
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
