@@ -35,8 +35,10 @@ func catalog() []Scenario {
 			Attacker: "Anyone who can register a client and send Alice a link.",
 			Holds:    "A client of their own, registered with the attacker's redirect URI.",
 			Wants:    "A link on the trusted authorization server that bounces Alice to the attacker's site.",
-			Rule:     ruleIn("RFC 9700 §4.11.2", "authserver/", ""),
-			Status:   StatusComing, Needs: "the open-redirect protection of issue 8",
+			Rule:     ruleIn("RFC 9700 §4.11.2", "authserver/internal/web/authorize.go", ""),
+			Naive:    "a server that redirects every error of a known client",
+			Pending:  "issue 8 (open-redirect protection for self-registered clients)",
+			run:      runOpenRedirector,
 		},
 		{
 			ID: "code-replay", Number: 5, Title: "Authorization code replay",
@@ -108,7 +110,9 @@ func catalog() []Scenario {
 			Attacker: "A script that tries common passwords.",
 			Holds:    "A username.",
 			Wants:    "The password, or at least to lock the real user out.",
-			Status:   StatusComing, Needs: "the per-(user, address) login throttling of issue 8",
+			Rule:     ruleIn("RFC 6585 §4", "authserver/internal/web/login.go", ""),
+			Pending:  "issue 8 (sign-in delays per user and address instead of lockouts)",
+			run:      runPasswordGuessing,
 		},
 		{
 			ID: "ssrf-registration", Number: 14, Title: "SSRF through registration metadata",

@@ -21,6 +21,7 @@ type labClient struct {
 const (
 	confidentialClient = "confidential"
 	publicClient       = "public"
+	attackerClient     = "attacker's" // registered with the attacker's redirect URI
 )
 
 // labScope is what every lab client may ask for.
@@ -41,9 +42,13 @@ func (r *run) labClient(ctx context.Context, kind string) (labClient, error) {
 	if c, ok := cache.m[kind]; ok {
 		return c, nil
 	}
+	redirect := r.env.Client + "/lab/callback"
+	if kind == attackerClient {
+		redirect = attackerRedirect
+	}
 	meta := map[string]any{
 		"client_name":   "oauthlab attack lab (" + kind + ")",
-		"redirect_uris": []string{r.env.Client + "/lab/callback"},
+		"redirect_uris": []string{redirect},
 		"grant_types":   []string{"authorization_code", "refresh_token"},
 		"scope":         labScope,
 	}
@@ -57,7 +62,7 @@ func (r *run) labClient(ctx context.Context, kind string) (labClient, error) {
 	if status != http.StatusCreated || out.ClientID == "" {
 		return labClient{}, fmt.Errorf("the lab could not register a client: %d", status)
 	}
-	c := labClient{ID: out.ClientID, Secret: out.ClientSecret, RedirectURI: r.env.Client + "/lab/callback"}
+	c := labClient{ID: out.ClientID, Secret: out.ClientSecret, RedirectURI: redirect}
 	if cache.m == nil {
 		cache.m = map[string]labClient{}
 	}

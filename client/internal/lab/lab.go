@@ -63,8 +63,11 @@ type Scenario struct {
 	Holds    string `json:"holds"`    // what they hold
 	Wants    string `json:"wants"`    // what they want
 	Needs    string `json:"needs,omitempty"`
-	Rule     Rule   `json:"-"`
-	Naive    string `json:"-"` // what the naive variant leaves out, if there is one
+	// Pending names the change the scenario's rule arrives with; until it
+	// is merged the rule may have no tag yet (the lead clears it).
+	Pending string `json:"pending,omitempty"`
+	Rule    Rule   `json:"-"`
+	Naive   string `json:"-"` // what the naive variant leaves out, if there is one
 
 	run func(ctx context.Context, r *run) (Outcome, *Outcome, error)
 }

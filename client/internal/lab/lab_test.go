@@ -24,6 +24,10 @@ func TestScenarioRulesExist(t *testing.T) {
 		if s.run == nil {
 			t.Errorf("%s: ready but cannot run", s.ID)
 		}
+		if s.Pending != "" {
+			t.Logf("%s: rule check skipped until %s", s.ID, s.Pending)
+			continue
+		}
 		if s.Rule.Key == "" || s.Rule.Site.File == "" || s.Rule.Site.Line == 0 {
 			t.Errorf("%s: rule %q has no enforcing line in the index", s.ID, s.Rule.Key)
 		}

@@ -238,8 +238,8 @@ func runMixUp(ctx context.Context, r *run) (Outcome, *Outcome, error) {
 		return Outcome{}, nil, err
 	}
 	naiveOut := naive(naiveCallbackAccepts(q, state, ""), "A callback that checks state but not iss accepts the answer, and would send the code, and its verifier, to the wrong token endpoint.")
-	if cb.status < 400 {
-		return r.succeeded(cb.status, "The client accepted an answer from "+evil), naiveOut, nil
+	if cb.status != http.StatusBadRequest {
+		return r.succeeded(cb.status, "The client accepted an answer from "+evil+" and went on with it."), naiveOut, nil
 	}
 	return r.refused(cb.status, "", "The state was right (the flow was Alice's), but iss named "+evil+", not "+r.env.Issuer+", so the client refused the answer before any code exchange."), naiveOut, nil
 }
@@ -338,8 +338,8 @@ func runLoginCSRF(ctx context.Context, r *run) (Outcome, *Outcome, error) {
 			naiveOut = naive(true, "A callback that skips the state check exchanged Bob's code: Alice's session now holds tokens for "+subjectOf(tok.AccessToken)+", and what she saves goes to Bob's account.")
 		}
 	}
-	if cb.status < 400 {
-		return r.succeeded(cb.status, "The real client accepted a response to a flow Alice never started."), naiveOut, nil
+	if cb.status != http.StatusBadRequest {
+		return r.succeeded(cb.status, "The real client went on with a response to a flow Alice never started."), naiveOut, nil
 	}
 	return r.refused(cb.status, "", "Alice's browser started no flow, so no state is pending in her session: the client refused the answer before exchanging the code."), naiveOut, nil
 }
