@@ -92,6 +92,7 @@ func TestLab(t *testing.T) {
 		// covers: RFC 7591 §5
 		{"ssrf-registration", "RFC 7591 §5", "authserver/internal/oauth/register.go:", 201, "", "", false},
 		{"open-redirector", "RFC 9700 §4.11.2", "authserver/internal/web/authorize.go:", 400, "", "succeeded", true},
+		{"cookie-tossing", "RFC 6749 §10.12", "authserver/internal/web/csrf.go:", 403, "", "succeeded", true},
 		// Last: it makes the server slow down bob's sign-ins from one address.
 		{"password-guessing", "RFC 6585 §4", "authserver/internal/web/login.go:", 429, "", "", true},
 	} {

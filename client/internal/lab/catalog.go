@@ -125,9 +125,12 @@ func catalog() []Scenario {
 		{
 			ID: "cookie-tossing", Number: 15, Title: "CSRF on consent by cookie tossing",
 			Attacker: "A page on a sibling origin (same host, another port) that can set cookies.",
-			Holds:    "A CSRF cookie and token of its own, planted in Alice's browser.",
-			Wants:    "To post Allow on the consent form in Alice's name.",
-			Status:   StatusComing, Needs: "the session-bound CSRF tokens of issue 8",
+			Holds:    "A CSRF cookie and token of its own, and a page Alice visits while she looks at a consent page.",
+			Wants:    "To post Allow for the attacker's app in Alice's name.",
+			Rule:     ruleIn("RFC 6749 §10.12", "authserver/internal/web/csrf.go", ""),
+			Naive:    "a double-submit check that compares the form's token with a cookie",
+			Pending:  "issue 8 (CSRF tokens bound to the session)",
+			run:      runCookieTossing,
 		},
 		{
 			ID: "id-token-substitution", Number: 16, Title: "ID token substitution",

