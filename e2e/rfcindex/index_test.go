@@ -131,3 +131,20 @@ func TestSectionOrder(t *testing.T) {
 		t.Fatalf("got %v\nwant %v", got, wantKeys)
 	}
 }
+
+// BenchmarkScan measures one regeneration of the index over the whole
+// repository (the lead runs it after every merge).
+func BenchmarkScan(b *testing.B) {
+	r, err := filepath.Abs("../..")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		idx, err := Scan(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = Markdown(idx)
+		_ = GoTable(idx)
+	}
+}
