@@ -14,12 +14,10 @@ import (
 type Env struct {
 	Issuer     string // the authorization server's identifier (iss)
 	AuthServer string // its base URL as this process reaches it
-	BrowserAS  string // its base URL as the learner's browser reaches it (for the framing demo)
 	API        string // the resource API's base URL
 	Client     string // this client's own base URL
 	ClientID   string // the real client's id (its redirect URI is Client + /callback)
 	Transport  http.RoundTripper
-	Now        func() time.Time
 }
 
 // Outcome is what an attack achieved against one variant.
@@ -83,9 +81,6 @@ type Lab struct {
 func New(env Env) *Lab {
 	if env.Transport == nil {
 		env.Transport = http.DefaultTransport
-	}
-	if env.Now == nil {
-		env.Now = time.Now
 	}
 	return &Lab{env: env}
 }

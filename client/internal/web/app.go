@@ -77,7 +77,7 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 		pages:     pages,
 	}
 	if cfg.Lab {
-		a.lab = newLab(cfg, a.transport, now)
+		a.lab = newLab(cfg, a.transport)
 	}
 	return a.routes(), nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,16 +17,14 @@ import (
 // newLab points the attack lab at the actors this client talks to. The
 // authorization server's back-channel base is the token endpoint's, since
 // the lab runs inside this process (under compose, inside its container).
-func newLab(cfg config.Config, transport http.RoundTripper, now func() time.Time) *lab.Lab {
+func newLab(cfg config.Config, transport http.RoundTripper) *lab.Lab {
 	return lab.New(lab.Env{
 		Issuer:     cfg.Issuer,
 		AuthServer: strings.TrimSuffix(cfg.TokenURL, "/token"),
-		BrowserAS:  origin(cfg.AuthorizeURL),
 		API:        cfg.APIURL,
 		Client:     cfg.URL,
 		ClientID:   cfg.ClientID,
 		Transport:  transport,
-		Now:        now,
 	})
 }
 
