@@ -6,7 +6,7 @@ MODULES := shared $(ACTORS) e2e
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 GO      ?= go
 
-.PHONY: run test e2e build bench fmt lint clean deps help rfc-index
+.PHONY: run test e2e build bench fmt lint clean deps help
 
 help: ## List the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -34,11 +34,12 @@ lint: ## go vet, and fail if any file is not gofmt-formatted
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 
-rfc-index: ## Regenerate docs/rfc-index.md and the lab's rule table from the // RFC tags
-	$(GO) run ./e2e/rfcindex
-
 deps: ## Install what the tests need beyond Go and a C compiler (Debian's chromium)
 	@scripts/install-deps.sh
 
 clean: ## Remove the SQLite files under data/, the binaries and test output
 	rm -rf data bin testoutput
+
+.PHONY: rfc-index
+rfc-index: ## Regenerate docs/rfc-index.md and the lab's rule table from the // RFC tags
+	$(GO) run ./e2e/rfcindex

@@ -23,7 +23,6 @@ type Config struct {
 
 	ClientID, ClientSecret               string
 	MachineClientID, MachineClientSecret string
-
 	// Lab (CLIENT_LAB) turns the attack lab (/lab) on; when false no route
 	// reaches it and no page links it.
 	Lab bool

@@ -13,7 +13,6 @@ import (
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
 	"github.com/oauthlab/oauthlab/client/internal/flow"
-	"github.com/oauthlab/oauthlab/client/internal/lab"
 	"github.com/oauthlab/oauthlab/client/internal/store"
 )
 
@@ -42,11 +41,11 @@ type App struct {
 	store     Store
 	logger    *slog.Logger
 	now       func() time.Time
+	lab       labRunner // nil when CLIENT_LAB is false
 	oauth     *oauth2.Config
 	transport http.RoundTripper // the back channel's transport (tests may swap it)
 	pages     map[string]*template.Template
 	locks     keyedMutex
-	lab       *lab.Lab // nil when CLIENT_LAB is false
 }
 
 // New returns the web app's handler. now is the clock (time.Now in main).

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"mime"
 	"net/http"
@@ -14,10 +15,16 @@ import (
 	"github.com/oauthlab/oauthlab/shared/logging"
 )
 
+// labRunner is what the lab's handlers need of package lab.
+type labRunner interface {
+	Scenarios() []lab.Scenario
+	Run(ctx context.Context, id string) (lab.Result, error)
+}
+
 // newLab points the attack lab at the actors this client talks to. The
 // authorization server's back-channel base is the token endpoint's, since
 // the lab runs inside this process (under compose, inside its container).
-func newLab(cfg config.Config, transport http.RoundTripper) *lab.Lab {
+func newLab(cfg config.Config, transport http.RoundTripper) labRunner {
 	return lab.New(lab.Env{
 		Issuer:     cfg.Issuer,
 		AuthServer: strings.TrimSuffix(cfg.TokenURL, "/token"),

@@ -97,10 +97,10 @@ func (a *App) render(c echo.Context, status int, name string, p page) error {
 	if !ok {
 		return fmt.Errorf("no template %s", name)
 	}
+	p.Lab = a.lab != nil
 	if p.Now.IsZero() {
 		p.Now = a.now()
 	}
-	p.Lab = a.lab != nil
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
