@@ -89,6 +89,7 @@ type page struct {
 	Now       time.Time
 	Lab       bool // the attack lab is on: the navigation links it
 	Data      any
+	CSRF      string // the form token (csrf.go), in every form as csrf_token
 }
 
 // render writes a page.
