@@ -73,10 +73,8 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 			},
 		},
 		transport: http.DefaultTransport,
+		lab:       newLab(cfg, http.DefaultTransport),
 		pages:     pages,
-	}
-	if cfg.Lab {
-		a.lab = newLab(cfg, a.transport)
 	}
 	return a.routes(), nil
 }

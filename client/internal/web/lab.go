@@ -24,7 +24,11 @@ type labRunner interface {
 // newLab points the attack lab at the actors this client talks to. The
 // authorization server's back-channel base is the token endpoint's, since
 // the lab runs inside this process (under compose, inside its container).
+// It returns nil when CLIENT_LAB is false.
 func newLab(cfg config.Config, transport http.RoundTripper) labRunner {
+	if !cfg.Lab {
+		return nil
+	}
 	return lab.New(lab.Env{
 		Issuer:     cfg.Issuer,
 		AuthServer: strings.TrimSuffix(cfg.TokenURL, "/token"),
