@@ -93,6 +93,7 @@ func TestLab(t *testing.T) {
 		{"ssrf-registration", "RFC 7591 §5", "authserver/internal/oauth/register.go:", 201, "", "", false},
 		{"open-redirector", "RFC 9700 §4.11.2", "authserver/internal/web/authorize.go:", 400, "", "succeeded", true},
 		{"cookie-tossing", "RFC 6749 §10.12", "authserver/internal/web/csrf.go:", 403, "", "succeeded", true},
+		{"id-token-substitution", "RFC 9068 §4", "resourceapi/internal/oauth/jwt.go:", 401, "invalid_token", "succeeded", true},
 		// Last: it makes the server slow down bob's sign-ins from one address.
 		{"password-guessing", "RFC 6585 §4", "authserver/internal/web/login.go:", 429, "", "", true},
 	} {

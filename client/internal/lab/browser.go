@@ -266,6 +266,7 @@ type tokenResponse struct {
 	Status       int    `json:"-"`
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
+	IDToken      string `json:"id_token"`
 	Scope        string `json:"scope"`
 	Error        string `json:"error"`
 	Description  string `json:"error_description"`

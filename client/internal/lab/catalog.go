@@ -135,9 +135,12 @@ func catalog() []Scenario {
 		{
 			ID: "id-token-substitution", Number: 16, Title: "ID token substitution",
 			Attacker: "Someone holding an ID token of Alice's (for this client or another).",
-			Holds:    "An ID token.",
-			Wants:    "To use it as an access token, or to log in to this client as Alice.",
-			Status:   StatusComing, Needs: "OpenID Connect",
+			Holds:    "An ID token of Alice's, genuine and signed by the authorization server.",
+			Wants:    "To use it as an access token at the music API.",
+			Rule:     ruleIn("RFC 9068 §4", "resourceapi/internal/oauth/jwt.go", "typ"),
+			Naive:    "a resource server that checks only the signature and the issuer",
+			Pending:  "OpenID Connect (the provider of the oidc-op branch)",
+			run:      runIDTokenSubstitution,
 		},
 	}
 	for i := range list {

@@ -21,7 +21,8 @@ type labClient struct {
 const (
 	confidentialClient = "confidential"
 	publicClient       = "public"
-	attackerClient     = "attacker's" // registered with the attacker's redirect URI
+	attackerClient     = "attacker's"     // registered with the attacker's redirect URI
+	oidcClient         = "OpenID Connect" // may also ask for openid
 )
 
 // labScope is what every lab client may ask for.
@@ -51,6 +52,9 @@ func (r *run) labClient(ctx context.Context, kind string) (labClient, error) {
 		"redirect_uris": []string{redirect},
 		"grant_types":   []string{"authorization_code", "refresh_token"},
 		"scope":         labScope,
+	}
+	if kind == oidcClient {
+		meta["scope"] = "openid " + labScope
 	}
 	if kind == publicClient {
 		meta["token_endpoint_auth_method"] = "none"
