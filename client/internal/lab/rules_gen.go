@@ -15,7 +15,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/oauth/introspect.go", Line: 121, Why: "client_secret_basic, with the id and the secret"},
 		{File: "client/internal/flow/record.go", Line: 155, Why: "base64(urlencode(client_id) \":\" urlencode(secret))."},
 		{File: "client/internal/machine/machine.go", Line: 24, Why: "client_secret_basic, as the client is registered."},
-		{File: "client/internal/web/app.go", Line: 70, Why: "the demo client is registered for"},
+		{File: "client/internal/web/app.go", Line: 69, Why: "the demo client is registered for"},
 	},
 	"RFC 6749 §3.1": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 65, Why: "request parameters MUST NOT be included more than once."},
