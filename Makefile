@@ -42,3 +42,7 @@ deps: ## Install what the tests need beyond Go and a C compiler (Debian's chromi
 
 clean: ## Remove the SQLite files under data/, the binaries and test output
 	rm -rf data bin testoutput
+
+.PHONY: rfc-index
+rfc-index: ## Regenerate docs/rfc-index.md and the lab's rule table from the // RFC tags
+	$(GO) run ./e2e/rfcindex

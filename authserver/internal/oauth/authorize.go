@@ -87,7 +87,7 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	}
 	req.Client = c
 
-	// RFC 6749 §3.1.2.3 and RFC 9700 §4.1.3: the redirect URI must match a
+	// RFC 9700 §4.1.3: the redirect URI must match a
 	// registered one exactly, as a string. It may be omitted only when the
 	// client registered exactly one.
 	if q.Has("redirect_uri") {

@@ -15,6 +15,7 @@ import (
 // server does not use are accepted and ignored (RFC 7591 §2: "The
 // authorization server MUST ignore any client metadata ... it does not
 // understand").
+// RFC 7591 §5: URLs such as logo_uri and jwks_uri are dropped, never fetched (no SSRF).
 type ClientMetadata struct {
 	RedirectURIs            []string `json:"redirect_uris,omitempty"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method,omitempty"`

@@ -143,6 +143,7 @@ func securityHeaders(https bool) echo.MiddlewareFunc {
 				// RFC 6797 §7.2: the header is sent only when the server is reached over https.
 				h.Set("Strict-Transport-Security", "max-age=31536000")
 			}
+			// RFC 6749 §10.13: no page may be framed, so consent cannot be clickjacked.
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 			h.Set("X-Content-Type-Options", "nosniff")

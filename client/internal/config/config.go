@@ -36,6 +36,9 @@ type Config struct {
 
 	ClientID, ClientSecret               string
 	MachineClientID, MachineClientSecret string
+	// Lab (CLIENT_LAB) turns the attack lab (/lab) on; when false no route
+	// reaches it and no page links it.
+	Lab bool
 
 	DB string // SQLite file
 	// AnonymousSessionTTL is how long a session without tokens lives.
@@ -89,6 +92,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ClientSecret = r.String("CLIENT_SECRET", contract.WebClient.Secret)
 	c.MachineClientID = r.String("CLIENT_MACHINE_ID", contract.MachineClient.ID)
 	c.MachineClientSecret = r.String("CLIENT_MACHINE_SECRET", contract.MachineClient.Secret)
+	c.Lab = r.Bool("CLIENT_LAB", true)
 	c.DB = r.String("CLIENT_DB", "data/client.db")
 	c.AnonymousSessionTTL = r.Duration("CLIENT_ANONYMOUS_SESSION_TTL", 2*time.Hour)
 	c.LogFormat = r.OneOf("LOG_FORMAT", "text", "text", "json")

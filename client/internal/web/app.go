@@ -47,6 +47,7 @@ type App struct {
 	store     Store
 	logger    *slog.Logger
 	now       func() time.Time
+	lab       labRunner // nil when CLIENT_LAB is false
 	oauth     *oauth2.Config
 	transport http.RoundTripper // the back channel's transport (tests may swap it)
 	pages     map[string]*template.Template
@@ -85,6 +86,7 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 			},
 		},
 		transport: http.DefaultTransport,
+		lab:       newLab(cfg, http.DefaultTransport),
 		pages:     pages,
 		csrfKey:   csrfKey,
 	}

@@ -92,6 +92,7 @@ type page struct {
 	Scope     string // granted scope when connected
 	User      string // who signed in with OpenID Connect, when someone did
 	Now       time.Time
+	Lab       bool // the attack lab is on: the navigation links it
 	Data      any
 	CSRF      string // the form token (csrf.go), in every form as csrf_token
 }
@@ -102,6 +103,7 @@ func (a *App) render(c echo.Context, status int, name string, p page) error {
 	if !ok {
 		return fmt.Errorf("no template %s", name)
 	}
+	p.Lab = a.lab != nil
 	if p.Now.IsZero() {
 		p.Now = a.now()
 	}

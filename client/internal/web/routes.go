@@ -51,5 +51,11 @@ func (a *App) routes() *echo.Echo {
 	e.POST("/charts", a.handleCharts) // client credentials grant
 
 	e.GET("/inspector", a.handleInspector)
+
+	if a.lab != nil { // CLIENT_LAB: the attack lab, and nothing else, reaches package lab
+		e.GET("/lab", a.handleLab)
+		e.GET("/lab/rules", a.handleLabRules)
+		e.POST("/lab/:id", a.handleLabRun)
+	}
 	return e
 }

@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// newAllocator starts headless chromium with the flags of TestBrowserFlow:
+// no sandbox (a container runs us as root), no GPU, nothing but our servers.
+func newAllocator(t *testing.T) (context.Context, context.CancelFunc) {
+	t.Helper()
+	return chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(findChromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+	)
+}
+
+// TestBrowserLabClickjacking runs the clickjacking scenario from the lab
+// page in a real browser: the page frames the authorization server's
+// sign-in page, and chromium refuses to show it (X-Frame-Options DENY,
+// frame-ancestors 'none'), while the lab reports the attack refused.
+func TestBrowserLabClickjacking(t *testing.T) {
+	t.Parallel()
+	sys := startSystem(t, nil)
+	alloc, cancel := newAllocator(t)
+	defer cancel()
+	tab := newTab(t, alloc, outputDir(t), "lab")
+	defer tab.close()
+	b := tab.with(t)
+
+	b.step("open the lab", chromedp.Navigate(sys.Client+"/lab"), chromedp.WaitVisible(chromedp.ID("run-clickjacking")))
+	b.navStep("run the clickjacking attack", chromedp.Click(chromedp.ID("run-clickjacking")))
+	b.step("see the result", chromedp.WaitVisible(chromedp.ID("defended")), chromedp.WaitReady(chromedp.ID("clickjack-frame")))
+	if got := b.eval("read the outcome", `document.getElementById('defended').dataset.outcome`); got != "refused" {
+		b.fatalf("read the outcome", "the lab says %q, want refused", got)
+	}
+
+	// covers: RFC 6749 §10.13
+	framed := sys.AuthServer + "/login"
+	var child *cdppage.FrameTree
+	for range 50 { // the frame's load is asynchronous: look until it settled
+		res, err := chromedp.Call(tab.ctx, cdppage.GetFrameTree, cdp.Empty{})
+		if err != nil {
+			b.fatalf("read the frames", "%v", err)
+		}
+		if len(res.FrameTree.ChildFrames) > 0 {
+			child = res.FrameTree.ChildFrames[0]
+			if f := child.Frame; f.UnreachableURL != "" || strings.HasPrefix(f.URL, "chrome-error:") || f.URL == framed {
+				break
+			}
+		}
+		b.step("wait for the frame", chromedp.Sleep(100*time.Millisecond))
+	}
+	if child == nil {
+		b.fatalf("read the frames", "the lab page has no frame")
+	}
+	if f := child.Frame; f.URL == framed || (f.UnreachableURL == "" && !strings.HasPrefix(f.URL, "chrome-error:")) {
+		b.fatalf("read the frames", "the framed page loaded (url %q, unreachable %q): the browser did not refuse it", f.URL, f.UnreachableURL)
+	}
+}
