@@ -108,7 +108,8 @@ func TestOpenIDConnectSignInAndRPInitiatedLogout(t *testing.T) {
 	// Sign out everywhere: the browser goes to the provider's end_session
 	// endpoint, confirms there if the provider asks (with a valid
 	// id_token_hint it need not), and comes back to /signed-out.
-	out := b.post(s.client.URL+"/signout/everywhere", url.Values{})
+	signout := b.get(s.client.URL + "/signout")
+	out := b.post(s.client.URL+"/signout/everywhere", formAfter(t, signout.body, `action="/signout/everywhere"`))
 	if action := regexp.MustCompile(`<form method="post" action="(/end_session[^"]*)"`).FindStringSubmatch(out.body); action != nil && strings.HasPrefix(out.url, s.as.URL) {
 		out = b.post(s.as.URL+action[1], formAfter(t, out.body, `action="`+action[1]+`"`))
 	}
@@ -121,7 +122,7 @@ func TestOpenIDConnectSignInAndRPInitiatedLogout(t *testing.T) {
 	}
 	wantPage(t, b.get(s.client.URL+"/tracks"), http.StatusForbidden, "Not connected")
 	// The provider's session ended too: connecting asks for the password.
-	login := b.post(s.client.URL+"/connect", url.Values{"scope": oidcScopes})
+	login := b.postClient(s.client.URL+"/connect", url.Values{"scope": oidcScopes})
 	wantPage(t, login, http.StatusOK, `id="login"`)
 }
 

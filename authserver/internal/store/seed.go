@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/url"
 	"slices"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // idempotent: existing users are left alone; existing demo clients keep
 // their secret but get the configured redirect URI, grants and scopes.
 // webRedirectURI is demo-client's redirect URI. demo-client may also send
-// the browser to its /signed-out page after logout; where its back-channel
+// the browser to its /signed-out page (on the redirect URI's origin) after
+// logout; where its back-channel
 // logout endpoint is depends on the deployment: see SetBackchannelLogoutURI.
 func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 	for _, u := range contract.DemoUsers {
@@ -56,7 +58,7 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 			for _, sc := range scopes.OpenIDConnect {
 				c.Scopes = append(c.Scopes, sc.Name)
 			}
-			c.PostLogoutRedirectURIs = []string{contract.ClientURL + "/signed-out"}
+			c.PostLogoutRedirectURIs = []string{signedOutURI(webRedirectURI)}
 		}
 		old, err := db.Client(ctx, dc.ID)
 		switch {
@@ -83,4 +85,15 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 func (db *DB) SetBackchannelLogoutURI(ctx context.Context, clientID, uri string) error {
 	_, err := db.write.ExecContext(ctx, `UPDATE clients SET backchannel_logout_uri = ? WHERE id = ?`, uri, clientID)
 	return err
+}
+
+// signedOutURI is the demo client's page after logout: /signed-out on the
+// origin of its redirect URI, so that a client moved to another address
+// (a test, a deployment) keeps a working post-logout redirect.
+func signedOutURI(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return contract.ClientURL + "/signed-out"
+	}
+	return u.Scheme + "://" + u.Host + "/signed-out"
 }

@@ -37,7 +37,6 @@ func catalog() []Scenario {
 			Wants:    "A link on the trusted authorization server that bounces Alice to the attacker's site.",
 			Rule:     ruleIn("RFC 9700 §4.11.2", "authserver/internal/web/authorize.go", ""),
 			Naive:    "a server that redirects every error of a known client",
-			Pending:  "issue 8 (open-redirect protection for self-registered clients)",
 			run:      runOpenRedirector,
 		},
 		{
@@ -111,7 +110,6 @@ func catalog() []Scenario {
 			Holds:    "A username.",
 			Wants:    "The password, or at least to lock the real user out.",
 			Rule:     ruleIn("RFC 6585 §4", "authserver/internal/web/login.go", ""),
-			Pending:  "issue 8 (sign-in delays per user and address instead of lockouts)",
 			run:      runPasswordGuessing,
 		},
 		{
@@ -129,7 +127,6 @@ func catalog() []Scenario {
 			Wants:    "To post Allow for the attacker's app in Alice's name.",
 			Rule:     ruleIn("RFC 6749 §10.12", "authserver/internal/web/csrf.go", ""),
 			Naive:    "a double-submit check that compares the form's token with a cookie",
-			Pending:  "issue 8 (CSRF tokens bound to the session)",
 			run:      runCookieTossing,
 		},
 		{
@@ -139,7 +136,6 @@ func catalog() []Scenario {
 			Wants:    "To use it as an access token at the music API.",
 			Rule:     ruleIn("RFC 9068 §4", "resourceapi/internal/oauth/jwt.go", "typ"),
 			Naive:    "a resource server that checks only the signature and the issuer",
-			Pending:  "OpenID Connect (the provider of the oidc-op branch)",
 			run:      runIDTokenSubstitution,
 		},
 	}

@@ -4,8 +4,14 @@ package lab
 
 // ruleTable maps each rule key to the lines that enforce it.
 var ruleTable = map[string][]RuleSite{
+	"RFC 3986 §6.2.3": {
+		{File: "shared/dpop/htu.go", Line: 37, Why: "a port equal to the scheme's default, or empty, is dropped."},
+		{File: "shared/dpop/htu.go", Line: 43, Why: "an empty path is \"/\" for http(s)"},
+	},
 	"RFC 6585 §4": {
-		{File: "authserver/internal/web/forms.go", Line: 107, Why: "429 with Retry-After. The error code stays"},
+		{File: "authserver/internal/web/forms.go", Line: 117, Why: "429 with Retry-After. The error code stays"},
+		{File: "authserver/internal/web/login.go", Line: 59, Why: "429 with Retry-After, in whole seconds rounded up."},
+		{File: "authserver/internal/web/register.go", Line: 28, Why: "429 with Retry-After; the body keeps RFC 7591 §3.2.2's error shape."},
 	},
 	"RFC 6749 §2.3": {
 		{File: "authserver/internal/web/forms.go", Line: 80, Why: "\"The client MUST NOT use more than one authentication"},
@@ -14,64 +20,69 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/forms.go", Line: 73, Why: "id and secret are form-urlencoded before Basic"},
 		{File: "resourceapi/internal/oauth/introspect.go", Line: 121, Why: "client_secret_basic, with the id and the secret"},
 		{File: "client/internal/flow/record.go", Line: 155, Why: "base64(urlencode(client_id) \":\" urlencode(secret))."},
-		{File: "client/internal/machine/machine.go", Line: 24, Why: "client_secret_basic, as the client is registered."},
-		{File: "client/internal/web/app.go", Line: 69, Why: "the demo client is registered for"},
+		{File: "client/internal/machine/machine.go", Line: 26, Why: "client_secret_basic, as the client is registered."},
+		{File: "client/internal/web/app.go", Line: 82, Why: "the demo client is registered for"},
 	},
 	"RFC 6749 §3.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 65, Why: "request parameters MUST NOT be included more than once."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 116, Why: "no parameter may be repeated."},
-		{File: "client/internal/flow/steps.go", Line: 135, Why: "parameters must not be repeated; a repeated state or"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 66, Why: "request parameters MUST NOT be included more than once."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 117, Why: "no parameter may be repeated."},
+		{File: "client/internal/flow/steps.go", Line: 150, Why: "parameters must not be repeated; a repeated state or"},
 	},
 	"RFC 6749 §3.2": {
 		{File: "authserver/internal/web/forms.go", Line: 39, Why: "\"Request and response parameters MUST NOT be included"},
 	},
 	"RFC 6749 §3.3": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 183, Why: "with no scope, use a documented default: every"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 245, Why: "with no scope, use a documented default: every"},
 	},
 	"RFC 6749 §4.1.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 125, Why: "response_type is REQUIRED and must be \"code\"."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 126, Why: "response_type is REQUIRED and must be \"code\"."},
 	},
 	"RFC 6749 §4.1.2": {
-		{File: "authserver/internal/config/config.go", Line: 64, Why: "\"A maximum authorization code lifetime of 10"},
-		{File: "authserver/internal/oauth/token.go", Line: 72, Why: "a code used twice is denied, and the tokens already"},
-		{File: "authserver/internal/oauth/token.go", Line: 84, Why: "... is short-lived ..."},
+		{File: "authserver/internal/config/config.go", Line: 72, Why: "\"A maximum authorization code lifetime of 10"},
+		{File: "authserver/internal/oauth/token.go", Line: 74, Why: "a code used twice is denied, and the tokens already"},
+		{File: "authserver/internal/oauth/token.go", Line: 86, Why: "... is short-lived ..."},
 	},
 	"RFC 6749 §4.1.2.1": {
-		{File: "authserver/internal/web/consent.go", Line: 51, Why: "access_denied."},
-		{File: "client/internal/flow/steps.go", Line: 169, Why: "an error instead of a code."},
+		{File: "authserver/internal/web/consent.go", Line: 72, Why: "access_denied."},
+		{File: "client/internal/flow/steps.go", Line: 184, Why: "an error instead of a code."},
 	},
 	"RFC 6749 §4.1.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 80, Why: "the code was issued to this client ..."},
+		{File: "authserver/internal/oauth/token.go", Line: 82, Why: "the code was issued to this client ..."},
 	},
 	"RFC 6749 §4.4": {
-		{File: "authserver/internal/oauth/token.go", Line: 206, Why: "only confidential clients may use this grant."},
+		{File: "authserver/internal/oauth/token.go", Line: 214, Why: "only confidential clients may use this grant."},
 	},
 	"RFC 6749 §4.4.2": {
-		{File: "client/internal/machine/machine.go", Line: 21, Why: "the machine client asks only for what it may do"},
+		{File: "client/internal/machine/machine.go", Line: 23, Why: "the machine client asks only for what it may do"},
 	},
 	"RFC 6749 §4.4.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 219, Why: "a refresh token SHOULD NOT be included."},
+		{File: "authserver/internal/oauth/token.go", Line: 227, Why: "a refresh token SHOULD NOT be included."},
 	},
 	"RFC 6749 §5.1": {
-		{File: "authserver/internal/oauth/token.go", Line: 242, Why: "always say what was granted"},
-		{File: "client/internal/web/callback.go", Line: 90, Why: "scope is in the response when it differs from the"},
+		{File: "authserver/internal/oauth/token.go", Line: 251, Why: "always say what was granted"},
+		{File: "client/internal/web/callback.go", Line: 104, Why: "scope is in the response when it differs from the"},
 	},
 	"RFC 6749 §5.2": {
+		{File: "authserver/internal/oauth/errors.go", Line: 35, Why: "error_description is limited to %x20-21 / %x23-5B / %x5D-7E."},
 		{File: "authserver/internal/web/errors.go", Line: 66, Why: "a 401 must say how to authenticate."},
 	},
 	"RFC 6749 §6": {
-		{File: "authserver/internal/oauth/token.go", Line: 150, Why: "the refresh token was issued to this client."},
-		{File: "authserver/internal/oauth/token.go", Line: 168, Why: "the scope may narrow, never widen beyond what the"},
+		{File: "authserver/internal/oauth/token.go", Line: 154, Why: "the refresh token was issued to this client."},
+		{File: "authserver/internal/oauth/token.go", Line: 173, Why: "the scope may narrow, never widen beyond what the"},
 	},
 	"RFC 6749 §7.1": {
-		{File: "client/internal/web/callback.go", Line: 76, Why: "a client must not use a token type it does not"},
+		{File: "client/internal/web/callback.go", Line: 90, Why: "a client must not use a token type it does not"},
 	},
 	"RFC 6749 §10.12": {
-		{File: "client/internal/flow/steps.go", Line: 144, Why: "the state must be the one this session sent."},
-		{File: "client/internal/web/connect.go", Line: 46, Why: "a fresh, unguessable state per attempt binds the"},
+		{File: "authserver/internal/web/csrf.go", Line: 123, Why: "the token binds the post to this user agent's session."},
+		{File: "client/internal/flow/steps.go", Line: 159, Why: "the state must be the one this session sent."},
+		{File: "client/internal/web/callback.go", Line: 48, Why: "a state is good for one answer only. The guarded"},
+		{File: "client/internal/web/connect.go", Line: 47, Why: "a fresh, unguessable state per attempt binds the"},
+		{File: "client/internal/web/csrf.go", Line: 103, Why: "without Sec-Fetch-Site, an Origin that is not"},
+		{File: "client/internal/web/csrf.go", Line: 119, Why: "the form token binds the request to this"},
 	},
 	"RFC 6749 §10.13": {
-		{File: "authserver/internal/web/routes.go", Line: 117, Why: "no page may be framed, so consent cannot be clickjacked."},
+		{File: "authserver/internal/web/routes.go", Line: 146, Why: "no page may be framed, so consent cannot be clickjacked."},
 	},
 	"RFC 6750 §2.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 18, Why: "the token travels in the Authorization header with the"},
@@ -79,35 +90,77 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 6750 §3": {
 		{File: "authserver/internal/web/errors.go", Line: 69, Why: "the registration endpoint's initial access token."},
+		{File: "authserver/internal/web/userinfo.go", Line: 28, Why: "the error goes in the WWW-Authenticate challenge."},
 		{File: "resourceapi/internal/web/errors.go", Line: 58, Why: "every token problem carries the Bearer challenge."},
 	},
 	"RFC 6750 §3.1": {
+		{File: "authserver/internal/web/userinfo.go", Line: 22, Why: "with no token, the challenge carries no error code."},
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 34, Why: "more than one credential is an invalid_request."},
 		{File: "resourceapi/internal/oauth/errors.go", Line: 84, Why: "no error code when the request lacked a token."},
 		{File: "resourceapi/internal/web/auth.go", Line: 48, Why: "a valid token without the scope is a 403"},
 	},
+	"RFC 6797 §7.2": {
+		{File: "authserver/internal/web/routes.go", Line: 143, Why: "the header is sent only when the server is reached over https."},
+	},
 	"RFC 7009 §2.1": {
 		{File: "authserver/internal/oauth/revoke.go", Line: 45, Why: "revoking a refresh token SHOULD also invalidate the"},
 	},
+	"RFC 7515 §4.1.4": {
+		{File: "authserver/internal/oauth/tokens.go", Line: 77, Why: "our tokens always name their key; one without kid is not ours."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 146, Why: "the kid names the key; without one, the verifier"},
+	},
+	"RFC 7515 §4.1.11": {
+		{File: "authserver/internal/oauth/tokens.go", Line: 72, Why: "we understand no extension, so a token that makes one critical is refused."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 141, Why: "a crit header lists extensions the verifier must"},
+		{File: "shared/dpop/proof.go", Line: 188, Why: "a crit header lists extensions the verifier must understand; we understand none."},
+	},
+	"RFC 7518 §3.1": {
+		{File: "shared/dpop/proof.go", Line: 208, Why: "each alg names one key type (and for EC one curve)."},
+	},
+	"RFC 7518 §3.4": {
+		{File: "shared/dpop/key.go", Line: 169, Why: "R || S, each zero-padded to the curve size, not ASN.1."},
+	},
+	"RFC 7518 §3.5": {
+		{File: "shared/dpop/algs.go", Line: 68, Why: "the PSS salt is as long as the hash."},
+	},
+	"RFC 7518 §6.2.1.2": {
+		{File: "shared/dpop/jwk.go", Line: 143, Why: "x and y are the full coordinate length, zero-padded."},
+	},
+	"RFC 7518 §6.3.1.1": {
+		{File: "shared/dpop/jwk.go", Line: 158, Why: "n and e are unsigned big-endian with no leading zero octet."},
+	},
+	"RFC 7519 §4.1.4": {
+		{File: "authserver/internal/oauth/tokens.go", Line: 89, Why: "exp is a NumericDate; golang-jwt refuses any other type."},
+	},
+	"RFC 7519 §4.1.6": {
+		{File: "authserver/internal/oauth/tokens.go", Line: 91, Why: "iat is checked too, so that it must be a NumericDate."},
+	},
 	"RFC 7591 §2": {
-		{File: "authserver/internal/oauth/register.go", Line: 83, Why: "the default auth method is client_secret_basic."},
-		{File: "authserver/internal/oauth/register.go", Line: 91, Why: "the default grant is authorization_code."},
+		{File: "authserver/internal/oauth/register.go", Line: 99, Why: "the default auth method is client_secret_basic."},
+		{File: "authserver/internal/oauth/register.go", Line: 107, Why: "the default grant is authorization_code."},
 		{File: "authserver/internal/oauth/server.go", Line: 70, Why: "token_endpoint_auth_method is the one method the client"},
 	},
 	"RFC 7591 §2.1": {
-		{File: "authserver/internal/oauth/register.go", Line: 104, Why: "response_types and grant_types must agree."},
+		{File: "authserver/internal/oauth/register.go", Line: 120, Why: "response_types and grant_types must agree."},
 	},
 	"RFC 7591 §3.2.1": {
-		{File: "authserver/internal/oauth/register.go", Line: 55, Why: "0 means the secret does not expire"},
+		{File: "authserver/internal/oauth/register.go", Line: 67, Why: "0 means the secret does not expire"},
 	},
 	"RFC 7591 §5": {
-		{File: "authserver/internal/oauth/register.go", Line: 17, Why: "URLs such as logo_uri and jwks_uri are dropped, never fetched (no SSRF)."},
+		{File: "authserver/internal/oauth/register.go", Line: 18, Why: "URLs such as logo_uri and jwks_uri are dropped, never fetched (no SSRF)."},
 	},
 	"RFC 7636 §4.1": {
 		{File: "authserver/internal/oauth/pkce.go", Line: 21, Why: "43 to 128 unreserved characters."},
+		{File: "client/internal/flow/record.go", Line: 170, Why: "the code_verifier is a secret of the client, like its"},
+	},
+	"RFC 7636 §4.2": {
+		{File: "client/internal/flow/steps.go", Line: 80, Why: "S256 sends BASE64URL(SHA256(ASCII(code_verifier))), never the verifier."},
 	},
 	"RFC 7636 §4.6": {
-		{File: "authserver/internal/oauth/token.go", Line: 96, Why: "the verifier must hash to the challenge. RFC 9700"},
+		{File: "authserver/internal/oauth/token.go", Line: 98, Why: "the verifier must hash to the challenge. RFC 9700"},
+	},
+	"RFC 7638 §3.2": {
+		{File: "shared/dpop/jwk.go", Line: 62, Why: "only the required members, in lexicographic order, with"},
 	},
 	"RFC 7662 §2.2": {
 		{File: "resourceapi/internal/oauth/introspect.go", Line: 142, Why: "active is the only required member; false says nothing"},
@@ -115,44 +168,199 @@ var ruleTable = map[string][]RuleSite{
 	"RFC 7662 §4": {
 		{File: "resourceapi/internal/oauth/introspect.go", Line: 152, Why: "do not trust an answer about a token for someone else."},
 	},
+	"RFC 8037 §2": {
+		{File: "shared/dpop/jwk.go", Line: 125, Why: "an Ed25519 public key is exactly 32 octets."},
+	},
+	"RFC 8252 §7.3": {
+		{File: "authserver/internal/oauth/authorize.go", Line: 388, Why: "any port for a native app's loopback IP redirect; \"localhost\" and confidential clients match exactly."},
+	},
 	"RFC 8725 §3.1": {
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 60, Why: "an allow-list of algorithms, checked before the key"},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 73, Why: "an allow-list of algorithms, checked before the key"},
+	},
+	"RFC 8725 §3.11": {
+		{File: "client/internal/identity/identity.go", Line: 128, Why: "a typ other than JWT would be another kind of token"},
 	},
 	"RFC 9068 §2.2": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 25, Why: "with no resource owner (client credentials), `sub`"},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 66, Why: "exp and iat are required; RFC 7519 §4.1.4, §4.1.5:"},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 123, Why: "iat, sub, client_id and jti are required claims too."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 100, Why: "iat is required in an access token, as a number."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 79, Why: "exp and iat are required; RFC 7519 §4.1.4, §4.1.5:"},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 159, Why: "iat, sub, client_id and jti are required claims too."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 170, Why: "exp bounds the token's life; one far beyond what the"},
 	},
 	"RFC 9068 §4": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 66, Why: "the typ header must be at+jwt, so that an ID token or"},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 63, Why: "iss must match exactly, aud must contain us."},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 108, Why: "the resource server MUST check that typ is at+jwt (or"},
+		{File: "authserver/internal/oauth/userinfo.go", Line: 27, Why: "only an at+jwt passes, so an ID token is refused here."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 76, Why: "iss must match exactly, aud must contain us."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 134, Why: "the resource server MUST check that typ is at+jwt (or"},
 	},
 	"RFC 9068 §5": {
-		{File: "authserver/cli.go", Line: 105, Why: "a client_credentials token carries the client id as"},
+		{File: "authserver/cli.go", Line: 115, Why: "a client_credentials token carries the client id as"},
 	},
 	"RFC 9110 §11.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 39, Why: "the authentication scheme is case-insensitive. A request"},
 	},
 	"RFC 9207 §2.4": {
-		{File: "client/internal/flow/steps.go", Line: 156, Why: "our authorization server always sends iss, so a missing"},
+		{File: "client/internal/flow/steps.go", Line: 171, Why: "our authorization server always sends iss, so a missing"},
 	},
 	"RFC 9207 §3": {
-		{File: "authserver/internal/web/metadata.go", Line: 30, Why: "the iss parameter is in every authorization response."},
+		{File: "authserver/internal/web/metadata.go", Line: 41, Why: "the iss parameter is in every authorization response."},
+	},
+	"RFC 9449 §4.2": {
+		{File: "shared/dpop/key.go", Line: 124, Why: "htu is the URI without query and fragment"},
+		{File: "shared/dpop/proof.go", Line: 196, Why: "the header carries the public key in jwk."},
+	},
+	"RFC 9449 §4.3": {
+		{File: "shared/dpop/proof.go", Line: 113, Why: "a size limit keeps decoding cost bounded before any check (RFC 9449 §11.1 denial of service)."},
+		{File: "shared/dpop/proof.go", Line: 117, Why: "the header value is a single well-formed JWT, a JWS in compact form of exactly three parts (RFC 7515 §7.1)."},
+		{File: "shared/dpop/proof.go", Line: 134, Why: "the JWT is well-formed: every part strict base64url (RFC 7515 §2, no padding, no stray characters)."},
+		{File: "shared/dpop/proof.go", Line: 143, Why: "the signature verifies with the public key in the jwk header."},
+		{File: "shared/dpop/proof.go", Line: 152, Why: "all claims RFC 9449 §4.2 requires are present (jti, htm, htu, iat)."},
+		{File: "shared/dpop/proof.go", Line: 184, Why: "typ is dpop+jwt, so no other kind of JWT (an ID token, an access token) passes as a proof."},
+		{File: "shared/dpop/proof.go", Line: 192, Why: "alg is an asymmetric signature algorithm acceptable per local policy, never none or a MAC."},
+		{File: "shared/dpop/proof.go", Line: 204, Why: "the jwk header does not contain a private key."},
+		{File: "shared/dpop/verify.go", Line: 124, Why: "there is exactly one DPoP header field, so a proxy or attacker cannot slip in a second proof."},
+		{File: "shared/dpop/verify.go", Line: 136, Why: "htm is the method of this request, so a proof for a GET cannot authorise a DELETE."},
+		{File: "shared/dpop/verify.go", Line: 144, Why: "htu is the URI of this request without query and fragment, normalised on both sides (RFC 3986 §6.2.2, §6.2.3), so a proof is good for one endpoint only."},
+		{File: "shared/dpop/verify.go", Line: 148, Why: "if the server gave out a nonce, the proof carries a current one (RFC 9449 §8), which proves it was made after the nonce."},
+		{File: "shared/dpop/verify.go", Line: 159, Why: "the proof was created within an acceptable window (RFC 9449 §11.1), which bounds how long its jti must be remembered."},
+		{File: "shared/dpop/verify.go", Line: 163, Why: "a proof from the future is refused too, or a thief holding a pre-made proof could use it later."},
+		{File: "shared/dpop/verify.go", Line: 167, Why: "with an access token, ath is its hash, so the proof is for this token and no other."},
+		{File: "shared/dpop/verify.go", Line: 171, Why: "the key the token (or code) is bound to is the key that signed the proof; this is what a thief without the private key fails."},
+	},
+	"RFC 9449 §7.1": {
+		{File: "shared/dpop/errors.go", Line: 80, Why: "a token bound to another key is a token problem, not a proof problem."},
+	},
+	"RFC 9449 §8.2": {
+		{File: "shared/dpop/transport.go", Line: 86, Why: "a server may send a new nonce with any response; the next proof to it carries that one."},
+	},
+	"RFC 9449 §11.1": {
+		{File: "shared/dpop/proof.go", Line: 156, Why: "the jti is remembered for replay detection, so its size is bounded."},
+		{File: "shared/dpop/verify.go", Line: 175, Why: "each proof is accepted once; remembering its jti until it leaves the iat window is enough. Last, so a refused proof does not burn its jti."},
+		{File: "shared/dpop/verify.go", Line: 178, Why: "without an answer from the replay cache the proof may be a replay: fail closed."},
+	},
+	"RFC 9700 §2.1": {
+		{File: "authserver/internal/oauth/authorize.go", Line: 397, Why: "apart from the port, the match stays exact."},
 	},
 	"RFC 9700 §2.1.2": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 130, Why: "the implicit grant (\"token\") is not offered."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 131, Why: "the implicit grant (\"token\") is not offered."},
 	},
 	"RFC 9700 §4.1.3": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 89, Why: "the redirect URI must match a"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 90, Why: "the redirect URI must match a"},
+	},
+	"RFC 9700 §4.7": {
+		{File: "authserver/internal/web/csrf.go", Line: 116, Why: "the browser says another site sent this form."},
+		{File: "authserver/internal/web/csrf.go", Line: 120, Why: "a form from another origin, or an opaque one (\"null\"), is refused."},
+		{File: "client/internal/web/csrf.go", Line: 81, Why: "two cookies of one name mean a second origin on the"},
+		{File: "client/internal/web/csrf.go", Line: 99, Why: "a same-site page (another port of this host) is"},
+	},
+	"RFC 9700 §4.11.2": {
+		{File: "authserver/internal/oauth/authorize.go", Line: 362, Why: "only redirect errors of an unverified client to an authenticated user."},
+		{File: "authserver/internal/web/authorize.go", Line: 114, Why: "an unverified client's error goes to its redirect URI only after the user authenticated."},
 	},
 	"RFC 9700 §4.12": {
-		{File: "authserver/internal/web/consent.go", Line: 41, Why: "answer a POST with 303, so the browser does not"},
+		{File: "authserver/internal/web/consent.go", Line: 69, Why: "answer a POST with 303, so the browser does not"},
 	},
 	"RFC 9700 §4.14.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 154, Why: "a rotated token presented again means two parties"},
+		{File: "authserver/internal/oauth/token.go", Line: 158, Why: "a rotated token presented again means two parties"},
 	},
 	"RFC 9728 §3.3": {
 		{File: "resourceapi/internal/web/metadata.go", Line: 15, Why: "resource must be the identifier the metadata was"},
+	},
+	"OIDC Back-Channel Logout §2.2": {
+		{File: "authserver/internal/oauth/register.go", Line: 152, Why: "refused although defined, because for"},
+	},
+	"OIDC Back-Channel Logout §2.4": {
+		{File: "authserver/internal/oauth/idtoken.go", Line: 105, Why: "events holds the logout event, and"},
+		{File: "client/internal/identity/identity.go", Line: 201, Why: "typ must be logout+jwt, so that no"},
+	},
+	"OIDC Back-Channel Logout §2.5": {
+		{File: "client/internal/web/backchannel.go", Line: 33, Why: "exactly one logout_token parameter."},
+	},
+	"OIDC Back-Channel Logout §2.6": {
+		{File: "client/internal/identity/identity.go", Line: 193, Why: "signature, iss, aud and exp are checked"},
+		{File: "client/internal/identity/identity.go", Line: 206, Why: "a jti seen before is a replay."},
+	},
+	"OIDC Back-Channel Logout §2.8": {
+		{File: "authserver/internal/web/logout.go", Line: 113, Why: "the client answers 200 on success."},
+		{File: "client/internal/web/backchannel.go", Line: 23, Why: "a bad request gets 400 with an"},
+	},
+	"OIDC Core §2": {
+		{File: "authserver/internal/oauth/idtoken.go", Line: 67, Why: "aud contains the client id; one audience, so no azp."},
+		{File: "authserver/internal/oauth/idtoken.go", Line: 71, Why: "auth_time is required with max_age or"},
+		{File: "authserver/internal/oauth/idtoken.go", Line: 181, Why: "aud is the client the token was issued to; it must be"},
+	},
+	"OIDC Core §3.1.2.1": {
+		{File: "authserver/internal/oauth/authorize.go", Line: 168, Why: "\"none\" must stand alone."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 185, Why: "max_age is a number of seconds, 0 or more."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 196, Why: "the hint is an ID token this server issued."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 220, Why: "prompt=login asks for a fresh sign-in even"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 224, Why: "past max_age the user must authenticate again."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 227, Why: "the hint names another user than the"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 247, Why: "openid is never implied; it must be asked for."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 274, Why: "prompt=consent always asks."},
+		{File: "authserver/internal/oauth/idtoken.go", Line: 83, Why: "the nonce of the request is echoed unchanged."},
+		{File: "authserver/internal/web/login.go", Line: 27, Why: "login_hint pre-fills the username."},
+		{File: "client/internal/store/store.go", Line: 192, Why: "sent when openid is asked for"},
+		{File: "client/internal/web/connect.go", Line: 55, Why: "a fresh nonce per attempt, kept server-side;"},
+	},
+	"OIDC Core §3.1.2.6": {
+		{File: "authserver/internal/web/authorize.go", Line: 34, Why: "prompt=none shows no page; the user would"},
+		{File: "authserver/internal/web/authorize.go", Line: 48, Why: "consent would have to be asked."},
+	},
+	"OIDC Core §3.1.3.3": {
+		{File: "client/internal/web/oidc.go", Line: 66, Why: "a token response to an openid request must"},
+	},
+	"OIDC Core §3.1.3.6": {
+		{File: "authserver/internal/oauth/idtoken.go", Line: 74, Why: "at_hash binds the access token to this ID token."},
+		{File: "client/internal/identity/identity.go", Line: 151, Why: "at_hash binds the access token to the ID token,"},
+	},
+	"OIDC Core §3.1.3.7": {
+		{File: "client/internal/identity/identity.go", Line: 71, Why: "the alg must be the one registered for"},
+		{File: "client/internal/identity/identity.go", Line: 122, Why: "signature (kid from the provider's JWKS), iss,"},
+		{File: "client/internal/identity/identity.go", Line: 137, Why: "with several audiences, or an azp, azp must be"},
+		{File: "client/internal/identity/identity.go", Line: 143, Why: "several audiences need an azp naming this client."},
+		{File: "client/internal/identity/identity.go", Line: 146, Why: "the nonce must equal the one sent, which binds the"},
+		{File: "client/internal/identity/identity.go", Line: 158, Why: "when max_age was sent, auth_time must be there"},
+	},
+	"OIDC Core §5.3": {
+		{File: "authserver/internal/oauth/userinfo.go", Line: 45, Why: "the UserInfo endpoint needs an access token granted"},
+	},
+	"OIDC Core §5.3.2": {
+		{File: "authserver/internal/oauth/userinfo.go", Line: 57, Why: "sub is always returned."},
+		{File: "client/internal/web/oidc.go", Line: 112, Why: "the UserInfo sub must equal the ID token's, or"},
+		{File: "client/internal/web/oidc.go", Line: 174, Why: "the answer is a JSON object that always has sub."},
+	},
+	"OIDC Core §5.4": {
+		{File: "authserver/internal/oauth/userinfo.go", Line: 59, Why: "profile asks for name, preferred_username and the like."},
+		{File: "authserver/internal/oauth/userinfo.go", Line: 67, Why: "email asks for email and email_verified."},
+	},
+	"OIDC Core §11": {
+		{File: "authserver/internal/oauth/token.go", Line: 259, Why: "for an OpenID Connect grant, a refresh token only when"},
+	},
+	"OIDC Core §12.2": {
+		{File: "authserver/internal/oauth/token.go", Line: 191, Why: "a refreshed ID token keeps sub and auth_time and has"},
+		{File: "client/internal/identity/identity.go", Line: 163, Why: "a refreshed ID token must be about the same user."},
+		{File: "client/internal/web/oidc.go", Line: 224, Why: "no nonce this time, and the same sub as at sign-in."},
+	},
+	"OIDC Discovery §3": {
+		{File: "authserver/internal/web/metadata.go", Line: 79, Why: "one sub per user for every client."},
+		{File: "authserver/internal/web/metadata.go", Line: 81, Why: "RS256 must be listed; it is the default."},
+		{File: "authserver/internal/web/metadata.go", Line: 88, Why: "request_uri_parameter_supported defaults to"},
+	},
+	"OIDC RP-Initiated Logout §2": {
+		{File: "authserver/internal/web/logout.go", Line: 144, Why: "the hint is an ID token we issued,"},
+		{File: "authserver/internal/web/logout.go", Line: 150, Why: "client_id, when also given, must be"},
+		{File: "authserver/internal/web/logout.go", Line: 187, Why: "POST is allowed too. The form"},
+		{File: "authserver/internal/web/routes.go", Line: 101, Why: "GET and POST. The POST comes from the"},
+		{File: "client/internal/web/signout.go", Line: 47, Why: "a fresh state, kept hashed and bound to"},
+		{File: "client/internal/web/signout.go", Line: 54, Why: "id_token_hint names the user and"},
+	},
+	"OIDC RP-Initiated Logout §3": {
+		{File: "authserver/internal/web/logout.go", Line: 247, Why: "state is passed back unchanged."},
+		{File: "client/internal/web/signout.go", Line: 118, Why: "state must be the one this"},
+	},
+	"OIDC RP-Initiated Logout §3.1": {
+		{File: "authserver/internal/oauth/register.go", Line: 144, Why: "post-logout redirect URIs are held to"},
+		{File: "authserver/internal/web/logout.go", Line: 170, Why: "only an exactly registered URI is"},
 	},
 }
