@@ -355,8 +355,18 @@ func codeFrom(loc *url.URL) (string, error) {
 // connectUser signs user in for client c with scope and redeems the code:
 // the legitimate flow many scenarios start from.
 func (r *run) connectUser(ctx context.Context, b *browser, c labClient, scope string, user contract.DemoUser) (tokenResponse, error) {
+	return r.connectUserWithNonce(ctx, b, c, scope, "", user)
+}
+
+// connectUserWithNonce is connectUser for an OpenID Connect request that
+// sends nonce (none when empty).
+func (r *run) connectUserWithNonce(ctx context.Context, b *browser, c labClient, scope, nonce string, user contract.DemoUser) (tokenResponse, error) {
 	p := newPKCE()
-	loc, err := b.signInAndApprove(ctx, authorizeQuery(c, scope, rand.Text(), p), user.Username, user.Password)
+	q := authorizeQuery(c, scope, rand.Text(), p)
+	if nonce != "" {
+		q.Set("nonce", nonce)
+	}
+	loc, err := b.signInAndApprove(ctx, q, user.Username, user.Password)
 	if err != nil {
 		return tokenResponse{}, err
 	}

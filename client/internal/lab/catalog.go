@@ -133,9 +133,9 @@ func catalog() []Scenario {
 			ID: "id-token-substitution", Number: 16, Title: "ID token substitution",
 			Attacker: "Someone holding an ID token of Alice's (for this client or another).",
 			Holds:    "An ID token of Alice's, genuine and signed by the authorization server.",
-			Wants:    "To use it as an access token at the music API.",
+			Wants:    "To use it where it does not belong: as an access token at the music API, as proof of who signed in at a client it was not issued to (the demo client), or in answer to another sign-in (a nonce the client never sent).",
 			Rule:     ruleIn("RFC 9068 §4", "resourceapi/internal/oauth/jwt.go", "typ"),
-			Naive:    "a resource server that checks only the signature and the issuer",
+			Naive:    "a check that looks only at the signature (and the issuer)",
 			run:      runIDTokenSubstitution,
 		},
 	}
