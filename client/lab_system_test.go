@@ -73,8 +73,19 @@ type wantVariant struct {
 	id, rule, codeFile, errCode, detail, naive string
 }
 
+const jwtGo = "resourceapi/internal/oauth/jwt.go:"
+
 // labVariants are the variants each scenario must report, in order.
 var labVariants = map[string][]wantVariant{
+	"forged-tokens": {
+		{"alg-none", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
+		{"hs256-public-key", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
+		{"foreign-key", "RFC 7515 §5.2", jwtGo, "invalid_token", "", "refused"},
+		{"kid-injection", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
+		{"scope-edited", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
+		{"expired", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
+		{"wrong-aud", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
+	},
 	"id-token-substitution": {
 		{"another-client", "OIDC Core §3.1.3.7", "client/internal/identity/identity.go:", "", "expected audience", "succeeded"},
 		{"wrong-nonce", "OIDC Core §3.1.3.7", "client/internal/identity/identity.go:", "nonce", "nonce does not match", "succeeded"},

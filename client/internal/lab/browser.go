@@ -331,7 +331,27 @@ func (b *browser) callAPI(ctx context.Context, path, token string) (int, string,
 	return p.status, challengeError(p.header.Get("WWW-Authenticate")), nil
 }
 
-var challengeErrorRE = regexp.MustCompile(`error="([^"]+)"`)
+// callAPIWithReason is callAPI that also returns the challenge's
+// error_description, the API's own words for why it refused.
+func (b *browser) callAPIWithReason(ctx context.Context, path, token string) (int, string, string, error) {
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+token)
+	p, err := b.do(ctx, http.MethodGet, b.r.env.API+path, nil, h)
+	if err != nil {
+		return 0, "", "", err
+	}
+	challenge := p.header.Get("WWW-Authenticate")
+	reason := ""
+	if m := challengeDescriptionRE.FindStringSubmatch(challenge); m != nil {
+		reason = m[1]
+	}
+	return p.status, challengeError(challenge), reason, nil
+}
+
+var (
+	challengeErrorRE       = regexp.MustCompile(`error="([^"]+)"`)
+	challengeDescriptionRE = regexp.MustCompile(`error_description="([^"]+)"`)
+)
 
 func challengeError(h string) string {
 	if m := challengeErrorRE.FindStringSubmatch(h); m != nil {

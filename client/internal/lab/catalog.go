@@ -80,7 +80,10 @@ func catalog() []Scenario {
 			Wants:    "An access token the resource API accepts, without asking the authorization server.",
 			Rule:     ruleIn("RFC 8725 §3.1", "resourceapi/internal/oauth/jwt.go", ""),
 			Naive:    "a verifier that trusts the token's own alg and kid headers",
-			run:      runForgedTokens,
+			Notes: "The expired and wrong-aud variants edit a real token, so what refuses them here is the broken signature; " +
+				"a validly signed expired or wrong-audience token is refused by exp and aud, which the resource API's own TestForgedTokens proves with a key the API trusts. " +
+				"A genuine token for another audience is coming with resource indicators (RFC 8707).",
+			run: runForgedTokens,
 		},
 		{
 			ID: "audience-confusion", Number: 10, Title: "Token replay at another API (audience confusion)",

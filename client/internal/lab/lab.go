@@ -73,6 +73,8 @@ type Scenario struct {
 	Holds    string `json:"holds"`    // what they hold
 	Wants    string `json:"wants"`    // what they want
 	Needs    string `json:"needs,omitempty"`
+	// Notes says what the scenario cannot show yet, or shows indirectly.
+	Notes string `json:"notes,omitempty"`
 	// Pending names the change the scenario's rule arrives with; until it
 	// is merged the rule may have no tag yet (the lead clears it).
 	Pending string `json:"pending,omitempty"`

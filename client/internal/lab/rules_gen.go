@@ -114,6 +114,9 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 141, Why: "a crit header lists extensions the verifier must"},
 		{File: "shared/dpop/proof.go", Line: 188, Why: "a crit header lists extensions the verifier must understand; we understand none."},
 	},
+	"RFC 7515 §5.2": {
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 151, Why: "the signature is checked with the published key the kid names, before any claim is trusted."},
+	},
 	"RFC 7518 §3.1": {
 		{File: "shared/dpop/proof.go", Line: 208, Why: "each alg names one key type (and for EC one curve)."},
 	},
@@ -184,8 +187,8 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/tokens.go", Line: 25, Why: "with no resource owner (client credentials), `sub`"},
 		{File: "authserver/internal/oauth/tokens.go", Line: 100, Why: "iat is required in an access token, as a number."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 79, Why: "exp and iat are required; RFC 7519 §4.1.4, §4.1.5:"},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 159, Why: "iat, sub, client_id and jti are required claims too."},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 170, Why: "exp bounds the token's life; one far beyond what the"},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 160, Why: "iat, sub, client_id and jti are required claims too."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 171, Why: "exp bounds the token's life; one far beyond what the"},
 	},
 	"RFC 9068 §4": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 66, Why: "the typ header must be at+jwt, so that an ID token or"},
