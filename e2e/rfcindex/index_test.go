@@ -175,3 +175,15 @@ func BenchmarkScan(b *testing.B) {
 		_ = GoTable(idx)
 	}
 }
+
+// TestGoTableStaysSmall keeps the lab's rule table, code snippets and all,
+// well under the size a reviewer can read (and the repository's limit).
+func TestGoTableStaysSmall(t *testing.T) {
+	idx, err := Scan(root(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(GoTable(idx)); n > 200<<10 {
+		t.Fatalf("%s is %d KB, more than 200 KB: show fewer lines around each tag", GoTablePath, n>>10)
+	}
+}

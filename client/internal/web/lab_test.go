@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -20,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
+	"github.com/oauthlab/oauthlab/client/internal/lab"
 	"github.com/oauthlab/oauthlab/client/internal/store"
 )
 
@@ -205,5 +207,34 @@ func TestOnlyLabRoutesReachTheLab(t *testing.T) {
 	}
 	if strings.Contains(string(deps), labPkg) {
 		t.Error("the authorization server or the resource API depends on the lab")
+	}
+}
+
+// The rules page shows each rule with the code around its tagged line,
+// the tagged line marked, and one anchor per rule for the inspector's
+// links.
+func TestLabRulesShowTheCode(t *testing.T) {
+	_, srv := labApp(t, "true")
+	status, _, page := get(t, srv.URL+"/lab/rules")
+	if status != http.StatusOK {
+		t.Fatalf("GET /lab/rules: %d", status)
+	}
+	var replay lab.Rule
+	for _, r := range lab.Rules() {
+		if r.Key == "RFC 6749 §4.1.2" && r.Anchor != "" {
+			replay = r
+		}
+	}
+	if replay.Site.Code == "" {
+		t.Fatal("the rule table holds no code for RFC 6749 §4.1.2")
+	}
+	tagged := fmt.Sprintf(`<span class="tagged" data-line="%d">`, replay.Site.Line)
+	for _, want := range []string{`id="rfc-6749-412"`, `id="` + replay.Site.Location() + `"`, tagged, "RFC 6749 §4.1.2: "} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the rules page lacks %s", want)
+		}
+	}
+	if n := strings.Count(page, `id="rfc-6749-412"`); n != 1 {
+		t.Errorf("the anchor of RFC 6749 §4.1.2 is on the page %d times", n)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/client/internal/flow"
+	"github.com/oauthlab/oauthlab/client/internal/lab"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -47,7 +48,11 @@ var funcs = template.FuncMap{
 		}
 		return d.String()
 	},
-	"add":        func(a, b int) int { return a + b },
+	"add": func(a, b int) int { return a + b },
+	// The rule index: the inspector links a rule our code enforces to its
+	// place on the lab's rules page.
+	"enforced":   lab.Enforced,
+	"ruleAnchor": lab.Anchor,
 	"choicesFor": choices,
 	// connectForm hands the connect form its scope choices and the form token.
 	"connectForm": func(token string, choices any) map[string]any {
