@@ -116,4 +116,19 @@ func TestBrowserLabCodeReplay(t *testing.T) {
 	if tagged := b.eval("read the tagged line", `document.querySelector('tr[id="`+code+`"] .rule-code .tagged').textContent`); !strings.Contains(tagged, "RFC 6749 §4.1.2:") {
 		b.fatalf("read the tagged line", "the marked line is %q, want the tag", tagged)
 	}
+
+	// A scenario with variants shows a row for each, with its own outcome.
+	// covers: OIDC Core §3.1.3.7
+	b.step("open the lab again", chromedp.Navigate(sys.Client+"/lab"), chromedp.WaitVisible(chromedp.ID("run-id-token-substitution")))
+	b.navStep("run the ID token substitution", chromedp.Click(chromedp.ID("run-id-token-substitution")))
+	b.step("see the variants", chromedp.WaitVisible(chromedp.ID("variant-wrong-nonce")))
+	for _, id := range []string{"another-client", "wrong-nonce"} {
+		row := `document.getElementById('variant-` + id + `')`
+		if got := b.eval("read "+id, row+`.dataset.outcome`); got != "refused" {
+			b.fatalf("read "+id, "the %s row says %q, want refused", id, got)
+		}
+		if text := b.eval("read "+id+"'s rule", row+`.textContent`); !strings.Contains(text, "OIDC Core §3.1.3.7") || !strings.Contains(text, "client/internal/identity/identity.go:") {
+			b.fatalf("read "+id+"'s rule", "the %s row does not name the rule and its line: %q", id, text)
+		}
+	}
 }
