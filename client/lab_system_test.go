@@ -80,7 +80,7 @@ var labVariants = map[string][]wantVariant{
 	"forged-tokens": {
 		{"alg-none", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
 		{"hs256-public-key", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
-		{"foreign-key", "RFC 7515 §5.2", jwtGo, "invalid_token", "", "refused"},
+		{"foreign-key", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
 		{"kid-injection", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
 		{"scope-edited", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
 		{"expired", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},

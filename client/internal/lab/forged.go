@@ -3,8 +3,10 @@ package lab
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -121,13 +123,16 @@ func forge(realToken string, jwks []byte) ([]forgery, error) {
 		"Refused before any key is looked up: HS256 is not on the list, so the public key is never used as an HMAC secret."}, err); err != nil {
 		return nil, err
 	}
-	foreign, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	// A key of the attacker's own, of the algorithm the server signs with,
+	// under the server's kid: everything about the token is right but the
+	// key.
+	method, foreign, err := foreignKey(tok.Method)
 	if err != nil {
 		return nil, err
 	}
-	es, err := sign(jwt.SigningMethodES256, foreign, nil)
-	if err := add(forgery{"foreign-key", "ES256 signed with the attacker's own key under the server's kid", es, signatureRule,
-		"ES256 is allowed, but the kid finds the server's published key, and the attacker's signature does not verify under it."}, err); err != nil {
+	fk, err := sign(method, foreign, nil)
+	if err := add(forgery{"foreign-key", method.Alg() + " signed with the attacker's own key under the server's kid", fk, signatureRule,
+		method.Alg() + " is allowed and the kid finds the server's published key, but the attacker's signature does not verify under it."}, err); err != nil {
 		return nil, err
 	}
 	inj, err := sign(jwt.SigningMethodHS256, []byte{0}, map[string]any{"kid": "../../../../../../dev/null"})
@@ -171,6 +176,21 @@ func forge(realToken string, jwks []byte) ([]forgery, error) {
 		}
 	}
 	return out, nil
+}
+
+// foreignKey makes a fresh key for the algorithm the server signs with
+// (ES256 when it is one the lab cannot make).
+func foreignKey(m jwt.SigningMethod) (jwt.SigningMethod, any, error) {
+	switch m.Alg() {
+	case "EdDSA":
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		return jwt.SigningMethodEdDSA, k, err
+	case "RS256", "PS256":
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		return m, k, err
+	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	return jwt.SigningMethodES256, k, err
 }
 
 // publicKeyBytes returns the first key of a JWKS as the bytes an attacker
