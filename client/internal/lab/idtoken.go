@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -53,7 +54,7 @@ func runIDTokenSubstitution(ctx context.Context, r *run) (Outcome, *Outcome, err
 	demo := identity.NewVerifier(keys, r.env.Issuer, jwksURL, r.env.ClientID, nil, time.Now)
 	_, err = demo.VerifyIDToken(ctx, tok.IDToken, identity.Expect{Nonce: nonce, AccessToken: tok.AccessToken})
 	r.variant("another-client", "An ID token for another client, presented to the demo client", audienceRule,
-		verdict(err, "The demo client accepted an ID token issued to "+c.ID+".",
+		verdict(err, "audience", "The demo client accepted an ID token issued to "+c.ID+".",
 			"The demo client's verifier (the code its /callback runs) refused it: aud names "+c.ID+", the lab's own client, not "+r.env.ClientID+". An ID token signed in a user at one client says nothing to another."),
 		naive(signatureOnly, "A check of the signature alone accepts it: the token is genuine, from the right provider, about Alice, and for somebody else."))
 
@@ -62,7 +63,7 @@ func runIDTokenSubstitution(ctx context.Context, r *run) (Outcome, *Outcome, err
 	own := identity.NewVerifier(keys, r.env.Issuer, jwksURL, c.ID, nil, time.Now)
 	_, err = own.VerifyIDToken(ctx, tok.IDToken, identity.Expect{Nonce: rand.Text(), AccessToken: tok.AccessToken})
 	r.variant("wrong-nonce", "An ID token with the wrong nonce, replayed into another sign-in", nonceRule,
-		verdict(err, "The client accepted an ID token that answers another request.",
+		verdict(err, "nonce", "The client accepted an ID token that answers another request.",
 			"The lab's own client (right audience) refused it: its nonce is the one of the attacker's request, not the one this sign-in sent. The nonce ties an ID token to the browser whose request it answers, so a captured token cannot sign someone in elsewhere."),
 		naive(signatureOnly, "A check of the signature alone accepts it: nothing in a signature says which request the token answers."))
 
@@ -86,9 +87,14 @@ var (
 
 // verdict is the outcome of a relying-party check: refused when it
 // returned an error (shown as the detail's reason), succeeded otherwise.
-func verdict(err error, succeeded, refused string) Outcome {
+// An error that does not name the check the variant is about (about) is
+// reported as it is, not explained away as that check.
+func verdict(err error, about, succeeded, refused string) Outcome {
 	if err == nil {
 		return Outcome{Outcome: Succeeded, Detail: succeeded}
+	}
+	if !strings.Contains(err.Error(), about) {
+		refused = "Refused, but not by its " + about + " check: look at the reason."
 	}
 	o := Outcome{Outcome: Refused, Detail: refused + " (" + err.Error() + ")"}
 	var ie *identity.Error
