@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/client/internal/flow"
-	"github.com/oauthlab/oauthlab/client/internal/lab"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -51,8 +50,7 @@ var funcs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	// The rule index: the inspector links a rule our code enforces to its
 	// place on the lab's rules page.
-	"enforced":   lab.Enforced,
-	"ruleAnchor": lab.Anchor,
+	"ruleLink":   ruleLink,
 	"choicesFor": choices,
 	// connectForm hands the connect form its scope choices and the form token.
 	"connectForm": func(token string, choices any) map[string]any {
