@@ -21,6 +21,11 @@ type labResult struct {
 	ID       string      `json:"id"`
 	Defended labOutcome  `json:"defended"`
 	Naive    *labOutcome `json:"naive"`
+	Variants []struct {
+		ID       string      `json:"id"`
+		Defended labOutcome  `json:"defended"`
+		Naive    *labOutcome `json:"naive"`
+	} `json:"variants"`
 	Requests []struct {
 		Actor string `json:"actor"`
 	} `json:"requests"`
@@ -63,6 +68,30 @@ type wantLab struct {
 	naive              string // "" when there is no naive variant
 }
 
+// wantVariant is the outcome one variant of a scenario must have.
+type wantVariant struct {
+	id, rule, codeFile, errCode, detail, naive string
+}
+
+const jwtGo = "resourceapi/internal/oauth/jwt.go:"
+
+// labVariants are the variants each scenario must report, in order.
+var labVariants = map[string][]wantVariant{
+	"forged-tokens": {
+		{"alg-none", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
+		{"hs256-public-key", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
+		{"foreign-key", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
+		{"kid-injection", "RFC 8725 §3.1", jwtGo, "invalid_token", "", "succeeded"},
+		{"scope-edited", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
+		{"expired", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
+		{"wrong-aud", "RFC 7515 §5.2", jwtGo, "invalid_token", "said: “the access token's signature does not verify", "refused"},
+	},
+	"id-token-substitution": {
+		{"another-client", "OIDC Core §3.1.3.7", "client/internal/identity/identity.go:", "", "expected audience", "succeeded"},
+		{"wrong-nonce", "OIDC Core §3.1.3.7", "client/internal/identity/identity.go:", "nonce", "nonce does not match", "succeeded"},
+	},
+}
+
 // TestLab runs every ready scenario against the three real processes and
 // checks that the real system refuses each attack for the documented rule,
 // at the documented line, and that the naive variant falls for it.
@@ -94,7 +123,7 @@ func TestLab(t *testing.T) {
 		{"open-redirector", "RFC 9700 §4.11.2", "authserver/internal/web/authorize.go:", 400, "", "succeeded"},
 		// covers: RFC 9700 §4.7
 		{"cookie-tossing", "RFC 6749 §10.12", "authserver/internal/web/csrf.go:", 403, "", "succeeded"},
-		// covers: RFC 9068 §4
+		// covers: RFC 9068 §4, OIDC Core §3.1.3.7
 		{"id-token-substitution", "RFC 9068 §4", "resourceapi/internal/oauth/jwt.go:", 401, "invalid_token", "succeeded"},
 		// Last: it makes the server slow down bob's sign-ins from one address.
 		// covers: RFC 6585 §4
@@ -111,6 +140,21 @@ func TestLab(t *testing.T) {
 				t.Errorf("naive = %+v, want none", res.Naive)
 			case w.naive != "" && (res.Naive == nil || res.Naive.Outcome != w.naive):
 				t.Errorf("naive = %+v, want %s", res.Naive, w.naive)
+			}
+			want := labVariants[w.id]
+			if len(res.Variants) != len(want) {
+				t.Fatalf("%d variants, want %d: %+v", len(res.Variants), len(want), res.Variants)
+			}
+			for i, wv := range want {
+				v := res.Variants[i]
+				d := v.Defended
+				if v.ID != wv.id || d.Outcome != "refused" || d.Rule != wv.rule || d.Error != wv.errCode ||
+					!strings.HasPrefix(d.Code, wv.codeFile) || !strings.Contains(d.Detail, wv.detail) {
+					t.Errorf("variant %d = %s %+v\nwant %s refused (%q, %q) by %s at %s…", i, v.ID, d, wv.id, wv.errCode, wv.detail, wv.rule, wv.codeFile)
+				}
+				if v.Naive == nil || v.Naive.Outcome != wv.naive {
+					t.Errorf("variant %s: naive = %+v, want %s", wv.id, v.Naive, wv.naive)
+				}
 			}
 		})
 	}

@@ -230,6 +230,88 @@ func TestBrowserFlow(t *testing.T) {
 	})
 }
 
+// TestBrowserOpenIDConnectSignOut signs alice in with OpenID Connect, then
+// ends her session both ways the protocol offers: from the app (RP-Initiated
+// Logout: "Sign out everywhere", confirmed at the provider) and from the
+// provider's own account page (Back-Channel Logout). After each, no page of
+// the app says she is signed in, and the next connect asks for her password.
+func TestBrowserOpenIDConnectSignOut(t *testing.T) {
+	t.Parallel()
+	sys := startSystem(t, nil)
+	if !hasOpenIDProvider(t, sys.AuthServer) {
+		t.Fatal("the authorization server publishes no OpenID Connect discovery document")
+	}
+	alloc, cancel := newAllocator(t)
+	defer cancel()
+	tab := newTab(t, alloc, outputDir(t), "oidc-signout")
+	defer tab.close()
+	b := tab.with(t)
+
+	signIn := func(when string) {
+		b.step(when+": open the client", chromedp.Navigate(sys.Client+"/"), chromedp.WaitVisible(chromedp.ID("connect")))
+		b.chooseScopes([]string{"tracks:read", "openid", "profile", "email", "offline_access"})
+		b.navStep(when+": connect", chromedp.Click(chromedp.ID("connect")))
+		// The provider's session is gone each time: it must ask again.
+		b.step(when+": see the sign-in page", chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
+		b.step(when+": type alice's credentials",
+			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), contract.Alice.Username),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), contract.Alice.Password))
+		b.navStep(when+": sign in", chromedp.Click(chromedp.ID("login")))
+		if b.count("#approve") > 0 {
+			b.navStep(when+": approve", chromedp.Click(chromedp.ID("approve")))
+		}
+		b.wantAt(when+": back at the app", sys.Client)
+		b.noError(when + ": back at the app")
+		// OIDC Core §3.1.3.7, §5.3: the ID token was verified and UserInfo read.
+		b.step(when+": see who signed in", chromedp.Navigate(sys.Client+"/"), chromedp.WaitVisible(chromedp.ID("signed-in-as")))
+		if who := b.eval(when+": read who signed in", `document.getElementById('signed-in-as').textContent`); !strings.Contains(who, "Signed in as Alice") {
+			b.fatalf(when+": see who signed in", "the page says %q, want Signed in as Alice", who)
+		}
+	}
+	signedOut := func(when string) bool {
+		b.step(when+": open the client", chromedp.Navigate(sys.Client+"/"), chromedp.WaitVisible(chromedp.ID("connect")))
+		return b.count("#signed-in-as") == 0
+	}
+
+	signIn("first sign-in")
+
+	// covers: OIDC RP-Initiated Logout §2, OIDC RP-Initiated Logout §3
+	b.navStep("open sign out", chromedp.Click(chromedp.ID("signout")))
+	b.step("see the sign-out choices", chromedp.WaitVisible(chromedp.ID("signout-everywhere")))
+	b.navStep("sign out everywhere", chromedp.Click(chromedp.ID("signout-everywhere")))
+	// The provider asks for a confirmation only when the request is not
+	// clearly from the session (no or a stale id_token_hint); this one is.
+	if strings.HasPrefix(b.location(), sys.AuthServer) {
+		b.step("confirm at the provider", chromedp.WaitVisible(chromedp.ID("confirm-logout")))
+		b.navStep("confirm", chromedp.Click(chromedp.ID("confirm-logout")))
+	}
+	b.wantAt("back from the provider", sys.Client)
+	b.step("see the signed-out page", chromedp.WaitVisible(chromedp.ID("signed-out")))
+	if h := b.eval("read the signed-out page", `document.getElementById('signed-out').textContent`); !strings.Contains(h, "Signed out everywhere") {
+		b.fatalf("read the signed-out page", "the page says %q, want Signed out everywhere", h)
+	}
+	if !signedOut("after RP-initiated logout") {
+		b.fatalf("after RP-initiated logout", "the app still says %q", b.eval("read who", `document.getElementById('signed-in-as').textContent`))
+	}
+
+	signIn("second sign-in")
+
+	// covers: OIDC Back-Channel Logout §2.6
+	b.step("open the provider's account page", chromedp.Navigate(sys.AuthServer+"/account"), chromedp.WaitVisible(chromedp.ID("logout")))
+	b.navStep("sign out at the provider", chromedp.Click(chromedp.ID("logout")))
+	deadline := time.Now().Add(stepTimeout)
+	for !signedOut("after back-channel logout") {
+		if time.Now().After(deadline) {
+			b.fatalf("after back-channel logout", "the app still says %q %s after the provider's sign-out", b.eval("read who", `document.getElementById('signed-in-as').textContent`), stepTimeout)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.step("open the inspector", chromedp.Navigate(sys.Client+"/inspector"), chromedp.WaitVisible(chromedp.CSS(".step")))
+	if steps := b.dataSteps(); !slices.Contains(steps, "backchannel-logout") {
+		b.fatalf("inspector", "no backchannel-logout step after the provider's sign-out: %v", steps)
+	}
+}
+
 // newChromium starts a headless chromium allocator with a fresh profile.
 func newChromium(t *testing.T, chromium string) (context.Context, context.CancelFunc) {
 	return chromedp.NewExecAllocator(context.Background(),

@@ -23,6 +23,10 @@ var mustHave = []struct {
 	{"client checks state", "RFC 6749 §10.12", "client/internal/flow/steps.go", ""},
 	{"client checks iss", "RFC 9207 §2.4", "client/internal/flow/steps.go", ""},
 	{"client checks the ID token nonce", "OIDC Core §3.1.3.7", "client/", "OIDC Core"},
+	{"forms carry a session-bound CSRF token", "RFC 6749 §10.12", "authserver/internal/web/csrf.go", ""},
+	{"cross-site form posts are refused", "RFC 9700 §4.7", "authserver/internal/web/csrf.go", ""},
+	{"no open redirector through error responses", "RFC 9700 §4.11.2", "authserver/internal/web/authorize.go", ""},
+	{"password guessing is slowed down", "RFC 6585 §4", "authserver/internal/web/login.go", ""},
 }
 
 func root(t *testing.T) string {
@@ -53,6 +57,29 @@ func TestIndexIsFresh(t *testing.T) {
 	}
 	if len(idx.Unknown) > 0 {
 		t.Errorf("tests cite rules that no line enforces:\n%s", strings.Join(idx.Unknown, "\n"))
+	}
+}
+
+// TestMustHaveRulesAreCovered fails when a promised rule has no test that
+// says it covers it (a "// covers: RFC 6749 §4.1.2" comment in the test).
+func TestMustHaveRulesAreCovered(t *testing.T) {
+	idx, err := Scan(root(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := map[string]bool{}
+	tests := map[string][]string{}
+	for _, r := range idx.Rules {
+		specs[r.Spec] = true
+		tests[r.Key()] = r.Tests
+	}
+	for _, m := range mustHave {
+		if m.when != "" && !specs[m.when] {
+			continue
+		}
+		if len(tests[m.key]) == 0 {
+			t.Errorf("%s: no test says \"// covers: %s\"", m.name, m.key)
+		}
 	}
 }
 
@@ -146,5 +173,17 @@ func BenchmarkScan(b *testing.B) {
 		}
 		_ = Markdown(idx)
 		_ = GoTable(idx)
+	}
+}
+
+// TestGoTableStaysSmall keeps the lab's rule table, code snippets and all,
+// well under the size a reviewer can read (and the repository's limit).
+func TestGoTableStaysSmall(t *testing.T) {
+	idx, err := Scan(root(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(GoTable(idx)); n > 200<<10 {
+		t.Fatalf("%s is %d KB, more than 200 KB: show fewer lines around each tag", GoTablePath, n>>10)
 	}
 }

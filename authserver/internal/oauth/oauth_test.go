@@ -6,6 +6,7 @@ import (
 	"time"
 )
 
+// covers: RFC 7636 §4.6, RFC 7636 §4.1
 func TestPKCE(t *testing.T) {
 	// RFC 7636 Appendix B.
 	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -84,6 +85,7 @@ func joinScopes(s []string) string {
 	return out
 }
 
+// covers: RFC 9700 §4.1.3, RFC 8252 §7.3
 func TestCheckRedirectURI(t *testing.T) {
 	tests := map[string]bool{
 		"https://app.example/cb":          true,

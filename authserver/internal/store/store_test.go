@@ -65,6 +65,7 @@ func TestSeedIsIdempotent(t *testing.T) {
 
 // TestRedeemCodeOnce: of many concurrent redemptions, exactly one succeeds
 // and the others get ErrAlreadyUsed, never "database is locked".
+// covers: RFC 6749 §4.1.2
 func TestRedeemCodeOnce(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTest(t)

@@ -13,6 +13,7 @@ import (
 // An address that keeps failing client authentication is stopped with 429
 // before each further guess costs a bcrypt comparison; a success does not
 // count, and the stop applies to every back-channel endpoint.
+// covers: RFC 6585 §4
 func TestClientAuthenticationFailuresAreThrottled(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, func(o *web.Options) {

@@ -15,6 +15,7 @@ import (
 // server's forms with a token that matches what it planted. None of the
 // posts may change anything: the token is an HMAC of the session, not a
 // copy of a cookie.
+// covers: RFC 6749 §10.12
 func TestCSRFCookieTossing(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
@@ -95,6 +96,7 @@ func followLogin(t *testing.T, env *testEnv, b *http.Client) *http.Response {
 // TestCSRFFetchMetadataAndOrigin: a post with the right token is still
 // refused when the browser says it came from another site or origin; from
 // our own origin it works.
+// covers: RFC 9700 §4.7
 func TestCSRFFetchMetadataAndOrigin(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)

@@ -14,6 +14,7 @@ import (
 // TestAuthorizeErrors covers RFC 6749 §4.1.2.1: errors about the client or
 // redirect URI are shown on a page and never redirected; every other error
 // is redirected to the client with error, state and iss (RFC 9207).
+// covers: RFC 6749 §4.1.2.1, RFC 9700 §4.11.2
 func TestAuthorizeErrors(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)

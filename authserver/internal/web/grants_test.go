@@ -32,6 +32,7 @@ func (e *testEnv) refresh(token string, extra ...string) (*http.Response, map[st
 // TestCodeRace redeems one code from many goroutines at once: exactly one
 // request wins (RFC 6749 §4.1.2: single use), and since the code was used
 // twice, the winner's tokens are revoked too.
+// covers: RFC 6749 §4.1.2
 func TestCodeRace(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
@@ -81,6 +82,7 @@ func TestCodeRace(t *testing.T) {
 
 // TestCodeReuseRevokesTokens: a second use of a code fails and revokes what
 // the first use got (RFC 6749 §4.1.2, RFC 9700 §4.5).
+// covers: RFC 6749 §4.1.2
 func TestCodeReuseRevokesTokens(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
@@ -101,6 +103,7 @@ func TestCodeReuseRevokesTokens(t *testing.T) {
 	}
 }
 
+// covers: RFC 6749 §4.1.2
 func TestCodeExpires(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
@@ -115,6 +118,7 @@ func TestCodeExpires(t *testing.T) {
 // TestRefreshRotation: every refresh returns a new refresh token; using a
 // rotated one again revokes the whole family (RFC 9700 §4.14.2); the scope
 // may narrow but never widen (RFC 6749 §6).
+// covers: RFC 9700 §4.14.2, RFC 6749 §6
 func TestRefreshRotation(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)

@@ -33,6 +33,7 @@ func (e *testEnv) signInFrom(ip, username, password string) (*http.Response, str
 // TestLoginThrottleCannotLockOut: an attacker guessing from one address is
 // slowed down (429 with Retry-After), but cannot stop the real user
 // signing in from another address: no failure count locks an account.
+// covers: RFC 6585 §4
 func TestLoginThrottleCannotLockOut(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)

@@ -315,6 +315,7 @@ func (e *testEnv) endSession(b *http.Client, q url.Values) *http.Response {
 	return mustGet(e.t, b, e.URL+"/end_session?"+q.Encode())
 }
 
+// covers: OIDC RP-Initiated Logout §3.1
 func TestEndSessionRedirectsOnlyToExactlyRegisteredURIs(t *testing.T) {
 	e := newTestEnv(t)
 	const registered = "http://localhost:8080/signed-out"
@@ -406,6 +407,7 @@ func TestEndSessionAsksWhenNotClearlyFromTheSession(t *testing.T) {
 	}
 }
 
+// covers: OIDC Back-Channel Logout §2.4, OIDC Back-Channel Logout §2.8
 func TestBackchannelLogout(t *testing.T) {
 	e := newTestEnv(t)
 	got := make(chan *http.Request, 4)

@@ -151,6 +151,7 @@ func TestIDTokenIsCheckedByAnIndependentRelyingParty(t *testing.T) {
 	}
 }
 
+// covers: OIDC Core §3.1.2.1
 func TestIDTokenByScopeAndNonce(t *testing.T) {
 	cases := []struct {
 		scope, nonce string
@@ -296,6 +297,7 @@ func TestUserInfoErrors(t *testing.T) {
 	}
 }
 
+// covers: RFC 9068 §4
 func TestIDTokensAndAccessTokensNeverPassForEachOther(t *testing.T) {
 	e := newTestEnv(t)
 	tok := e.tokens(e.browser(), map[string]string{"scope": "openid offline_access"})

@@ -17,6 +17,7 @@ import (
 // this server. Its errors are shown on a page until the user signed in;
 // seeded and CLI clients, and loopback IP redirect URIs, still get the
 // error by redirect at once.
+// covers: RFC 9700 §4.11.2
 func TestUnverifiedClientErrorsWaitForSignIn(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)

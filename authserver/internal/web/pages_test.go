@@ -35,6 +35,7 @@ func TestPagesHeaders(t *testing.T) {
 }
 
 // TestCSRF: every form post needs the token from our own page.
+// covers: RFC 6749 §10.12
 func TestCSRF(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)

@@ -99,6 +99,7 @@ func TestRegisterWithInitialAccessToken(t *testing.T) {
 // TestRegisterIsRateLimited: each address may register only so many
 // clients an hour (429 with Retry-After and an RFC 7591 error body); other
 // addresses are not affected, and the limit lifts after the hour.
+// covers: RFC 6585 §4
 func TestRegisterIsRateLimited(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, func(o *web.Options) { o.RegistrationsPerHour = 3 })

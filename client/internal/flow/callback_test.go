@@ -6,6 +6,7 @@ import (
 	"time"
 )
 
+// covers: RFC 6749 §10.12, RFC 9207 §2.4, RFC 6749 §4.1.2.1
 func TestCheckCallback(t *testing.T) {
 	const issuer = "http://localhost:9000"
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)

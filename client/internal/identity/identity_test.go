@@ -49,6 +49,7 @@ func idClaimsFor(now time.Time) jwt.MapClaims {
 
 var sign = identitytest.Sign
 
+// covers: OIDC Core §3.1.3.7, OIDC Core §3.1.3.6, RFC 8725 §3.11, OIDC Core §12.2
 func TestVerifyIDToken(t *testing.T) {
 	p := identitytest.NewProvider(t)
 	other, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -122,6 +123,7 @@ func logoutClaimsFor(now time.Time, jti string) jwt.MapClaims {
 	return identitytest.LogoutClaims(issuer, clientID, jti, now)
 }
 
+// covers: OIDC Back-Channel Logout §2.4, OIDC Back-Channel Logout §2.6
 func TestVerifyLogoutToken(t *testing.T) {
 	p := identitytest.NewProvider(t)
 	v := newVerifier(t, p)

@@ -331,7 +331,27 @@ func (b *browser) callAPI(ctx context.Context, path, token string) (int, string,
 	return p.status, challengeError(p.header.Get("WWW-Authenticate")), nil
 }
 
-var challengeErrorRE = regexp.MustCompile(`error="([^"]+)"`)
+// callAPIWithReason is callAPI that also returns the challenge's
+// error_description, the API's own words for why it refused.
+func (b *browser) callAPIWithReason(ctx context.Context, path, token string) (int, string, string, error) {
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+token)
+	p, err := b.do(ctx, http.MethodGet, b.r.env.API+path, nil, h)
+	if err != nil {
+		return 0, "", "", err
+	}
+	challenge := p.header.Get("WWW-Authenticate")
+	reason := ""
+	if m := challengeDescriptionRE.FindStringSubmatch(challenge); m != nil {
+		reason = m[1]
+	}
+	return p.status, challengeError(challenge), reason, nil
+}
+
+var (
+	challengeErrorRE       = regexp.MustCompile(`error="([^"]+)"`)
+	challengeDescriptionRE = regexp.MustCompile(`error_description="([^"]+)"`)
+)
 
 func challengeError(h string) string {
 	if m := challengeErrorRE.FindStringSubmatch(h); m != nil {
@@ -355,8 +375,18 @@ func codeFrom(loc *url.URL) (string, error) {
 // connectUser signs user in for client c with scope and redeems the code:
 // the legitimate flow many scenarios start from.
 func (r *run) connectUser(ctx context.Context, b *browser, c labClient, scope string, user contract.DemoUser) (tokenResponse, error) {
+	return r.connectUserWithNonce(ctx, b, c, scope, "", user)
+}
+
+// connectUserWithNonce is connectUser for an OpenID Connect request that
+// sends nonce (none when empty).
+func (r *run) connectUserWithNonce(ctx context.Context, b *browser, c labClient, scope, nonce string, user contract.DemoUser) (tokenResponse, error) {
 	p := newPKCE()
-	loc, err := b.signInAndApprove(ctx, authorizeQuery(c, scope, rand.Text(), p), user.Username, user.Password)
+	q := authorizeQuery(c, scope, rand.Text(), p)
+	if nonce != "" {
+		q.Set("nonce", nonce)
+	}
+	loc, err := b.signInAndApprove(ctx, q, user.Username, user.Password)
 	if err != nil {
 		return tokenResponse{}, err
 	}

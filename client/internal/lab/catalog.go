@@ -80,7 +80,10 @@ func catalog() []Scenario {
 			Wants:    "An access token the resource API accepts, without asking the authorization server.",
 			Rule:     ruleIn("RFC 8725 §3.1", "resourceapi/internal/oauth/jwt.go", ""),
 			Naive:    "a verifier that trusts the token's own alg and kid headers",
-			run:      runForgedTokens,
+			Notes: "The expired and wrong-aud variants edit a real token, so what refuses them here is the broken signature; " +
+				"a validly signed expired or wrong-audience token is refused by exp and aud, which the resource API's own TestForgedTokens proves with a key the API trusts. " +
+				"A genuine token for another audience is coming with resource indicators (RFC 8707).",
+			run: runForgedTokens,
 		},
 		{
 			ID: "audience-confusion", Number: 10, Title: "Token replay at another API (audience confusion)",
@@ -133,9 +136,9 @@ func catalog() []Scenario {
 			ID: "id-token-substitution", Number: 16, Title: "ID token substitution",
 			Attacker: "Someone holding an ID token of Alice's (for this client or another).",
 			Holds:    "An ID token of Alice's, genuine and signed by the authorization server.",
-			Wants:    "To use it as an access token at the music API.",
+			Wants:    "To use it where it does not belong: as an access token at the music API, as proof of who signed in at a client it was not issued to (the demo client), or in answer to another sign-in (a nonce the client never sent).",
 			Rule:     ruleIn("RFC 9068 §4", "resourceapi/internal/oauth/jwt.go", "typ"),
-			Naive:    "a resource server that checks only the signature and the issuer",
+			Naive:    "a check that looks only at the signature (and the issuer)",
 			run:      runIDTokenSubstitution,
 		},
 	}

@@ -5,48 +5,103 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
+	"strings"
+	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/oauthlab/oauthlab/client/internal/identity"
 	"github.com/oauthlab/oauthlab/shared/contract"
 )
 
-// runIDTokenSubstitution presents Alice's ID token to the resource API as
-// if it were an access token: it is signed by the same server and names
-// the same user, but it is meant for the client (aud), says so in its typ,
-// and carries no scope.
+// runIDTokenSubstitution takes a genuine ID token of Alice's, signed by
+// the real provider, and tries it where it does not belong: as an access
+// token at the music API (the headline), as an ID token at another client
+// (the demo client), and at its own client in answer to another request
+// (a nonce the client never sent).
 func runIDTokenSubstitution(ctx context.Context, r *run) (Outcome, *Outcome, error) {
 	c, err := r.labClient(ctx, oidcClient)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
 	b := r.browser("attacker holding Alice's ID token")
-	tok, err := r.connectUser(ctx, b, c, "openid tracks:read", contract.Alice)
+	nonce := rand.Text()
+	tok, err := r.connectUserWithNonce(ctx, b, c, "openid tracks:read", nonce, contract.Alice)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
 	if tok.IDToken == "" {
 		return Outcome{}, nil, fmt.Errorf("the token response has no id_token: is the authorization server an OpenID Provider?")
 	}
-	jwks, err := b.get(ctx, r.env.AuthServer+"/.well-known/jwks.json")
+	jwksURL := r.env.AuthServer + "/.well-known/jwks.json"
+	jwks, err := b.get(ctx, jwksURL)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
+	signatureOnly := naiveSignatureOnly(tok.IDToken, []byte(jwks.body), r.env.Issuer)
+
+	// Another client: the demo client's own verifier, the code its
+	// /callback runs, for the demo client's id.
+	keys := oidc.ClientContext(ctx, r.browser("demo client's verifier (fetching the provider's keys)").http)
+	demo := identity.NewVerifier(keys, r.env.Issuer, jwksURL, r.env.ClientID, nil, time.Now)
+	_, err = demo.VerifyIDToken(ctx, tok.IDToken, identity.Expect{Nonce: nonce, AccessToken: tok.AccessToken})
+	r.variant("another-client", "An ID token for another client, presented to the demo client", audienceRule,
+		verdict(err, "audience", "The demo client accepted an ID token issued to "+c.ID+".",
+			"The demo client's verifier (the code its /callback runs) refused it: aud names "+c.ID+", the lab's own client, not "+r.env.ClientID+". An ID token signed in a user at one client says nothing to another."),
+		naive(signatureOnly, "A check of the signature alone accepts it: the token is genuine, from the right provider, about Alice, and for somebody else."))
+
+	// Its own client, another request: the nonce kept with the pending
+	// sign-in of the browser it is injected into is not the token's.
+	own := identity.NewVerifier(keys, r.env.Issuer, jwksURL, c.ID, nil, time.Now)
+	_, err = own.VerifyIDToken(ctx, tok.IDToken, identity.Expect{Nonce: rand.Text(), AccessToken: tok.AccessToken})
+	r.variant("wrong-nonce", "An ID token with the wrong nonce, replayed into another sign-in", nonceRule,
+		verdict(err, "nonce", "The client accepted an ID token that answers another request.",
+			"The lab's own client (right audience) refused it: its nonce is the one of the attacker's request, not the one this sign-in sent. The nonce ties an ID token to the browser whose request it answers, so a captured token cannot sign someone in elsewhere."),
+		naive(signatureOnly, "A check of the signature alone accepts it: nothing in a signature says which request the token answers."))
+
 	status, code, err := b.callAPI(ctx, "/v1/me/top-tracks", tok.IDToken)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
-	naiveOut := naive(naiveSignatureOnly(tok.IDToken, []byte(jwks.body), r.env.Issuer),
+	naiveOut := naive(signatureOnly,
 		"A check of the signature and the issuer alone accepts the ID token as an access token: it is genuine, from the right server, about Alice.")
 	if status < 400 {
 		return r.succeeded(status, "The API accepted an ID token as an access token."), naiveOut, nil
 	}
 	return r.refused(status, code, "The API refused the ID token: its typ is not at+jwt and its audience is the client, not the API. An ID token tells the client who signed in; it is never a key to an API."), naiveOut, nil
+}
+
+// The rules that stop the ID-token variants, at the relying party.
+var (
+	audienceRule = ruleIn("OIDC Core §3.1.3.7", "client/internal/identity/identity.go", "signature")
+	nonceRule    = ruleIn("OIDC Core §3.1.3.7", "client/internal/identity/identity.go", "nonce must")
+)
+
+// verdict is the outcome of a relying-party check: refused when it
+// returned an error (shown as the detail's reason), succeeded otherwise.
+// An error that does not name the check the variant is about (about) is
+// reported as it is, not explained away as that check.
+func verdict(err error, about, succeeded, refused string) Outcome {
+	if err == nil {
+		return Outcome{Outcome: Succeeded, Detail: succeeded}
+	}
+	if !strings.Contains(err.Error(), about) {
+		refused = "Refused, but not by its " + about + " check: look at the reason."
+	}
+	o := Outcome{Outcome: Refused, Detail: refused + " (" + err.Error() + ")"}
+	var ie *identity.Error
+	if errors.As(err, &ie) {
+		o.Error = ie.Claim
+	}
+	return o
 }
 
 // naiveSignatureOnly verifies a JWT's signature with the server's JWKS

@@ -37,12 +37,24 @@ const (
 	Succeeded = "succeeded"
 )
 
-// Result is one run of a scenario.
+// Result is one run of a scenario. Defended and Naive are the headline
+// attack; a scenario that tries the same idea in several ways lists the
+// others in Variants.
 type Result struct {
+	ID       string    `json:"id"`
+	Defended Outcome   `json:"defended"`
+	Naive    *Outcome  `json:"naive"`
+	Variants []Variant `json:"variants,omitempty"`
+	Requests []Entry   `json:"requests"`
+}
+
+// Variant is one more way a scenario tried its attack, with its own
+// outcome (and rule) against the real system and the naive variant.
+type Variant struct {
 	ID       string   `json:"id"`
+	Title    string   `json:"title"`
 	Defended Outcome  `json:"defended"`
-	Naive    *Outcome `json:"naive"`
-	Requests []Entry  `json:"requests"`
+	Naive    *Outcome `json:"naive,omitempty"`
 }
 
 // Scenario statuses in the list.
@@ -61,6 +73,8 @@ type Scenario struct {
 	Holds    string `json:"holds"`    // what they hold
 	Wants    string `json:"wants"`    // what they want
 	Needs    string `json:"needs,omitempty"`
+	// Notes says what the scenario cannot show yet, or shows indirectly.
+	Notes string `json:"notes,omitempty"`
 	// Pending names the change the scenario's rule arrives with; until it
 	// is merged the rule may have no tag yet (the lead clears it).
 	Pending string `json:"pending,omitempty"`
@@ -119,7 +133,7 @@ func (l *Lab) Run(ctx context.Context, id string) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("lab: %s: %w", id, err)
 	}
-	return Result{ID: id, Defended: defended, Naive: naive, Requests: r.tape.entries}, nil
+	return Result{ID: id, Defended: defended, Naive: naive, Variants: r.variants, Requests: r.tape.entries}, nil
 }
 
 // run is the state of one scenario run.
@@ -128,6 +142,7 @@ type run struct {
 	env      Env
 	tape     *tape
 	scenario Scenario
+	variants []Variant
 }
 
 // refused is the defended outcome: the scenario's rule stopped the attack.
@@ -141,12 +156,21 @@ func (r *run) succeeded(status int, detail string) Outcome {
 	return r.withRule(Outcome{Outcome: Succeeded, Status: status, Detail: detail})
 }
 
-func (r *run) withRule(o Outcome) Outcome {
-	o.Rule = r.scenario.Rule.Key
-	if r.scenario.Rule.Site.File != "" {
-		o.Code, o.Why = r.scenario.Rule.Site.Location(), r.scenario.Rule.Site.Why
+func (r *run) withRule(o Outcome) Outcome { return withRule(o, r.scenario.Rule) }
+
+// withRule names rule, and the line that enforces it, in o.
+func withRule(o Outcome, rule Rule) Outcome {
+	o.Rule = rule.Key
+	if rule.Site.File != "" {
+		o.Code, o.Why = rule.Site.Location(), rule.Site.Why
 	}
 	return o
+}
+
+// variant records one more attempt of the scenario, its outcome against
+// the real system decided by rule.
+func (r *run) variant(id, title string, rule Rule, defended Outcome, naive *Outcome) {
+	r.variants = append(r.variants, Variant{ID: id, Title: title, Defended: withRule(defended, rule), Naive: naive})
 }
 
 // naive is the outcome against the naive variant.

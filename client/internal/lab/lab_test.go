@@ -32,6 +32,11 @@ func TestScenarioRulesExist(t *testing.T) {
 			t.Errorf("%s: rule %q has no enforcing line in the index", s.ID, s.Rule.Key)
 		}
 	}
+	for name, r := range map[string]Rule{"audienceRule": audienceRule, "nonceRule": nonceRule, "algRule": algRule, "signatureRule": signatureRule} {
+		if r.Site.File == "" {
+			t.Errorf("%s: rule %q has no enforcing line in the index", name, r.Key)
+		}
+	}
 }
 
 func TestNaivePrefixMatch(t *testing.T) {

@@ -12,13 +12,41 @@ type RuleSite struct {
 	File string // relative to the repository root
 	Line int
 	Why  string // the tag's text
+	// Code is the source around Line, read by the generator; From is the
+	// number of its first line.
+	Code string
+	From int
+}
+
+// CodeLine is one line of a rule's code, numbered.
+type CodeLine struct {
+	Number int
+	Text   string
+	Tagged bool // the line with the rule's tag
+}
+
+// CodeLines splits Code into numbered lines.
+func (s RuleSite) CodeLines() []CodeLine {
+	if s.Code == "" {
+		return nil
+	}
+	var out []CodeLine
+	for i, text := range strings.Split(s.Code, "\n") {
+		n := s.From + i
+		out = append(out, CodeLine{Number: n, Text: strings.ReplaceAll(text, "\t", "    "), Tagged: n == s.Line})
+	}
+	return out
 }
 
 // Location is "file:line".
 func (s RuleSite) Location() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
 
 // IndexURL links to the rule's place in the repository's rule index.
-func IndexURL(key string) string {
+func IndexURL(key string) string { return "docs/rfc-index.md#" + Anchor(key) }
+
+// Anchor is the rule's fragment, the same in docs/rfc-index.md and on the
+// lab's rules page: "RFC 6749 §4.1.2" is "rfc-6749-412".
+func Anchor(key string) string {
 	// GitHub-style heading anchors: lower case, spaces to dashes, other
 	// punctuation dropped.
 	var b strings.Builder
@@ -30,13 +58,19 @@ func IndexURL(key string) string {
 			b.WriteRune(r)
 		}
 	}
-	return "docs/rfc-index.md#" + b.String()
+	return b.String()
 }
+
+// Enforced reports whether the index has a line that enforces key.
+func Enforced(key string) bool { return len(ruleTable[key]) > 0 }
 
 // Rule is a rule key with the site of our code that enforces it.
 type Rule struct {
 	Key  string // "RFC 6749 §4.1.2"
 	Site RuleSite
+	// Anchor is set on the first site of each key in Rules, the one the
+	// inspector's links land on.
+	Anchor string
 }
 
 // ruleIn finds the rule key's enforcing line in file (a path prefix) whose
@@ -65,5 +99,12 @@ func Rules() []Rule {
 		}
 		return out[i].Site.Line < out[j].Site.Line
 	})
+	seen := map[string]bool{}
+	for i := range out {
+		if !seen[out[i].Key] {
+			seen[out[i].Key] = true
+			out[i].Anchor = Anchor(out[i].Key)
+		}
+	}
 	return out
 }

@@ -40,6 +40,7 @@ func withToken(form url.Values, token string) url.Values {
 // forms. A double-submit cookie would let it win; the session-bound token,
 // the duplicate-cookie check and the Sec-Fetch-Site / Origin checks refuse
 // every form.
+// covers: RFC 6749 §10.12, RFC 9700 §4.7
 func TestSameSiteCSRFRefusedOnEveryForm(t *testing.T) {
 	h := newHarness(t, &fakeAS{codeStatus: 200, codeBody: goodToken}, topTracksAPI(200, "", tracksBody))
 	h.connected() // the victim holds tokens
@@ -97,6 +98,7 @@ func TestSameSiteCSRFRefusedOnEveryForm(t *testing.T) {
 // victim's own, so the client would act in the attacker's session (and, on
 // /callback, hand it the victim's tokens). Two cookies of one name are
 // refused on every request.
+// covers: RFC 9700 §4.7
 func TestTossedDuplicateSessionCookieRefused(t *testing.T) {
 	h := newHarness(t, &fakeAS{codeStatus: 200, codeBody: goodToken}, topTracksAPI(200, "", tracksBody))
 	h.connected()

@@ -8,6 +8,7 @@ import (
 // No page of the client may be framed, in browsers that know CSP
 // frame-ancestors and in those that only know X-Frame-Options; over https,
 // HSTS keeps the browser off http.
+// covers: RFC 6749 §10.13
 func TestFramingAndHSTSHeaders(t *testing.T) {
 	tests := []struct {
 		name, clientURL, hsts string

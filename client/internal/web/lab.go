@@ -149,3 +149,18 @@ func (a *App) handleLabRules(c echo.Context) error {
 	p.Data = lab.Rules()
 	return a.render(c, http.StatusOK, "labrules.html", p)
 }
+
+// ruleLink is the rules page's anchor for the spec section a step's link
+// label names ("RFC 9207 §2.4: Validating the issuer", "OpenID Connect Core
+// §3.1.3.7: ..."), or "" when no line of our code is tagged with it.
+// It reads only the generated rule table, never a scenario.
+func ruleLink(label string) string {
+	key, _, _ := strings.Cut(label, ":")
+	if rest, ok := strings.CutPrefix(key, "OpenID Connect "); ok {
+		key = "OIDC " + rest
+	}
+	if !lab.Enforced(key) {
+		return ""
+	}
+	return "/lab/rules#" + lab.Anchor(key)
+}

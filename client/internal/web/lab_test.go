@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
+	"github.com/oauthlab/oauthlab/client/internal/lab"
 	"github.com/oauthlab/oauthlab/client/internal/store"
 )
 
@@ -137,8 +140,9 @@ func TestLabOff(t *testing.T) {
 
 // labHandlers are the only functions of this package that may touch the
 // lab package (routes and render only ask whether it is on, for the /lab
-// routes and the navigation link).
-var labHandlers = []string{"New", "newLab", "routes", "render", "handleLab", "handleLabRun", "handleLabRules", "renderLab"}
+// routes and the navigation link; ruleLink reads only the generated rule
+// table, for the inspector's links to /lab/rules).
+var labHandlers = []string{"New", "newLab", "routes", "render", "handleLab", "handleLabRun", "handleLabRules", "renderLab", "ruleLink"}
 
 // TestOnlyLabRoutesReachTheLab walks every route of the client and the
 // code of this package: only /lab routes lead to the lab's handlers, only
@@ -205,5 +209,60 @@ func TestOnlyLabRoutesReachTheLab(t *testing.T) {
 	}
 	if strings.Contains(string(deps), labPkg) {
 		t.Error("the authorization server or the resource API depends on the lab")
+	}
+}
+
+// The rules page shows each rule with the code around its tagged line,
+// the tagged line marked, and one anchor per rule for the inspector's
+// links.
+func TestLabRulesShowTheCode(t *testing.T) {
+	_, srv := labApp(t, "true")
+	status, _, page := get(t, srv.URL+"/lab/rules")
+	if status != http.StatusOK {
+		t.Fatalf("GET /lab/rules: %d", status)
+	}
+	var replay lab.Rule
+	for _, r := range lab.Rules() {
+		if r.Key == "RFC 6749 §4.1.2" && r.Anchor != "" {
+			replay = r
+		}
+	}
+	if replay.Site.Code == "" {
+		t.Fatal("the rule table holds no code for RFC 6749 §4.1.2")
+	}
+	tagged := fmt.Sprintf(`<span class="tagged" data-line="%d">`, replay.Site.Line)
+	for _, want := range []string{`id="rfc-6749-412"`, `id="` + replay.Site.Location() + `"`, tagged, "RFC 6749 §4.1.2: "} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the rules page lacks %s", want)
+		}
+	}
+	if n := strings.Count(page, `id="rfc-6749-412"`); n != 1 {
+		t.Errorf("the anchor of RFC 6749 §4.1.2 is on the page %d times", n)
+	}
+}
+
+// The inspector links every RFC section our code enforces to its row on
+// the lab's rules page, and only to anchors that page has.
+func TestInspectorLinksTheRuleIndex(t *testing.T) {
+	h := newHarness(t, &fakeAS{codeStatus: 200, codeBody: goodToken}, topTracksAPI(200, "", tracksBody))
+	h.connected()
+	page := h.do(http.MethodGet, "/inspector", nil).body
+	anchors := map[string]bool{}
+	for _, r := range lab.Rules() {
+		if r.Anchor != "" {
+			anchors[r.Anchor] = true
+		}
+	}
+	links := regexp.MustCompile(`class="our-code" href="/lab/rules#([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if len(links) == 0 {
+		t.Fatal("the inspector links no step's rule to the rule index")
+	}
+	for _, m := range links {
+		if !anchors[m[1]] {
+			t.Errorf("the inspector links /lab/rules#%s, which the rules page does not have", m[1])
+		}
+	}
+	if !strings.Contains(page, `href="/lab/rules#rfc-9207-24"`) {
+		t.Error("the iss check does not link RFC 9207 §2.4's rule")
 	}
 }

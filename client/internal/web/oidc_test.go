@@ -102,6 +102,7 @@ func TestPlainOAuthSendsNoNonceAndSignsNobodyIn(t *testing.T) {
 	}
 }
 
+// covers: OIDC Core §3.1.3.7
 func TestRefusedSignIns(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -149,6 +150,7 @@ func TestRefusedSignIns(t *testing.T) {
 	}
 }
 
+// covers: OIDC Back-Channel Logout §2.6, OIDC Back-Channel Logout §2.5
 func TestBackChannelLogoutEndsTheSession(t *testing.T) {
 	h := newOIDCHarness(t)
 	h.signIn()
@@ -184,6 +186,7 @@ func TestBackChannelLogoutEndsTheSession(t *testing.T) {
 	}
 }
 
+// covers: OIDC RP-Initiated Logout §2, OIDC RP-Initiated Logout §3
 func TestSignOutEverywhere(t *testing.T) {
 	h := newOIDCHarness(t)
 	h.signIn()

@@ -47,7 +47,10 @@ var funcs = template.FuncMap{
 		}
 		return d.String()
 	},
-	"add":        func(a, b int) int { return a + b },
+	"add": func(a, b int) int { return a + b },
+	// The rule index: the inspector links a rule our code enforces to its
+	// place on the lab's rules page.
+	"ruleLink":   ruleLink,
 	"choicesFor": choices,
 	// connectForm hands the connect form its scope choices and the form token.
 	"connectForm": func(token string, choices any) map[string]any {

@@ -148,6 +148,7 @@ func (v *JWTValidator) verify(ctx context.Context, token string) (p *Principal, 
 		if kid, _ := t.Header["kid"].(string); kid == "" {
 			return nil, errNoKID
 		}
+		// RFC 7515 §5.2: the signature is checked with the published key the kid names, before any claim is trusted.
 		return v.cfg.Keys.KeyfuncCtx(ctx)(t)
 	})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // each is refused with the status, challenge and JSON body RFC 6750 §3 names.
 // Valid variants are in the table too, so the test fails if everything is
 // refused.
+// covers: RFC 8725 §3.1, RFC 7515 §5.2, RFC 9068 §4, RFC 9068 §2.2, RFC 7515 §4.1.11, RFC 7515 §4.1.4
 func TestForgedTokens(t *testing.T) {
 	api := newTestAPI(t)
 	s := api.signer

@@ -16,6 +16,7 @@ import (
 // JWT, not at+jwt (RFC 9068 §4), and its audience is the client, not this
 // API (RFC 9068 §4, OIDC Core §2). Either difference alone must get it
 // refused, with 401 invalid_token (RFC 6750 §3.1).
+// covers: RFC 9068 §4
 func TestIDTokensAreRefused(t *testing.T) {
 	api := newTestAPI(t)
 	s := api.signer
