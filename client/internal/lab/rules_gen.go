@@ -24,42 +24,42 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/web/app.go", Line: 82, Why: "the demo client is registered for"},
 	},
 	"RFC 6749 §3.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 66, Why: "request parameters MUST NOT be included more than once."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 117, Why: "no parameter may be repeated."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 70, Why: "request parameters MUST NOT be included more than once."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 121, Why: "no parameter may be repeated."},
 		{File: "client/internal/flow/steps.go", Line: 150, Why: "parameters must not be repeated; a repeated state or"},
 	},
 	"RFC 6749 §3.2": {
 		{File: "authserver/internal/web/forms.go", Line: 39, Why: "\"Request and response parameters MUST NOT be included"},
 	},
 	"RFC 6749 §3.3": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 245, Why: "with no scope, use a documented default: every"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 252, Why: "with no scope, use a documented default: every"},
 	},
 	"RFC 6749 §4.1.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 126, Why: "response_type is REQUIRED and must be \"code\"."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 130, Why: "response_type is REQUIRED and must be \"code\"."},
 	},
 	"RFC 6749 §4.1.2": {
-		{File: "authserver/internal/config/config.go", Line: 72, Why: "\"A maximum authorization code lifetime of 10"},
-		{File: "authserver/internal/oauth/token.go", Line: 74, Why: "a code used twice is denied, and the tokens already"},
-		{File: "authserver/internal/oauth/token.go", Line: 86, Why: "... is short-lived ..."},
+		{File: "authserver/internal/config/config.go", Line: 76, Why: "\"A maximum authorization code lifetime of 10"},
+		{File: "authserver/internal/oauth/token.go", Line: 77, Why: "a code used twice is denied, and the tokens already"},
+		{File: "authserver/internal/oauth/token.go", Line: 89, Why: "... is short-lived ..."},
 	},
 	"RFC 6749 §4.1.2.1": {
 		{File: "authserver/internal/web/consent.go", Line: 72, Why: "access_denied."},
 		{File: "client/internal/flow/steps.go", Line: 184, Why: "an error instead of a code."},
 	},
 	"RFC 6749 §4.1.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 82, Why: "the code was issued to this client ..."},
+		{File: "authserver/internal/oauth/token.go", Line: 85, Why: "the code was issued to this client ..."},
 	},
 	"RFC 6749 §4.4": {
-		{File: "authserver/internal/oauth/token.go", Line: 214, Why: "only confidential clients may use this grant."},
+		{File: "authserver/internal/oauth/token.go", Line: 223, Why: "only confidential clients may use this grant."},
 	},
 	"RFC 6749 §4.4.2": {
 		{File: "client/internal/machine/machine.go", Line: 23, Why: "the machine client asks only for what it may do"},
 	},
 	"RFC 6749 §4.4.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 227, Why: "a refresh token SHOULD NOT be included."},
+		{File: "authserver/internal/oauth/token.go", Line: 236, Why: "a refresh token SHOULD NOT be included."},
 	},
 	"RFC 6749 §5.1": {
-		{File: "authserver/internal/oauth/token.go", Line: 251, Why: "always say what was granted"},
+		{File: "authserver/internal/oauth/token.go", Line: 263, Why: "always say what was granted"},
 		{File: "client/internal/web/callback.go", Line: 104, Why: "scope is in the response when it differs from the"},
 	},
 	"RFC 6749 §5.2": {
@@ -67,8 +67,8 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/errors.go", Line: 66, Why: "a 401 must say how to authenticate."},
 	},
 	"RFC 6749 §6": {
-		{File: "authserver/internal/oauth/token.go", Line: 154, Why: "the refresh token was issued to this client."},
-		{File: "authserver/internal/oauth/token.go", Line: 173, Why: "the scope may narrow, never widen beyond what the"},
+		{File: "authserver/internal/oauth/token.go", Line: 160, Why: "the refresh token was issued to this client."},
+		{File: "authserver/internal/oauth/token.go", Line: 182, Why: "the scope may narrow, never widen beyond what the"},
 	},
 	"RFC 6749 §7.1": {
 		{File: "client/internal/web/callback.go", Line: 90, Why: "a client must not use a token type it does not"},
@@ -82,7 +82,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/web/csrf.go", Line: 119, Why: "the form token binds the request to this"},
 	},
 	"RFC 6749 §10.13": {
-		{File: "authserver/internal/web/routes.go", Line: 146, Why: "no page may be framed, so consent cannot be clickjacked."},
+		{File: "authserver/internal/web/routes.go", Line: 150, Why: "no page may be framed, so consent cannot be clickjacked."},
 	},
 	"RFC 6750 §2.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 18, Why: "the token travels in the Authorization header with the"},
@@ -90,27 +90,27 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 6750 §3": {
 		{File: "authserver/internal/web/errors.go", Line: 69, Why: "the registration endpoint's initial access token."},
-		{File: "authserver/internal/web/userinfo.go", Line: 28, Why: "the error goes in the WWW-Authenticate challenge."},
+		{File: "authserver/internal/web/userinfo.go", Line: 39, Why: "the error goes in the WWW-Authenticate challenge."},
 		{File: "resourceapi/internal/web/errors.go", Line: 58, Why: "every token problem carries the Bearer challenge."},
 	},
 	"RFC 6750 §3.1": {
-		{File: "authserver/internal/web/userinfo.go", Line: 22, Why: "with no token, the challenge carries no error code."},
+		{File: "authserver/internal/web/userinfo.go", Line: 25, Why: "with no token, the challenge carries no error code."},
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 34, Why: "more than one credential is an invalid_request."},
 		{File: "resourceapi/internal/oauth/errors.go", Line: 84, Why: "no error code when the request lacked a token."},
 		{File: "resourceapi/internal/web/auth.go", Line: 48, Why: "a valid token without the scope is a 403"},
 	},
 	"RFC 6797 §7.2": {
-		{File: "authserver/internal/web/routes.go", Line: 143, Why: "the header is sent only when the server is reached over https."},
+		{File: "authserver/internal/web/routes.go", Line: 147, Why: "the header is sent only when the server is reached over https."},
 	},
 	"RFC 7009 §2.1": {
 		{File: "authserver/internal/oauth/revoke.go", Line: 45, Why: "revoking a refresh token SHOULD also invalidate the"},
 	},
 	"RFC 7515 §4.1.4": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 77, Why: "our tokens always name their key; one without kid is not ours."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 81, Why: "our tokens always name their key; one without kid is not ours."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 146, Why: "the kid names the key; without one, the verifier"},
 	},
 	"RFC 7515 §4.1.11": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 72, Why: "we understand no extension, so a token that makes one critical is refused."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 76, Why: "we understand no extension, so a token that makes one critical is refused."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 141, Why: "a crit header lists extensions the verifier must"},
 		{File: "shared/dpop/proof.go", Line: 188, Why: "a crit header lists extensions the verifier must understand; we understand none."},
 	},
@@ -130,10 +130,10 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/jwk.go", Line: 158, Why: "n and e are unsigned big-endian with no leading zero octet."},
 	},
 	"RFC 7519 §4.1.4": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 89, Why: "exp is a NumericDate; golang-jwt refuses any other type."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 93, Why: "exp is a NumericDate; golang-jwt refuses any other type."},
 	},
 	"RFC 7519 §4.1.6": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 91, Why: "iat is checked too, so that it must be a NumericDate."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 95, Why: "iat is checked too, so that it must be a NumericDate."},
 	},
 	"RFC 7591 §2": {
 		{File: "authserver/internal/oauth/register.go", Line: 99, Why: "the default auth method is client_secret_basic."},
@@ -157,7 +157,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/flow/steps.go", Line: 80, Why: "S256 sends BASE64URL(SHA256(ASCII(code_verifier))), never the verifier."},
 	},
 	"RFC 7636 §4.6": {
-		{File: "authserver/internal/oauth/token.go", Line: 98, Why: "the verifier must hash to the challenge. RFC 9700"},
+		{File: "authserver/internal/oauth/token.go", Line: 101, Why: "the verifier must hash to the challenge. RFC 9700"},
 	},
 	"RFC 7638 §3.2": {
 		{File: "shared/dpop/jwk.go", Line: 62, Why: "only the required members, in lexicographic order, with"},
@@ -172,7 +172,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/jwk.go", Line: 125, Why: "an Ed25519 public key is exactly 32 octets."},
 	},
 	"RFC 8252 §7.3": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 388, Why: "any port for a native app's loopback IP redirect; \"localhost\" and confidential clients match exactly."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 395, Why: "any port for a native app's loopback IP redirect; \"localhost\" and confidential clients match exactly."},
 	},
 	"RFC 8725 §3.1": {
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 73, Why: "an allow-list of algorithms, checked before the key"},
@@ -182,14 +182,14 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 9068 §2.2": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 25, Why: "with no resource owner (client credentials), `sub`"},
-		{File: "authserver/internal/oauth/tokens.go", Line: 100, Why: "iat is required in an access token, as a number."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 104, Why: "iat is required in an access token, as a number."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 79, Why: "exp and iat are required; RFC 7519 §4.1.4, §4.1.5:"},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 159, Why: "iat, sub, client_id and jti are required claims too."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 170, Why: "exp bounds the token's life; one far beyond what the"},
 	},
 	"RFC 9068 §4": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 66, Why: "the typ header must be at+jwt, so that an ID token or"},
-		{File: "authserver/internal/oauth/userinfo.go", Line: 27, Why: "only an at+jwt passes, so an ID token is refused here."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 70, Why: "the typ header must be at+jwt, so that an ID token or"},
+		{File: "authserver/internal/oauth/userinfo.go", Line: 29, Why: "only an at+jwt passes, so an ID token is refused here."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 76, Why: "iss must match exactly, aud must contain us."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 134, Why: "the resource server MUST check that typ is at+jwt (or"},
 	},
@@ -227,11 +227,31 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/verify.go", Line: 167, Why: "with an access token, ath is its hash, so the proof is for this token and no other."},
 		{File: "shared/dpop/verify.go", Line: 171, Why: "the key the token (or code) is bound to is the key that signed the proof; this is what a thief without the private key fails."},
 	},
+	"RFC 9449 §5": {
+		{File: "authserver/internal/oauth/dpop.go", Line: 81, Why: "a refresh token bound to a DPoP key is only used with a proof made with that key."},
+		{File: "authserver/internal/oauth/dpop.go", Line: 90, Why: "refresh tokens of public clients are bound to the DPoP key; a confidential client's are already bound to its credentials."},
+		{File: "authserver/internal/oauth/dpop.go", Line: 119, Why: "a bound token is of type DPoP"},
+	},
+	"RFC 9449 §5.1": {
+		{File: "authserver/internal/web/metadata.go", Line: 43, Why: "the algorithms DPoP proofs may use."},
+	},
+	"RFC 9449 §6.1": {
+		{File: "authserver/internal/oauth/tokens.go", Line: 41, Why: "a DPoP-bound token names its key's thumbprint in cnf.jkt (RFC 7800 §3.1)."},
+	},
 	"RFC 9449 §7.1": {
+		{File: "authserver/internal/oauth/dpop.go", Line: 101, Why: "a DPoP-bound token is refused as Bearer, and with the DPoP scheme its proof must be made with the bound key."},
+		{File: "authserver/internal/web/userinfo.go", Line: 43, Why: "the DPoP challenge too, so a client holding a DPoP-bound token sent as Bearer learns which scheme it needs."},
 		{File: "shared/dpop/errors.go", Line: 80, Why: "a token bound to another key is a token problem, not a proof problem."},
+	},
+	"RFC 9449 §8": {
+		{File: "authserver/internal/web/dpop.go", Line: 103, Why: "use_dpop_nonce comes with the nonce to use in the DPoP-Nonce header."},
 	},
 	"RFC 9449 §8.2": {
 		{File: "shared/dpop/transport.go", Line: 86, Why: "a server may send a new nonce with any response; the next proof to it carries that one."},
+	},
+	"RFC 9449 §10": {
+		{File: "authserver/internal/oauth/dpop.go", Line: 42, Why: "dpop_jkt is the base64url SHA-256 JWK thumbprint (RFC 7638) of the client's DPoP key: 43 characters."},
+		{File: "authserver/internal/oauth/dpop.go", Line: 69, Why: "with dpop_jkt at /authorize, the token request must carry a proof made with that very key, so a stolen code is useless without it."},
 	},
 	"RFC 9449 §11.1": {
 		{File: "shared/dpop/proof.go", Line: 156, Why: "the jti is remembered for replay detection, so its size is bounded."},
@@ -239,13 +259,13 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/verify.go", Line: 178, Why: "without an answer from the replay cache the proof may be a replay: fail closed."},
 	},
 	"RFC 9700 §2.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 397, Why: "apart from the port, the match stays exact."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 404, Why: "apart from the port, the match stays exact."},
 	},
 	"RFC 9700 §2.1.2": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 131, Why: "the implicit grant (\"token\") is not offered."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 135, Why: "the implicit grant (\"token\") is not offered."},
 	},
 	"RFC 9700 §4.1.3": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 90, Why: "the redirect URI must match a"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 94, Why: "the redirect URI must match a"},
 	},
 	"RFC 9700 §4.7": {
 		{File: "authserver/internal/web/csrf.go", Line: 116, Why: "the browser says another site sent this form."},
@@ -254,14 +274,14 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/web/csrf.go", Line: 99, Why: "a same-site page (another port of this host) is"},
 	},
 	"RFC 9700 §4.11.2": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 362, Why: "only redirect errors of an unverified client to an authenticated user."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 369, Why: "only redirect errors of an unverified client to an authenticated user."},
 		{File: "authserver/internal/web/authorize.go", Line: 114, Why: "an unverified client's error goes to its redirect URI only after the user authenticated."},
 	},
 	"RFC 9700 §4.12": {
 		{File: "authserver/internal/web/consent.go", Line: 69, Why: "answer a POST with 303, so the browser does not"},
 	},
 	"RFC 9700 §4.14.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 158, Why: "a rotated token presented again means two parties"},
+		{File: "authserver/internal/oauth/token.go", Line: 164, Why: "a rotated token presented again means two parties"},
 	},
 	"RFC 9728 §3.3": {
 		{File: "resourceapi/internal/web/metadata.go", Line: 15, Why: "resource must be the identifier the metadata was"},
@@ -290,14 +310,14 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/idtoken.go", Line: 181, Why: "aud is the client the token was issued to; it must be"},
 	},
 	"OIDC Core §3.1.2.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 168, Why: "\"none\" must stand alone."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 185, Why: "max_age is a number of seconds, 0 or more."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 196, Why: "the hint is an ID token this server issued."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 220, Why: "prompt=login asks for a fresh sign-in even"},
-		{File: "authserver/internal/oauth/authorize.go", Line: 224, Why: "past max_age the user must authenticate again."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 227, Why: "the hint names another user than the"},
-		{File: "authserver/internal/oauth/authorize.go", Line: 247, Why: "openid is never implied; it must be asked for."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 274, Why: "prompt=consent always asks."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 172, Why: "\"none\" must stand alone."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 192, Why: "max_age is a number of seconds, 0 or more."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 203, Why: "the hint is an ID token this server issued."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 227, Why: "prompt=login asks for a fresh sign-in even"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 231, Why: "past max_age the user must authenticate again."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 234, Why: "the hint names another user than the"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 254, Why: "openid is never implied; it must be asked for."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 281, Why: "prompt=consent always asks."},
 		{File: "authserver/internal/oauth/idtoken.go", Line: 83, Why: "the nonce of the request is echoed unchanged."},
 		{File: "authserver/internal/web/login.go", Line: 27, Why: "login_hint pre-fills the username."},
 		{File: "client/internal/store/store.go", Line: 192, Why: "sent when openid is asked for"},
@@ -323,35 +343,35 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/identity/identity.go", Line: 158, Why: "when max_age was sent, auth_time must be there"},
 	},
 	"OIDC Core §5.3": {
-		{File: "authserver/internal/oauth/userinfo.go", Line: 45, Why: "the UserInfo endpoint needs an access token granted"},
+		{File: "authserver/internal/oauth/userinfo.go", Line: 50, Why: "the UserInfo endpoint needs an access token granted"},
 	},
 	"OIDC Core §5.3.2": {
-		{File: "authserver/internal/oauth/userinfo.go", Line: 57, Why: "sub is always returned."},
+		{File: "authserver/internal/oauth/userinfo.go", Line: 62, Why: "sub is always returned."},
 		{File: "client/internal/web/oidc.go", Line: 112, Why: "the UserInfo sub must equal the ID token's, or"},
 		{File: "client/internal/web/oidc.go", Line: 174, Why: "the answer is a JSON object that always has sub."},
 	},
 	"OIDC Core §5.4": {
-		{File: "authserver/internal/oauth/userinfo.go", Line: 59, Why: "profile asks for name, preferred_username and the like."},
-		{File: "authserver/internal/oauth/userinfo.go", Line: 67, Why: "email asks for email and email_verified."},
+		{File: "authserver/internal/oauth/userinfo.go", Line: 64, Why: "profile asks for name, preferred_username and the like."},
+		{File: "authserver/internal/oauth/userinfo.go", Line: 72, Why: "email asks for email and email_verified."},
 	},
 	"OIDC Core §11": {
-		{File: "authserver/internal/oauth/token.go", Line: 259, Why: "for an OpenID Connect grant, a refresh token only when"},
+		{File: "authserver/internal/oauth/token.go", Line: 271, Why: "for an OpenID Connect grant, a refresh token only when"},
 	},
 	"OIDC Core §12.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 191, Why: "a refreshed ID token keeps sub and auth_time and has"},
+		{File: "authserver/internal/oauth/token.go", Line: 200, Why: "a refreshed ID token keeps sub and auth_time and has"},
 		{File: "client/internal/identity/identity.go", Line: 163, Why: "a refreshed ID token must be about the same user."},
 		{File: "client/internal/web/oidc.go", Line: 224, Why: "no nonce this time, and the same sub as at sign-in."},
 	},
 	"OIDC Discovery §3": {
-		{File: "authserver/internal/web/metadata.go", Line: 79, Why: "one sub per user for every client."},
-		{File: "authserver/internal/web/metadata.go", Line: 81, Why: "RS256 must be listed; it is the default."},
-		{File: "authserver/internal/web/metadata.go", Line: 88, Why: "request_uri_parameter_supported defaults to"},
+		{File: "authserver/internal/web/metadata.go", Line: 82, Why: "one sub per user for every client."},
+		{File: "authserver/internal/web/metadata.go", Line: 84, Why: "RS256 must be listed; it is the default."},
+		{File: "authserver/internal/web/metadata.go", Line: 91, Why: "request_uri_parameter_supported defaults to"},
 	},
 	"OIDC RP-Initiated Logout §2": {
 		{File: "authserver/internal/web/logout.go", Line: 144, Why: "the hint is an ID token we issued,"},
 		{File: "authserver/internal/web/logout.go", Line: 150, Why: "client_id, when also given, must be"},
 		{File: "authserver/internal/web/logout.go", Line: 187, Why: "POST is allowed too. The form"},
-		{File: "authserver/internal/web/routes.go", Line: 101, Why: "GET and POST. The POST comes from the"},
+		{File: "authserver/internal/web/routes.go", Line: 105, Why: "GET and POST. The POST comes from the"},
 		{File: "client/internal/web/signout.go", Line: 47, Why: "a fresh state, kept hashed and bound to"},
 		{File: "client/internal/web/signout.go", Line: 54, Why: "id_token_hint names the user and"},
 	},
