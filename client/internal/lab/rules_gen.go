@@ -18,10 +18,10 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 6749 §2.3.1": {
 		{File: "authserver/internal/web/forms.go", Line: 73, Why: "id and secret are form-urlencoded before Basic"},
-		{File: "resourceapi/internal/oauth/introspect.go", Line: 121, Why: "client_secret_basic, with the id and the secret"},
+		{File: "resourceapi/internal/oauth/introspect.go", Line: 125, Why: "client_secret_basic, with the id and the secret"},
 		{File: "client/internal/flow/record.go", Line: 155, Why: "base64(urlencode(client_id) \":\" urlencode(secret))."},
 		{File: "client/internal/machine/machine.go", Line: 26, Why: "client_secret_basic, as the client is registered."},
-		{File: "client/internal/web/app.go", Line: 82, Why: "the demo client is registered for"},
+		{File: "client/internal/web/app.go", Line: 83, Why: "the demo client is registered for"},
 	},
 	"RFC 6749 §3.1": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 70, Why: "request parameters MUST NOT be included more than once."},
@@ -60,7 +60,7 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 6749 §5.1": {
 		{File: "authserver/internal/oauth/token.go", Line: 263, Why: "always say what was granted"},
-		{File: "client/internal/web/callback.go", Line: 104, Why: "scope is in the response when it differs from the"},
+		{File: "client/internal/web/callback.go", Line: 105, Why: "scope is in the response when it differs from the"},
 	},
 	"RFC 6749 §5.2": {
 		{File: "authserver/internal/oauth/errors.go", Line: 35, Why: "error_description is limited to %x20-21 / %x23-5B / %x5D-7E."},
@@ -71,7 +71,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/token.go", Line: 182, Why: "the scope may narrow, never widen beyond what the"},
 	},
 	"RFC 6749 §7.1": {
-		{File: "client/internal/web/callback.go", Line: 90, Why: "a client must not use a token type it does not"},
+		{File: "client/internal/web/callback.go", Line: 94, Why: "a client must not use a token type it does not"},
 	},
 	"RFC 6749 §10.12": {
 		{File: "authserver/internal/web/csrf.go", Line: 123, Why: "the token binds the post to this user agent's session."},
@@ -97,7 +97,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/userinfo.go", Line: 25, Why: "with no token, the challenge carries no error code."},
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 34, Why: "more than one credential is an invalid_request."},
 		{File: "resourceapi/internal/oauth/errors.go", Line: 84, Why: "no error code when the request lacked a token."},
-		{File: "resourceapi/internal/web/auth.go", Line: 48, Why: "a valid token without the scope is a 403"},
+		{File: "resourceapi/internal/web/auth.go", Line: 58, Why: "a valid token without the scope is a 403"},
 	},
 	"RFC 6797 §7.2": {
 		{File: "authserver/internal/web/routes.go", Line: 147, Why: "the header is sent only when the server is reached over https."},
@@ -107,11 +107,11 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 7515 §4.1.4": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 81, Why: "our tokens always name their key; one without kid is not ours."},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 146, Why: "the kid names the key; without one, the verifier"},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 150, Why: "the kid names the key; without one, the verifier"},
 	},
 	"RFC 7515 §4.1.11": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 76, Why: "we understand no extension, so a token that makes one critical is refused."},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 141, Why: "a crit header lists extensions the verifier must"},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 145, Why: "a crit header lists extensions the verifier must"},
 		{File: "shared/dpop/proof.go", Line: 188, Why: "a crit header lists extensions the verifier must understand; we understand none."},
 	},
 	"RFC 7518 §3.1": {
@@ -163,10 +163,10 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/jwk.go", Line: 62, Why: "only the required members, in lexicographic order, with"},
 	},
 	"RFC 7662 §2.2": {
-		{File: "resourceapi/internal/oauth/introspect.go", Line: 142, Why: "active is the only required member; false says nothing"},
+		{File: "resourceapi/internal/oauth/introspect.go", Line: 146, Why: "active is the only required member; false says nothing"},
 	},
 	"RFC 7662 §4": {
-		{File: "resourceapi/internal/oauth/introspect.go", Line: 152, Why: "do not trust an answer about a token for someone else."},
+		{File: "resourceapi/internal/oauth/introspect.go", Line: 156, Why: "do not trust an answer about a token for someone else."},
 	},
 	"RFC 8037 §2": {
 		{File: "shared/dpop/jwk.go", Line: 125, Why: "an Ed25519 public key is exactly 32 octets."},
@@ -184,20 +184,21 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/tokens.go", Line: 25, Why: "with no resource owner (client credentials), `sub`"},
 		{File: "authserver/internal/oauth/tokens.go", Line: 104, Why: "iat is required in an access token, as a number."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 79, Why: "exp and iat are required; RFC 7519 §4.1.4, §4.1.5:"},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 159, Why: "iat, sub, client_id and jti are required claims too."},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 170, Why: "exp bounds the token's life; one far beyond what the"},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 163, Why: "iat, sub, client_id and jti are required claims too."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 174, Why: "exp bounds the token's life; one far beyond what the"},
 	},
 	"RFC 9068 §4": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 70, Why: "the typ header must be at+jwt, so that an ID token or"},
 		{File: "authserver/internal/oauth/userinfo.go", Line: 29, Why: "only an at+jwt passes, so an ID token is refused here."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 76, Why: "iss must match exactly, aud must contain us."},
-		{File: "resourceapi/internal/oauth/jwt.go", Line: 134, Why: "the resource server MUST check that typ is at+jwt (or"},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 138, Why: "the resource server MUST check that typ is at+jwt (or"},
 	},
 	"RFC 9068 §5": {
 		{File: "authserver/cli.go", Line: 115, Why: "a client_credentials token carries the client id as"},
 	},
 	"RFC 9110 §11.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 39, Why: "the authentication scheme is case-insensitive. A request"},
+		{File: "resourceapi/internal/oauth/dpop.go", Line: 25, Why: "the scheme is case-insensitive."},
 	},
 	"RFC 9207 §2.4": {
 		{File: "client/internal/flow/steps.go", Line: 171, Why: "our authorization server always sends iss, so a missing"},
@@ -231,16 +232,25 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/dpop.go", Line: 81, Why: "a refresh token bound to a DPoP key is only used with a proof made with that key."},
 		{File: "authserver/internal/oauth/dpop.go", Line: 90, Why: "refresh tokens of public clients are bound to the DPoP key; a confidential client's are already bound to its credentials."},
 		{File: "authserver/internal/oauth/dpop.go", Line: 119, Why: "a bound token is of type DPoP"},
+		{File: "client/internal/web/dpop.go", Line: 107, Why: "a Bearer token in answer to a request with a proof is a downgrade (a server, or someone in between, dropped the binding): refuse it."},
 	},
 	"RFC 9449 §5.1": {
 		{File: "authserver/internal/web/metadata.go", Line: 43, Why: "the algorithms DPoP proofs may use."},
 	},
 	"RFC 9449 §6.1": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 41, Why: "a DPoP-bound token names its key's thumbprint in cnf.jkt (RFC 7800 §3.1)."},
+		{File: "resourceapi/internal/oauth/jwt.go", Line: 182, Why: "a cnf without a usable jkt binds to no key we could check, so the token is refused rather than taken as Bearer."},
+	},
+	"RFC 9449 §6.2": {
+		{File: "resourceapi/internal/oauth/introspect.go", Line: 180, Why: "introspection tells of the binding in cnf.jkt; one without jkt cannot be checked, so it is refused."},
 	},
 	"RFC 9449 §7.1": {
 		{File: "authserver/internal/oauth/dpop.go", Line: 101, Why: "a DPoP-bound token is refused as Bearer, and with the DPoP scheme its proof must be made with the bound key."},
 		{File: "authserver/internal/web/userinfo.go", Line: 43, Why: "the DPoP challenge too, so a client holding a DPoP-bound token sent as Bearer learns which scheme it needs."},
+		{File: "resourceapi/internal/oauth/dpop.go", Line: 28, Why: "the DPoP scheme carries the token as a token68, like Bearer's b64token."},
+		{File: "resourceapi/internal/oauth/dpop.go", Line: 58, Why: "a DPoP-bound token presented as Bearer is refused, or a thief could simply drop the proof."},
+		{File: "resourceapi/internal/oauth/dpop.go", Line: 64, Why: "the DPoP scheme is for DPoP-bound tokens only; a Bearer token sent that way has no key to check."},
+		{File: "resourceapi/internal/web/dpop.go", Line: 44, Why: "a refused proof, or a bound token without one, gets a DPoP challenge with the algorithms accepted."},
 		{File: "shared/dpop/errors.go", Line: 80, Why: "a token bound to another key is a token problem, not a proof problem."},
 	},
 	"RFC 9449 §8": {
@@ -249,9 +259,13 @@ var ruleTable = map[string][]RuleSite{
 	"RFC 9449 §8.2": {
 		{File: "shared/dpop/transport.go", Line: 86, Why: "a server may send a new nonce with any response; the next proof to it carries that one."},
 	},
+	"RFC 9449 §9": {
+		{File: "resourceapi/internal/web/dpop.go", Line: 41, Why: "a resource server's nonce travels in DPoP-Nonce with the 401."},
+	},
 	"RFC 9449 §10": {
 		{File: "authserver/internal/oauth/dpop.go", Line: 42, Why: "dpop_jkt is the base64url SHA-256 JWK thumbprint (RFC 7638) of the client's DPoP key: 43 characters."},
 		{File: "authserver/internal/oauth/dpop.go", Line: 69, Why: "with dpop_jkt at /authorize, the token request must carry a proof made with that very key, so a stolen code is useless without it."},
+		{File: "client/internal/web/dpop.go", Line: 61, Why: "dpop_jkt binds the authorization code to the key, so a code stolen on its way back is useless without it."},
 	},
 	"RFC 9449 §11.1": {
 		{File: "shared/dpop/proof.go", Line: 156, Why: "the jti is remembered for replay detection, so its size is bounded."},
