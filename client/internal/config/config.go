@@ -39,6 +39,11 @@ type Config struct {
 	// Lab (CLIENT_LAB) turns the attack lab (/lab) on; when false no route
 	// reaches it and no page links it.
 	Lab bool
+	// DPoP (CLIENT_DPOP) binds the session's tokens to a key of the
+	// session (RFC 9449); false sends plain Bearer tokens. DPoPAlg
+	// (CLIENT_DPOP_ALG) is the key's algorithm: EdDSA or ES256.
+	DPoP    bool
+	DPoPAlg string
 
 	DB string // SQLite file
 	// AnonymousSessionTTL is how long a session without tokens lives.
@@ -93,6 +98,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MachineClientID = r.String("CLIENT_MACHINE_ID", contract.MachineClient.ID)
 	c.MachineClientSecret = r.String("CLIENT_MACHINE_SECRET", contract.MachineClient.Secret)
 	c.Lab = r.Bool("CLIENT_LAB", true)
+	c.DPoP = r.Bool("CLIENT_DPOP", true)
+	c.DPoPAlg = r.OneOf("CLIENT_DPOP_ALG", "EdDSA", "EdDSA", "ES256")
 	c.DB = r.String("CLIENT_DB", "data/client.db")
 	c.AnonymousSessionTTL = r.Duration("CLIENT_ANONYMOUS_SESSION_TTL", 2*time.Hour)
 	c.LogFormat = r.OneOf("LOG_FORMAT", "text", "text", "json")
