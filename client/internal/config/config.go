@@ -24,6 +24,10 @@ type Config struct {
 	TokenURL      string // back channel
 	RevocationURL string // back channel
 	APIURL        string // back channel
+	// APIPublicURL (CLIENT_API_PUBLIC_URL) is the resource API's public
+	// URL, its RESOURCEAPI_URL: DPoP proofs name it (htu) when APIURL is an
+	// inner address. It defaults to APIURL.
+	APIPublicURL string
 
 	// OpenID Connect (the client as a relying party).
 	JWKSURL       string // back channel: the provider's keys, for ID and logout tokens
@@ -82,6 +86,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.TokenURL = r.URL("CLIENT_TOKEN_URL", c.Issuer+"/token")
 	c.RevocationURL = r.URL("CLIENT_REVOCATION_URL", c.Issuer+"/revoke")
 	c.APIURL = r.URL("CLIENT_API_URL", contract.ResourceAPIURL)
+	c.APIPublicURL = r.URL("CLIENT_API_PUBLIC_URL", c.APIURL)
 	c.JWKSURL = r.URL("CLIENT_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
 	c.UserInfoURL = r.URL("CLIENT_USERINFO_URL", c.Issuer+"/userinfo")
 	c.EndSessionURL = r.URL("CLIENT_END_SESSION_URL", c.Issuer+"/end_session")

@@ -232,7 +232,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/dpop.go", Line: 81, Why: "a refresh token bound to a DPoP key is only used with a proof made with that key."},
 		{File: "authserver/internal/oauth/dpop.go", Line: 90, Why: "refresh tokens of public clients are bound to the DPoP key; a confidential client's are already bound to its credentials."},
 		{File: "authserver/internal/oauth/dpop.go", Line: 119, Why: "a bound token is of type DPoP"},
-		{File: "client/internal/web/dpop.go", Line: 107, Why: "a Bearer token in answer to a request with a proof is a downgrade (a server, or someone in between, dropped the binding): refuse it."},
+		{File: "client/internal/web/dpop.go", Line: 108, Why: "a Bearer token in answer to a request with a proof is a downgrade (a server, or someone in between, dropped the binding): refuse it."},
 	},
 	"RFC 9449 §5.1": {
 		{File: "authserver/internal/web/metadata.go", Line: 43, Why: "the algorithms DPoP proofs may use."},
@@ -257,7 +257,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/dpop.go", Line: 103, Why: "use_dpop_nonce comes with the nonce to use in the DPoP-Nonce header."},
 	},
 	"RFC 9449 §8.2": {
-		{File: "shared/dpop/transport.go", Line: 86, Why: "a server may send a new nonce with any response; the next proof to it carries that one."},
+		{File: "shared/dpop/transport.go", Line: 96, Why: "a server may send a new nonce with any response; the next proof to it carries that one."},
 	},
 	"RFC 9449 §9": {
 		{File: "resourceapi/internal/web/dpop.go", Line: 41, Why: "a resource server's nonce travels in DPoP-Nonce with the 401."},
@@ -265,7 +265,7 @@ var ruleTable = map[string][]RuleSite{
 	"RFC 9449 §10": {
 		{File: "authserver/internal/oauth/dpop.go", Line: 42, Why: "dpop_jkt is the base64url SHA-256 JWK thumbprint (RFC 7638) of the client's DPoP key: 43 characters."},
 		{File: "authserver/internal/oauth/dpop.go", Line: 69, Why: "with dpop_jkt at /authorize, the token request must carry a proof made with that very key, so a stolen code is useless without it."},
-		{File: "client/internal/web/dpop.go", Line: 61, Why: "dpop_jkt binds the authorization code to the key, so a code stolen on its way back is useless without it."},
+		{File: "client/internal/web/dpop.go", Line: 62, Why: "dpop_jkt binds the authorization code to the key, so a code stolen on its way back is useless without it."},
 	},
 	"RFC 9449 §11.1": {
 		{File: "shared/dpop/proof.go", Line: 156, Why: "the jti is remembered for replay detection, so its size is bounded."},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -110,4 +111,23 @@ func (a *App) refusedTokenType(ctx context.Context, tok *oauth2.Token) *pageErro
 		pe.Links = append(pe.Links, rfc9449)
 	}
 	return pe
+}
+
+// publicHTU is the URI a proof names for a back-channel request: the
+// servers check htu against their public URLs (the issuer, RESOURCEAPI_URL),
+// while under compose the app reaches them by container name. A request to
+// the token endpoint's host names the issuer's, one to the API's host the
+// API's public one; the path stays.
+func (a *App) publicHTU(u *url.URL) string {
+	out := *u
+	out.RawQuery, out.Fragment = "", ""
+	for _, m := range [][2]string{{a.cfg.TokenURL, a.cfg.Issuer}, {a.cfg.APIURL, a.cfg.APIPublicURL}} {
+		inner, err1 := url.Parse(m[0])
+		public, err2 := url.Parse(m[1])
+		if err1 == nil && err2 == nil && inner.Scheme == u.Scheme && inner.Host == u.Host {
+			out.Scheme, out.Host = public.Scheme, public.Host
+			break
+		}
+	}
+	return out.String()
 }

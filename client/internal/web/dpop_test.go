@@ -55,3 +55,22 @@ func TestDPoPTokenRequest(t *testing.T) {
 		})
 	}
 }
+
+// TestDPoPPublicHTU: under compose the app dials the servers by service
+// name, but its proofs name the public URLs the servers check.
+func TestDPoPPublicHTU(t *testing.T) {
+	a := &App{}
+	a.cfg.Issuer, a.cfg.TokenURL = "http://localhost:9000", "http://authserver:9000/token"
+	a.cfg.APIURL, a.cfg.APIPublicURL = "http://resourceapi:9090", "http://localhost:9090"
+	for in, want := range map[string]string{
+		"http://authserver:9000/token":                 "http://localhost:9000/token",
+		"http://authserver:9000/userinfo":              "http://localhost:9000/userinfo",
+		"http://resourceapi:9090/v1/me/top-tracks?x=1": "http://localhost:9090/v1/me/top-tracks",
+		"http://elsewhere:1/x":                         "http://elsewhere:1/x",
+	} {
+		u, _ := url.Parse(in)
+		if got := a.publicHTU(u); got != want {
+			t.Errorf("publicHTU(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

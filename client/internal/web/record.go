@@ -27,7 +27,7 @@ func (a *App) recording(ctx context.Context) (context.Context, *flow.Recorder) {
 	hc := rec.Client()
 	if key := dpopKeyFrom(ctx); key != nil {
 		// The proof goes on outside the recorder, so the inspector sees it.
-		hc.Transport = &dpop.Transport{Key: key, Base: rec}
+		hc.Transport = &dpop.Transport{Key: key, Base: rec, HTU: a.publicHTU}
 	}
 	return context.WithValue(ctx, oauth2.HTTPClient, hc), rec
 }
