@@ -297,8 +297,11 @@ var ruleTable = map[string][]RuleSite{
 	"RFC 9700 §4.14.2": {
 		{File: "authserver/internal/oauth/token.go", Line: 164, Why: "a rotated token presented again means two parties"},
 	},
+	"RFC 9728 §2": {
+		{File: "resourceapi/internal/web/metadata.go", Line: 23, Why: "the DPoP proof algorithms, the verifier's allow-list."},
+	},
 	"RFC 9728 §3.3": {
-		{File: "resourceapi/internal/web/metadata.go", Line: 15, Why: "resource must be the identifier the metadata was"},
+		{File: "resourceapi/internal/web/metadata.go", Line: 16, Why: "resource must be the identifier the metadata was"},
 	},
 	"OIDC Back-Channel Logout §2.2": {
 		{File: "authserver/internal/oauth/register.go", Line: 152, Why: "refused although defined, because for"},
