@@ -97,6 +97,10 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("csrf key: %w", err)
 	}
+	dpopOpts, err := dpopOptions(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
 	srv := newServer(cfg, db)
 	srv.Logger = logger
 	handler := web.New(web.Options{
@@ -109,12 +113,28 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		DemoHint:             cfg.SeedDemo,
 		RegistrationToken:    cfg.RegistrationToken,
 		RegistrationsPerHour: cfg.RegistrationsPerHour,
+		DPoP:                 dpopOpts,
 	})
 	go cleanUp(ctx, db, logger)
 	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", cfg.DBPath,
 		"signing_alg", cfg.SigningAlg, "access_token_ttl", cfg.AccessTokenTTL.String(),
-		"open_registration", cfg.RegistrationToken == "")
+		"open_registration", cfg.RegistrationToken == "", "dpop_nonces", cfg.DPoPNonces)
 	return serve.Run(ctx, "authserver", cfg.Addr, handler, logger, stdout)
+}
+
+// dpopOptions are the DPoP (RFC 9449) settings: the replay cache in the
+// database and, with AUTHSERVER_DPOP_NONCES, a nonce key every replica
+// shares.
+func dpopOptions(ctx context.Context, cfg config.Config, db *store.DB) (web.DPoPOptions, error) {
+	o := web.DPoPOptions{Replay: db.DPoPReplayCache()}
+	if cfg.DPoPNonces {
+		key, err := db.ServerSecret(ctx, "dpop_nonce_key", 32)
+		if err != nil {
+			return o, fmt.Errorf("dpop nonce key: %w", err)
+		}
+		o.NonceKey = key
+	}
+	return o, nil
 }
 
 func newServer(cfg config.Config, db *store.DB) *oauth.Server {

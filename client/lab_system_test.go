@@ -123,6 +123,8 @@ func TestLab(t *testing.T) {
 		{"open-redirector", "RFC 9700 §4.11.2", "authserver/internal/web/authorize.go:", 400, "", "succeeded"},
 		// covers: RFC 9700 §4.7
 		{"cookie-tossing", "RFC 6749 §10.12", "authserver/internal/web/csrf.go:", 403, "", "succeeded"},
+		// covers: RFC 9449 §7.1
+		{"stolen-access-token", "RFC 9449 §7.1", "resourceapi/internal/oauth/dpop.go:", 401, "invalid_token", "succeeded"},
 		// covers: RFC 9068 §4, OIDC Core §3.1.3.7
 		{"id-token-substitution", "RFC 9068 §4", "resourceapi/internal/oauth/jwt.go:", 401, "invalid_token", "succeeded"},
 		// Last: it makes the server slow down bob's sign-ins from one address.

@@ -31,6 +31,12 @@ func startSystem(t *testing.T, asEnv ...string) *system {
 // depend on the client's URL.
 func startSystemWith(t *testing.T, asEnvFor func(clientURL string) []string) *system {
 	t.Helper()
+	return startSystemFull(t, asEnvFor, nil)
+}
+
+// startSystemFull is startSystemWith with settings for the client too.
+func startSystemFull(t *testing.T, asEnvFor func(clientURL string) []string, clientEnv []string) *system {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts three processes")
 	}
@@ -53,13 +59,13 @@ func startSystemWith(t *testing.T, asEnvFor func(clientURL string) []string) *sy
 		"RESOURCEAPI_ISSUER="+asURL,
 		"RESOURCEAPI_DB="+filepath.Join(dir, "resourceapi.db"),
 	)
-	client := actortest.Start(t, "client", clientURL,
-		"CLIENT_ADDR="+addr(clientURL),
-		"CLIENT_URL="+clientURL,
-		"CLIENT_ISSUER="+asURL,
-		"CLIENT_API_URL="+apiURL,
-		"CLIENT_DB="+filepath.Join(dir, "client.db"),
-	)
+	client := actortest.Start(t, "client", clientURL, append([]string{
+		"CLIENT_ADDR=" + addr(clientURL),
+		"CLIENT_URL=" + clientURL,
+		"CLIENT_ISSUER=" + asURL,
+		"CLIENT_API_URL=" + apiURL,
+		"CLIENT_DB=" + filepath.Join(dir, "client.db"),
+	}, clientEnv...)...)
 	return &system{as: as, api: api, client: client}
 }
 

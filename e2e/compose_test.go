@@ -165,6 +165,8 @@ func TestComposeEnvironmentSplit(t *testing.T) {
 		{"resourceapi", "RESOURCEAPI_ISSUER", contract.AuthServerURL},
 		{"client", "CLIENT_URL", contract.ClientURL},
 		{"client", "CLIENT_ISSUER", contract.AuthServerURL},
+		// An identifier too: DPoP proofs name it (htu); it is never dialed.
+		{"client", "CLIENT_API_PUBLIC_URL", contract.ResourceAPIURL},
 		{"client", "CLIENT_AUTHORIZE_URL", contract.AuthServerURL + "/authorize"},
 		{"client", "CLIENT_END_SESSION_URL", contract.AuthServerURL + "/end_session"},
 

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -20,6 +21,7 @@ import (
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
 	"github.com/oauthlab/oauthlab/resourceapi/internal/store"
 	"github.com/oauthlab/oauthlab/resourceapi/internal/web"
+	"github.com/oauthlab/oauthlab/shared/dpop"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/serve"
 	"github.com/oauthlab/oauthlab/shared/sqldb"
@@ -98,6 +100,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	logger.Info("token validation", "mode", cfg.TokenValidation, "issuer", cfg.Issuer, "audience", cfg.URL)
 
+	proofs, err := dpopVerifier(ctx, st, logger)
+	if err != nil {
+		return err
+	}
 	handler := web.NewHandler(web.Config{
 		Resource:  cfg.URL,
 		Issuer:    cfg.Issuer,
@@ -105,6 +111,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Validator: validator,
 		Health:    st.Ping,
 		Logger:    logger,
+		DPoP:      proofs,
 	})
 	return serve.Run(ctx, "resourceapi", cfg.Addr, handler, logger, stdout)
+}
+
+// dpopVerifier checks DPoP proofs (RFC 9449) with the replay cache in the
+// store, so that every replica refuses a proof any of them accepted, behind
+// a small in-process cache (dpop.LocalFirst), and sweeps the store's
+// expired entries every minute.
+func dpopVerifier(ctx context.Context, st *store.Store, logger *slog.Logger) (*dpop.Verifier, error) {
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				if err := st.DeleteExpiredProofs(ctx, now); err != nil && ctx.Err() == nil {
+					logger.Warn("dpop: sweep of the replay cache", "err", err)
+				}
+			}
+		}
+	}()
+	return dpop.NewVerifier(dpop.VerifierConfig{Replay: dpop.LocalFirst(st)})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -27,6 +28,11 @@ import (
 type Transport struct {
 	Key  *Key              // signs the proofs
 	Base http.RoundTripper // sends the requests; nil means http.DefaultTransport
+	// HTU, when set, is the URI a proof names for a request URL (htu). A
+	// client that reaches a server by an inner address (a container name)
+	// sets it to name the server's public URL, the one the server checks
+	// against; nil means the request URL itself.
+	HTU func(*url.URL) string
 
 	mu     sync.Mutex
 	nonces map[string]string // origin (scheme://host) -> last DPoP-Nonce
@@ -65,7 +71,11 @@ func (t *Transport) send(req *http.Request, body io.ReadCloser) (*http.Response,
 	if scheme, value, ok := strings.Cut(req.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "DPoP") {
 		token = value
 	}
-	proof, err := t.Key.Proof(req.Method, req.URL.String(), token, t.nonce(origin))
+	htu := req.URL.String()
+	if t.HTU != nil {
+		htu = t.HTU(req.URL)
+	}
+	proof, err := t.Key.Proof(req.Method, htu, token, t.nonce(origin))
 	if err != nil {
 		if body != nil {
 			body.Close()

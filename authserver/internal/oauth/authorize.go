@@ -50,6 +50,10 @@ type AuthorizeRequest struct {
 	// SignedInAt is set when the user signed in during this request: that
 	// sign-in satisfies prompt=login and max_age.
 	SignedInAt time.Time
+
+	// DPoPJKT is the dpop_jkt parameter (RFC 9449 §10): the thumbprint of
+	// the key the code must be redeemed with, or empty.
+	DPoPJKT string
 }
 
 // OpenID reports whether the request is an OpenID Connect authentication
@@ -167,6 +171,9 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	if slices.Contains(req.Prompt, "none") && len(req.Prompt) > 1 {
 		// OIDC Core §3.1.2.1: "none" must stand alone.
 		return req, ErrInvalidRequest("prompt=none cannot be combined with other values")
+	}
+	if err := checkDPoPJKT(q, &req); err != nil {
+		return req, err
 	}
 	return req, s.checkOpenIDParams(ctx, q, &req)
 }
@@ -313,7 +320,7 @@ func (s *Server) IssueCode(ctx context.Context, req AuthorizeRequest, userID str
 	err := s.Store.CreateGrant(ctx, g, &Code{
 		Hash: HashSecret(code), GrantID: g.ID, ClientID: req.Client.ID, UserID: userID,
 		Scopes: req.Scopes, RedirectURI: req.RedirectURI, RedirectGiven: req.RedirectGiven,
-		CodeChallenge: req.CodeChallenge, Nonce: req.Nonce, ExpiresAt: now.Add(s.CodeTTL),
+		CodeChallenge: req.CodeChallenge, Nonce: req.Nonce, DPoPJKT: req.DPoPJKT, ExpiresAt: now.Add(s.CodeTTL),
 	})
 	if err != nil {
 		return "", err

@@ -50,7 +50,7 @@ var knownParams = map[string]bool{
 	"client_id": true, "client_secret": true, "redirect_uri": true, "response_type": true, "scope": true,
 	"state": true, "code_challenge": true, "code_challenge_method": true, "prompt": true, "grant_type": true,
 	"code": true, "code_verifier": true, "refresh_token": true, "token": true, "token_type_hint": true,
-	"nonce": true, "response_mode": true, "login_hint": true, "max_age": true, "id_token_hint": true,
+	"nonce": true, "dpop_jkt": true, "response_mode": true, "login_hint": true, "max_age": true, "id_token_hint": true,
 }
 
 // ParamName is a request parameter's name as an error description may

@@ -23,6 +23,8 @@ type Introspection struct {
 	Aud       string `json:"aud,omitempty"`
 	Iss       string `json:"iss,omitempty"`
 	Jti       string `json:"jti,omitempty"`
+	// Cnf is the key a DPoP-bound token is bound to (RFC 9449 §6.2).
+	Cnf *Confirmation `json:"cnf,omitempty"`
 }
 
 // Introspect reports whether a token is active (RFC 7662 §2). The caller
@@ -67,9 +69,9 @@ func (s *Server) Introspect(ctx context.Context, caller Client, token string) (I
 		}
 		return Introspection{
 			Active: true, Scope: scopes.Join(at.Scopes), ClientID: at.ClientID,
-			Username: s.username(ctx, at.UserID), TokenType: "Bearer",
+			Username: s.username(ctx, at.UserID), TokenType: accessTokenType(at),
 			Exp: at.ExpiresAt.Unix(), Iat: at.IssuedAt.Unix(), Nbf: at.IssuedAt.Unix(),
-			Sub: sub, Aud: s.Audience, Iss: s.Issuer, Jti: at.JTI,
+			Sub: sub, Aud: s.Audience, Iss: s.Issuer, Jti: at.JTI, Cnf: confirmation(at),
 		}, nil
 	}
 	rt, err := s.Store.RefreshToken(ctx, HashSecret(token))

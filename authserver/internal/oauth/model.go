@@ -139,7 +139,11 @@ type Code struct {
 	// CodeChallenge is the PKCE S256 challenge (RFC 7636 §4.3), or empty.
 	CodeChallenge string
 	// Nonce goes into the ID token issued for this code (OIDC Core §3.1.2.1).
-	Nonce     string
+	Nonce string
+	// DPoPJKT is the dpop_jkt of the authorization request (RFC 9449 §10):
+	// the thumbprint of the key the token request's proof must be made
+	// with, or empty.
+	DPoPJKT   string
 	ExpiresAt time.Time
 	UsedAt    time.Time // zero until redeemed
 }
@@ -155,6 +159,9 @@ type RefreshToken struct {
 	Scopes    []string
 	ExpiresAt time.Time
 	UsedAt    time.Time // zero until rotated
+	// JKT is the thumbprint of the DPoP key a public client's refresh
+	// token is bound to (RFC 9449 §5), or empty.
+	JKT string
 }
 
 // AccessToken is the record kept of each issued JWT, by its `jti`, so that
@@ -168,6 +175,9 @@ type AccessToken struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 	RevokedAt time.Time
+	// JKT is the thumbprint of the DPoP key the token is bound to, its
+	// cnf.jkt (RFC 9449 §6), or empty for a Bearer token.
+	JKT string
 }
 
 // Issued is what one successful token request stores: always an access

@@ -23,6 +23,9 @@ type TokenRequest struct {
 	// refresh_token and client_credentials
 	Scope      string
 	ScopeGiven bool
+	// DPoPJKT is the thumbprint of the key of the request's checked DPoP
+	// proof (RFC 9449 §5), or empty when the request has none.
+	DPoPJKT string
 }
 
 // TokenResponse is the successful response (RFC 6749 §5.1).
@@ -113,6 +116,9 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 	if err != nil || !ok {
 		return TokenResponse{}, firstErr(err, ErrInvalidGrant("the authorization was revoked"))
 	}
+	if err := checkCodeDPoP(code, req); err != nil {
+		return TokenResponse{}, err
+	}
 	if code.CodeChallenge == "" && req.Client.Public() {
 		// Cannot happen (refused at /authorize), but a public client must
 		// never get tokens without proof of possession.
@@ -120,7 +126,7 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 	}
 
 	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, code.Scopes, code.Scopes, true,
-		&idTokenInfo{nonce: code.Nonce, auth: g.Auth})
+		&idTokenInfo{nonce: code.Nonce, auth: g.Auth}, req.DPoPJKT)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -170,6 +176,9 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 	if !s.now().Before(rt.ExpiresAt) {
 		return TokenResponse{}, ErrInvalidGrant("the refresh token has expired")
 	}
+	if err := checkRefreshDPoP(rt, req); err != nil {
+		return TokenResponse{}, err
+	}
 	// RFC 6749 §6: the scope may narrow, never widen beyond what the
 	// refresh token carries.
 	accessScopes := rt.Scopes
@@ -191,7 +200,7 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 	// OIDC Core §12.2: a refreshed ID token keeps sub and auth_time and has
 	// no nonce.
 	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes, true,
-		&idTokenInfo{auth: g.Auth})
+		&idTokenInfo{auth: g.Auth}, req.DPoPJKT)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -225,7 +234,7 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 		return TokenResponse{}, err
 	}
 	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, false, nil)
+	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, false, nil, req.DPoPJKT)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -236,17 +245,20 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 }
 
 // issue mints an access token, a refresh token if withRefresh, and an ID
-// token when openid is among the access scopes and idt is not nil. It
-// returns both the records to store and the response to send.
-func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, withRefresh bool, idt *idTokenInfo) (Issued, TokenResponse, error) {
+// token when openid is among the access scopes and idt is not nil. With a
+// DPoP key (jkt not empty) the access token, and a public client's refresh
+// token, are bound to it. It returns both the records to store and the
+// response to send.
+func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, withRefresh bool, idt *idTokenInfo, jkt string) (Issued, TokenResponse, error) {
 	at := s.newAccessToken(grantID, c.ID, userID, accessScopes)
+	at.JKT = jkt
 	signed, err := s.mintAccessToken(ctx, at)
 	if err != nil {
 		return Issued{}, TokenResponse{}, err
 	}
 	resp := TokenResponse{
 		AccessToken: signed,
-		TokenType:   "Bearer", // RFC 6750
+		TokenType:   accessTokenType(at),
 		ExpiresIn:   int64(s.AccessTTL.Seconds()),
 		Scope:       scopes.Join(accessScopes), // RFC 6749 §5.1: always say what was granted
 	}
@@ -266,6 +278,7 @@ func (s *Server) issue(ctx context.Context, grantID string, c Client, userID str
 		issued.Refresh = &RefreshToken{
 			Hash: HashSecret(raw), GrantID: grantID, ClientID: c.ID, UserID: userID,
 			Scopes: slices.Clone(refreshScopes), ExpiresAt: s.now().Add(s.RefreshTTL),
+			JKT: refreshTokenJKT(c, jkt),
 		}
 		resp.RefreshToken = raw
 	}

@@ -37,6 +37,10 @@ func (s *Server) mintAccessToken(ctx context.Context, t AccessToken) (string, er
 		"client_id": t.ClientID,
 		"scope":     scopes.Join(t.Scopes),
 	}
+	if t.JKT != "" {
+		// RFC 9449 §6.1: a DPoP-bound token names its key's thumbprint in cnf.jkt (RFC 7800 §3.1).
+		claims["cnf"] = map[string]string{"jkt": t.JKT}
+	}
 	tok := jwt.NewWithClaims(key.Method(), claims)
 	tok.Header["typ"] = AccessTokenType // RFC 9068 §2.1
 	tok.Header["kid"] = key.KID         // lets the resource server pick the key

@@ -18,8 +18,10 @@ func ErrInsufficientScope(desc string) *Error {
 // UserInfo returns the claims about the user of an access token (OIDC Core
 // §5.3): sub always, and the profile and email claims the token's scopes
 // allow (OIDC Core §5.4). The token must be one of our access tokens, not
-// revoked, of an active grant, and carry openid.
-func (s *Server) UserInfo(ctx context.Context, token string) (map[string]any, error) {
+// revoked, of an active grant, and carry openid. proofJKT is the thumbprint
+// of the checked DPoP proof's key when the token came with the DPoP scheme,
+// empty when it came as Bearer; it must match the token's binding.
+func (s *Server) UserInfo(ctx context.Context, token, proofJKT string) (map[string]any, error) {
 	invalid := ErrInvalidToken("the access token is invalid, expired or revoked")
 	if len(token) > 8*maxParamLen || !looksLikeJWT(token) {
 		return nil, invalid
@@ -38,6 +40,9 @@ func (s *Server) UserInfo(ctx context.Context, token string) (map[string]any, er
 	}
 	if !at.RevokedAt.IsZero() || !s.now().Before(at.ExpiresAt) || at.UserID == "" {
 		return nil, invalid
+	}
+	if err := checkPresentedDPoP(at, proofJKT); err != nil {
+		return nil, err
 	}
 	if ok, err := s.grantActive(ctx, at.GrantID); err != nil || !ok {
 		return nil, firstErr(err, invalid)

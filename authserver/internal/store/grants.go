@@ -80,9 +80,9 @@ func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) 
 			return nil
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO codes (hash, grant_id, client_id, user_id, scopes, redirect_uri,
-			redirect_given, code_challenge, nonce, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			redirect_given, code_challenge, nonce, expires_at, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			code.Hash, code.GrantID, code.ClientID, code.UserID, strings.Join(code.Scopes, " "), code.RedirectURI,
-			code.RedirectGiven, code.CodeChallenge, code.Nonce, unix(code.ExpiresAt))
+			code.RedirectGiven, code.CodeChallenge, code.Nonce, unix(code.ExpiresAt), code.DPoPJKT)
 		return err
 	})
 }
@@ -113,9 +113,9 @@ func (db *DB) Code(ctx context.Context, hash string) (oauth.Code, error) {
 	var scopes string
 	var expires, used sql.NullInt64
 	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, redirect_uri, redirect_given,
-		code_challenge, nonce, expires_at, used_at FROM codes WHERE hash = ?`, hash).
+		code_challenge, nonce, expires_at, used_at, dpop_jkt FROM codes WHERE hash = ?`, hash).
 		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &scopes, &c.RedirectURI, &c.RedirectGiven,
-			&c.CodeChallenge, &c.Nonce, &expires, &used)
+			&c.CodeChallenge, &c.Nonce, &expires, &used, &c.DPoPJKT)
 	c.Scopes, c.ExpiresAt, c.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
 	return c, notFound(err)
 }
@@ -141,9 +141,9 @@ func (db *DB) RefreshToken(ctx context.Context, hash string) (oauth.RefreshToken
 	var t oauth.RefreshToken
 	var scopes string
 	var expires, used sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, expires_at, used_at
+	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, expires_at, used_at, jkt
 		FROM refresh_tokens WHERE hash = ?`, hash).
-		Scan(&t.Hash, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &expires, &used)
+		Scan(&t.Hash, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &expires, &used, &t.JKT)
 	t.Scopes, t.ExpiresAt, t.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
 	return t, notFound(err)
 }
@@ -177,17 +177,17 @@ func storeIssued(ctx context.Context, tx *sql.Tx, issued oauth.Issued) error {
 		return err
 	}
 	if r := issued.Refresh; r != nil {
-		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, client_id, user_id, scopes, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, r.Hash, r.GrantID, r.ClientID, r.UserID, strings.Join(r.Scopes, " "), unix(r.ExpiresAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, client_id, user_id, scopes, expires_at, jkt)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Hash, r.GrantID, r.ClientID, r.UserID, strings.Join(r.Scopes, " "), unix(r.ExpiresAt), r.JKT)
 		return err
 	}
 	return nil
 }
 
 func insertAccessToken(ctx context.Context, tx *sql.Tx, t oauth.AccessToken) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, issued_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
-		unix(t.IssuedAt), unix(t.ExpiresAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, issued_at, expires_at, jkt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
+		unix(t.IssuedAt), unix(t.ExpiresAt), t.JKT)
 	return err
 }
 
@@ -201,9 +201,9 @@ func (db *DB) AccessToken(ctx context.Context, jti string) (oauth.AccessToken, e
 	var t oauth.AccessToken
 	var scopes string
 	var issued, expires, revoked sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT jti, grant_id, client_id, user_id, scopes, issued_at, expires_at, revoked_at
+	err := db.read.QueryRowContext(ctx, `SELECT jti, grant_id, client_id, user_id, scopes, issued_at, expires_at, revoked_at, jkt
 		FROM access_tokens WHERE jti = ?`, jti).
-		Scan(&t.JTI, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &issued, &expires, &revoked)
+		Scan(&t.JTI, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &issued, &expires, &revoked, &t.JKT)
 	t.Scopes, t.IssuedAt, t.ExpiresAt, t.RevokedAt = strings.Fields(scopes), fromUnix(issued), fromUnix(expires), fromUnix(revoked)
 	return t, notFound(err)
 }

@@ -14,10 +14,10 @@ import (
 func (db *DB) SavePendingRequest(ctx context.Context, idHash, binding string, r oauth.AuthorizeRequest, now, expires time.Time) error {
 	_, err := db.write.ExecContext(ctx, `INSERT INTO authorization_requests (id_hash, binding_hash, client_id,
 		redirect_uri, redirect_given, scopes, state, code_challenge, prompt, nonce, max_age, login_hint, hint_subject,
-		signed_in_at, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		signed_in_at, created_at, expires_at, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		idHash, binding, r.Client.ID, r.RedirectURI, r.RedirectGiven, strings.Join(r.Scopes, " "), r.State,
 		r.CodeChallenge, strings.Join(r.Prompt, " "), r.Nonce, maxAgeSeconds(r.MaxAge), r.LoginHint, r.HintSubject,
-		unix(r.SignedInAt), now.Unix(), expires.Unix())
+		unix(r.SignedInAt), now.Unix(), expires.Unix(), r.DPoPJKT)
 	return err
 }
 
@@ -37,10 +37,10 @@ func (db *DB) PendingRequest(ctx context.Context, idHash string, now time.Time) 
 	var maxAge int64
 	var signedIn sql.NullInt64
 	err := db.read.QueryRowContext(ctx, `SELECT binding_hash, client_id, redirect_uri, redirect_given, scopes, state,
-		code_challenge, prompt, nonce, max_age, login_hint, hint_subject, signed_in_at FROM authorization_requests
+		code_challenge, prompt, nonce, max_age, login_hint, hint_subject, signed_in_at, dpop_jkt FROM authorization_requests
 		WHERE id_hash = ? AND expires_at > ? AND used_at IS NULL`, idHash, now.Unix()).
 		Scan(&binding, &clientID, &r.RedirectURI, &r.RedirectGiven, &scopes, &r.State, &r.CodeChallenge, &prompt,
-			&r.Nonce, &maxAge, &r.LoginHint, &r.HintSubject, &signedIn)
+			&r.Nonce, &maxAge, &r.LoginHint, &r.HintSubject, &signedIn, &r.DPoPJKT)
 	if err != nil {
 		return r, "", notFound(err)
 	}

@@ -183,6 +183,13 @@ func (e *testEnv) code(challenge string) string {
 	if challenge != "" {
 		params["code_challenge"], params["code_challenge_method"] = challenge, "S256"
 	}
+	return e.codeWith(params)
+}
+
+// codeWith runs login and consent for alice with an authorization request
+// changed by params (see authorizeURL) and returns the code.
+func (e *testEnv) codeWith(params map[string]string) string {
+	e.t.Helper()
 	b := e.browser()
 	resp := e.login(b, e.authorizeURL(params), "alice", "wonderland")
 	if resp.StatusCode == http.StatusOK {

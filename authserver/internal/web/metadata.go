@@ -40,6 +40,8 @@ type metadata struct {
 	BackchannelLogoutSessionSupported      bool     `json:"backchannel_logout_session_supported"`
 	// RFC 9207 §3: the iss parameter is in every authorization response.
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+	// RFC 9449 §5.1: the algorithms DPoP proofs may use.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported"`
 }
 
 // handleMetadata serves the one metadata document, at both
@@ -76,6 +78,7 @@ func buildMetadata(issuer string) metadata {
 		IntrospectionAuthMethodsSupported:          secretMethods,
 		CodeChallengeMethodsSupported:              []string{oauth.PKCEMethodS256},
 		AuthorizationResponseIssParameterSupported: true,
+		DPoPSigningAlgValuesSupported:              dpopAlgs,
 		// OIDC Discovery §3: one sub per user for every client.
 		SubjectTypesSupported: []string{"public"},
 		// OIDC Discovery §3: RS256 must be listed; it is the default.

@@ -40,6 +40,10 @@ type Options struct {
 	// ClientThrottle counts failed client authentications per (client_id,
 	// address) at the back-channel endpoints; nil gives 30 per 15 minutes.
 	ClientThrottle *throttle.Limiter
+	// DPoP configures the DPoP proof checks (RFC 9449) at /token and
+	// /userinfo; the zero value checks proofs with an in-memory replay
+	// cache and no nonces.
+	DPoP DPoPOptions
 }
 
 // maxBody bounds every request body: no legitimate request comes close.
@@ -71,12 +75,12 @@ func New(o Options) *echo.Echo {
 		limitBody,
 		securityHeaders(strings.HasPrefix(o.Server.Issuer, "https://")),
 	)
-	routes(e, o)
+	routes(e, o, newDPoPCheck(o.Server, o.DPoP))
 	return e
 }
 
 // routes lists every endpoint of the authorization server.
-func routes(e *echo.Echo, o Options) {
+func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 	s := o.Server
 	// __Host- cookies need Secure, so only with an https issuer.
 	names := newCookieNames(o.CookieSecure && strings.HasPrefix(s.Issuer, "https://"))
@@ -110,13 +114,13 @@ func routes(e *echo.Echo, o Options) {
 
 	// The back channel: clients and the resource API call these directly.
 	auth := clientAuth{server: s, failures: o.ClientThrottle}
-	e.POST("/token", handleToken(s, auth))                     // RFC 6749 §3.2
+	e.POST("/token", handleToken(s, auth, dp))                 // RFC 6749 §3.2
 	e.POST("/revoke", handleRevoke(s, auth))                   // RFC 7009
 	e.POST("/introspect", handleIntrospect(s, auth))           // RFC 7662
 	e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
 		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
-	e.GET("/userinfo", handleUserInfo(s)) // OIDC Core §5.3
-	e.POST("/userinfo", handleUserInfo(s))
+	e.GET("/userinfo", handleUserInfo(s, dp)) // OIDC Core §5.3
+	e.POST("/userinfo", handleUserInfo(s, dp))
 }
 
 // limitBody caps request bodies; reading past the cap fails, and the

@@ -10,9 +10,13 @@ import (
 
 // handleToken is the token endpoint (RFC 6749 §3.2): authenticate the
 // client, run the grant, answer with JSON that is never cached.
-func handleToken(s *oauth.Server, auth clientAuth) echo.HandlerFunc {
+func handleToken(s *oauth.Server, auth clientAuth, dp *dpopCheck) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		client, form, err := auth.authenticate(c)
+		if err != nil {
+			return err
+		}
+		jkt, err := dp.proofKey(c, "/token")
 		if err != nil {
 			return err
 		}
@@ -26,6 +30,7 @@ func handleToken(s *oauth.Server, auth clientAuth) echo.HandlerFunc {
 			RefreshToken:  form.Get("refresh_token"),
 			Scope:         form.Get("scope"),
 			ScopeGiven:    form.Has("scope"),
+			DPoPJKT:       jkt,
 		})
 		if err != nil {
 			return err

@@ -24,6 +24,10 @@ type Config struct {
 	TokenURL      string // back channel
 	RevocationURL string // back channel
 	APIURL        string // back channel
+	// APIPublicURL (CLIENT_API_PUBLIC_URL) is the resource API's public
+	// URL, its RESOURCEAPI_URL: DPoP proofs name it (htu) when APIURL is an
+	// inner address. It defaults to APIURL.
+	APIPublicURL string
 
 	// OpenID Connect (the client as a relying party).
 	JWKSURL       string // back channel: the provider's keys, for ID and logout tokens
@@ -39,6 +43,11 @@ type Config struct {
 	// Lab (CLIENT_LAB) turns the attack lab (/lab) on; when false no route
 	// reaches it and no page links it.
 	Lab bool
+	// DPoP (CLIENT_DPOP) binds the session's tokens to a key of the
+	// session (RFC 9449); false sends plain Bearer tokens. DPoPAlg
+	// (CLIENT_DPOP_ALG) is the key's algorithm: EdDSA or ES256.
+	DPoP    bool
+	DPoPAlg string
 
 	DB string // SQLite file
 	// AnonymousSessionTTL is how long a session without tokens lives.
@@ -77,6 +86,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.TokenURL = r.URL("CLIENT_TOKEN_URL", c.Issuer+"/token")
 	c.RevocationURL = r.URL("CLIENT_REVOCATION_URL", c.Issuer+"/revoke")
 	c.APIURL = r.URL("CLIENT_API_URL", contract.ResourceAPIURL)
+	c.APIPublicURL = r.URL("CLIENT_API_PUBLIC_URL", c.APIURL)
 	c.JWKSURL = r.URL("CLIENT_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
 	c.UserInfoURL = r.URL("CLIENT_USERINFO_URL", c.Issuer+"/userinfo")
 	c.EndSessionURL = r.URL("CLIENT_END_SESSION_URL", c.Issuer+"/end_session")
@@ -93,6 +103,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.MachineClientID = r.String("CLIENT_MACHINE_ID", contract.MachineClient.ID)
 	c.MachineClientSecret = r.String("CLIENT_MACHINE_SECRET", contract.MachineClient.Secret)
 	c.Lab = r.Bool("CLIENT_LAB", true)
+	c.DPoP = r.Bool("CLIENT_DPOP", true)
+	c.DPoPAlg = r.OneOf("CLIENT_DPOP_ALG", "EdDSA", "EdDSA", "ES256")
 	c.DB = r.String("CLIENT_DB", "data/client.db")
 	c.AnonymousSessionTTL = r.Duration("CLIENT_ANONYMOUS_SESSION_TTL", 2*time.Hour)
 	c.LogFormat = r.OneOf("LOG_FORMAT", "text", "text", "json")

@@ -96,7 +96,7 @@ const maxShown = 16 << 10
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	x := Exchange{Method: req.Method, URL: req.URL.String()}
-	x.RequestHeader = pickHeaders(req.Header, "Authorization", "Content-Type", "Accept")
+	x.RequestHeader = pickHeaders(req.Header, "Authorization", "DPoP", "Content-Type", "Accept")
 	if req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			raw, _ := io.ReadAll(io.LimitReader(body, maxShown))
@@ -113,7 +113,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	x.Status = resp.StatusCode
-	x.ResponseHeader = pickHeaders(resp.Header, "Content-Type", "Cache-Control", "Pragma", "WWW-Authenticate", "Location")
+	x.ResponseHeader = pickHeaders(resp.Header, "Content-Type", "Cache-Control", "Pragma", "WWW-Authenticate", "Location", "DPoP-Nonce")
 	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxShown))
 	// Give the caller the whole body back: what was read, then the rest.
 	resp.Body = struct {

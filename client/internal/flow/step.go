@@ -17,6 +17,7 @@ const (
 	KindRefresh               Kind = "refresh"
 	KindRevocation            Kind = "revocation"
 	KindError                 Kind = "error"
+	KindDPoPProof             Kind = "dpop-proof"
 )
 
 // Step is one thing that happened in a session's flow, with everything the

@@ -275,7 +275,11 @@ type tokenResponse struct {
 // token posts form to the token endpoint as client c (Basic
 // authentication when it has a secret).
 func (b *browser) token(ctx context.Context, c labClient, form url.Values) (tokenResponse, error) {
-	h := http.Header{}
+	return b.tokenWith(ctx, c, form, http.Header{})
+}
+
+// tokenWith is token with extra request headers (a DPoP proof, say).
+func (b *browser) tokenWith(ctx context.Context, c labClient, form url.Values, h http.Header) (tokenResponse, error) {
 	if c.Secret != "" {
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.ID)+":"+url.QueryEscape(c.Secret))))
 	} else {

@@ -97,7 +97,9 @@ func catalog() []Scenario {
 			Attacker: "Someone who read an access token off the wire or a log.",
 			Holds:    "The access token, but not the client's private key.",
 			Wants:    "To call the API as Alice.",
-			Status:   StatusComing, Needs: "DPoP (RFC 9449)",
+			Rule:     ruleIn("RFC 9449 §7.1", "resourceapi/internal/oauth/dpop.go", "as Bearer"),
+			Naive:    "a lab session with DPoP off: the token is a plain Bearer token",
+			run:      runStolenAccessToken,
 		},
 		{
 			ID: "clickjacking", Number: 12, Title: "Clickjacking the consent page",

@@ -15,6 +15,7 @@ type Env struct {
 	Issuer     string // the authorization server's identifier (iss)
 	AuthServer string // its base URL as this process reaches it
 	API        string // the resource API's base URL
+	APIPublic  string // its public URL (RESOURCEAPI_URL), which DPoP proofs name; "" means API
 	Client     string // this client's own base URL
 	ClientID   string // the real client's id (its redirect URI is Client + /callback)
 	Transport  http.RoundTripper

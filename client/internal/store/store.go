@@ -173,7 +173,7 @@ func (s *Store) RotateSession(ctx context.Context, oldID, newID string) error {
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return ErrNotFound
 	}
-	for _, table := range []string{"attempts", "tokens", "steps", "identities", "signout_states"} {
+	for _, table := range []string{"attempts", "tokens", "steps", "identities", "signout_states", "dpop_keys"} {
 		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET session_id = ? WHERE session_id = ?`, newKey, oldKey); err != nil {
 			return err
 		}

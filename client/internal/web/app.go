@@ -37,6 +37,7 @@ type Store interface {
 	ClearSteps(ctx context.Context, sessionID string) error
 	CSRFKey(ctx context.Context) ([]byte, error)
 	IdentityStore
+	DPoPKeyStore
 }
 
 var _ Store = (*store.Store)(nil)

@@ -65,6 +65,10 @@ func (a *App) handleCallback(c echo.Context) error {
 
 	// RFC 6749 §4.1.3, RFC 7636 §4.5: code, redirect_uri and code_verifier,
 	// with client_secret_basic authentication, over the back channel.
+	ctx, err := a.withDPoP(ctx, sid)
+	if err != nil {
+		return err
+	}
 	rctx, rec := a.recording(ctx)
 	tok, err := a.oauth.Exchange(rctx, cb.Code, oauth2.VerifierOption(attempt.Verifier))
 	steps := a.stepsOf(rec.Exchanges())
@@ -88,15 +92,12 @@ func (a *App) handleCallback(c echo.Context) error {
 	}
 
 	// RFC 6749 §7.1: a client must not use a token type it does not
-	// understand; this one speaks Bearer (RFC 6750) only.
-	bearer := strings.EqualFold(tok.TokenType, "Bearer")
-	addCheck(steps, flow.KindTokenResponse, flow.Check{Name: "token_type is Bearer", OK: bearer,
-		Detail: "token_type = " + tok.TokenType + "; this app knows how to use Bearer tokens only.",
+	// understand: Bearer (RFC 6750), or DPoP when it sent a proof.
+	want := tokenScheme(rctx)
+	addCheck(steps, flow.KindTokenResponse, flow.Check{Name: "token_type is " + want, OK: strings.EqualFold(tok.TokenType, want),
+		Detail: "token_type = " + tok.TokenType + "; the app asked for a " + want + " token.",
 		Link:   flow.Link{Label: "RFC 6749 §7.1: Access token types", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-7.1"}})
-	if !bearer {
-		pe := &pageError{Status: http.StatusBadGateway, Title: "Unexpected token type",
-			Message: "The authorization server issued a token of type " + tok.TokenType + "; this app only knows how to use Bearer tokens.",
-			Links:   []flow.Link{{Label: "RFC 6749 §7.1: Access token types", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-7.1"}}}
+	if pe := a.refusedTokenType(rctx, tok); pe != nil {
 		a.addSteps(c, sid, append(steps, flow.Failure(a.now(), pe.Title, pe.Message, nil, pe.Links...))...)
 		return pe
 	}

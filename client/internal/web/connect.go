@@ -57,6 +57,11 @@ func (a *App) handleConnect(c echo.Context) error {
 		nonce = rand.Text()
 		opts = append(opts, oidc.Nonce(nonce))
 	}
+	dpopOpts, err := a.newDPoPKey(ctx, sid)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, dpopOpts...)
 	if err := a.store.SaveAttempt(ctx, sid, store.Attempt{
 		State: state, Verifier: verifier, Scope: scopes.Join(asked), Nonce: nonce, CreatedAt: a.now(),
 	}); err != nil {

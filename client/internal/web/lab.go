@@ -33,6 +33,7 @@ func newLab(cfg config.Config, transport http.RoundTripper) labRunner {
 		Issuer:     cfg.Issuer,
 		AuthServer: strings.TrimSuffix(cfg.TokenURL, "/token"),
 		API:        cfg.APIURL,
+		APIPublic:  cfg.APIPublicURL,
 		Client:     cfg.URL,
 		ClientID:   cfg.ClientID,
 		Transport:  transport,

@@ -78,7 +78,7 @@ func TestLabList(t *testing.T) {
 	for _, s := range out.Scenarios {
 		statuses[s.ID] = s.Status
 	}
-	if len(out.Scenarios) != 16 || statuses["code-replay"] != "ready" || statuses["stolen-access-token"] != "coming" {
+	if len(out.Scenarios) != 16 || statuses["code-replay"] != "ready" || statuses["audience-confusion"] != "coming" {
 		t.Fatalf("scenarios = %v", statuses)
 	}
 	status, h, page := get(t, srv.URL+"/lab")
@@ -105,7 +105,7 @@ func TestLabJSONRunNeedsJSON(t *testing.T) {
 		{"code-replay", "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType},
 		{"code-replay", "text/plain", http.StatusUnsupportedMediaType},
 		{"no-such-thing", "application/json", http.StatusNotFound},
-		{"stolen-access-token", "application/json", http.StatusConflict},
+		{"audience-confusion", "application/json", http.StatusConflict},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/lab/"+tc.id, strings.NewReader("{}"))
 		req.Header.Set("Accept", "application/json")

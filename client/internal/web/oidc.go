@@ -156,7 +156,7 @@ func (a *App) userInfo(ctx context.Context, accessToken string) (userInfoClaims,
 	if err != nil {
 		return claims, last(), err
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Authorization", tokenScheme(ctx)+" "+accessToken)
 	resp, err := httpClientFrom(rctx).Do(req)
 	if err != nil {
 		return claims, last(), errors.New("the endpoint could not be reached")

@@ -16,6 +16,7 @@ import (
 	"github.com/oauthlab/oauthlab/client/internal/flow"
 	"github.com/oauthlab/oauthlab/client/internal/music"
 	"github.com/oauthlab/oauthlab/client/internal/store"
+	"github.com/oauthlab/oauthlab/shared/dpop"
 	"github.com/oauthlab/oauthlab/shared/logging"
 )
 
@@ -23,7 +24,12 @@ import (
 // by the API client, go through a fresh recorder.
 func (a *App) recording(ctx context.Context) (context.Context, *flow.Recorder) {
 	rec := flow.NewRecorder(a.transport)
-	return context.WithValue(ctx, oauth2.HTTPClient, rec.Client()), rec
+	hc := rec.Client()
+	if key := dpopKeyFrom(ctx); key != nil {
+		// The proof goes on outside the recorder, so the inspector sees it.
+		hc.Transport = &dpop.Transport{Key: key, Base: rec, HTU: a.publicHTU}
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, hc), rec
 }
 
 // stepsOf turns recorded exchanges into inspector steps.
@@ -31,6 +37,7 @@ func (a *App) stepsOf(xs []flow.Exchange) []flow.Step {
 	var steps []flow.Step
 	now := a.now()
 	for _, x := range xs {
+		proof, hasProof := flow.DPoPProof(now, x)
 		switch {
 		case sameEndpoint(x.URL, a.cfg.TokenURL) && x.Form.Get("grant_type") == "refresh_token":
 			steps = append(steps, flow.Refresh(now, x))
@@ -54,6 +61,9 @@ func (a *App) stepsOf(xs []flow.Exchange) []flow.Step {
 				steps = append(steps, flow.Failure(now, fmt.Sprintf("The API answered %d %s", x.Status, st.Error.Code),
 					st.Error.Meaning, st.Error, st.Error.Link))
 			}
+		}
+		if hasProof {
+			steps = append(steps, proof)
 		}
 	}
 	return steps
@@ -116,7 +126,11 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 	unlock := a.locks.lock(sid)
 	defer unlock()
 
-	ctx, rec := a.recording(c.Request().Context())
+	ctx, err := a.withDPoP(c.Request().Context(), sid)
+	if err != nil {
+		return err
+	}
+	ctx, rec := a.recording(ctx)
 	tok, scope, err := a.store.Token(ctx, sid)
 	if errors.Is(err, store.ErrNotFound) {
 		return notConnected()
@@ -130,6 +144,10 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 
 	steps := a.stepsOf(rec.Exchanges())
 	if latest := ts.latest(); latest != nil && latest.AccessToken != tok.AccessToken {
+		if pe := a.refusedTokenType(ctx, latest); pe != nil {
+			a.addSteps(c, sid, append(steps, flow.Failure(a.now(), pe.Title, pe.Message, nil, pe.Links...))...)
+			return errors.Join(a.store.DeleteToken(ctx, sid), pe)
+		}
 		if err := a.store.SaveToken(ctx, sid, latest, scope); err != nil {
 			return err
 		}

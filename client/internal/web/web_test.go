@@ -28,6 +28,7 @@ type fakeAS struct {
 	codeBody, refreshBody     string
 	revoked, refreshes        atomic.Int32
 	verifier                  atomic.Value // the last code_verifier received
+	proof                     atomic.Value // the last DPoP header received at /token
 	// machine answers the client credentials grant.
 	machine http.Handler
 	// provider answers the OpenID Provider's JWKS and UserInfo endpoints.
@@ -51,6 +52,9 @@ func (f *fakeAS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	if p := r.Header.Get("DPoP"); p != "" {
+		f.proof.Store(p)
+	}
 	switch {
 	case r.URL.Path == "/revoke":
 		f.revoked.Add(1)
@@ -103,6 +107,8 @@ func newHarness(t testing.TB, as *fakeAS, api http.Handler, env ...string) *harn
 	settings := map[string]string{
 		"CLIENT_ISSUER":  h.asSrv.URL,
 		"CLIENT_API_URL": h.apiSrv.URL,
+		// The fake answers Bearer tokens; dpop_test.go turns DPoP on.
+		"CLIENT_DPOP": "false",
 	}
 	for i := 0; i+1 < len(env); i += 2 {
 		settings[env[i]] = env[i+1]

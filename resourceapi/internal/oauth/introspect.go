@@ -77,6 +77,10 @@ type introspection struct {
 	Audience  json.RawMessage `json:"aud"`
 	ExpiresAt int64           `json:"exp"`
 	NotBefore int64           `json:"nbf"`
+	// Cnf is the DPoP key a bound token is bound to (RFC 9449 §6.2).
+	Cnf *struct {
+		JKT string `json:"jkt"`
+	} `json:"cnf"`
 }
 
 // Validate implements Validator.
@@ -146,7 +150,7 @@ func (in *Introspector) check(r *introspection, now time.Time) (*Principal, *Err
 	}
 	// A refresh token is "active" too, but it is not for resource servers
 	// (RFC 6749 §1.5): only access tokens open the API.
-	if t := strings.ToLower(r.TokenType); t != "" && t != "bearer" && t != "access_token" {
+	if t := strings.ToLower(r.TokenType); t != "" && t != "bearer" && t != "dpop" && t != "access_token" {
 		return nil, ErrInvalidToken("the token is not an access token")
 	}
 	// RFC 7662 §4: do not trust an answer about a token for someone else.
@@ -166,12 +170,19 @@ func (in *Introspector) check(r *introspection, now time.Time) (*Principal, *Err
 	if r.ExpiresAt != 0 {
 		exp = time.Unix(r.ExpiresAt, 0)
 	}
-	return &Principal{
+	p := &Principal{
 		Subject:   r.Subject,
 		ClientID:  r.ClientID,
 		Scopes:    scopes.Parse(r.Scope),
 		ExpiresAt: exp,
-	}, nil
+	}
+	if r.Cnf != nil {
+		// RFC 9449 §6.2: introspection tells of the binding in cnf.jkt; one without jkt cannot be checked, so it is refused.
+		if p.JKT = r.Cnf.JKT; p.JKT == "" {
+			return nil, ErrInvalidToken("the introspection answer has a cnf without jkt")
+		}
+	}
+	return p, nil
 }
 
 // audienceContains reads aud as a string or an array of strings (RFC 7519

@@ -96,6 +96,10 @@ type accessTokenClaims struct {
 	jwt.RegisteredClaims
 	ClientID string `json:"client_id"`
 	Scope    string `json:"scope"`
+	// Cnf binds the token to a DPoP key (RFC 9449 §6.1, RFC 7800 §3.1).
+	Cnf *struct {
+		JKT string `json:"jkt"`
+	} `json:"cnf"`
 }
 
 // Validate implements Validator.
@@ -174,6 +178,13 @@ func (v *JWTValidator) verify(ctx context.Context, token string) (p *Principal, 
 	if life := claims.ExpiresAt.Sub(claims.IssuedAt.Time); life > v.cfg.MaxLifetime {
 		return nil, "", "", ErrInvalidToken("the access token claims a lifetime of %s, more than the %s this API accepts", life, v.cfg.MaxLifetime)
 	}
+	var jkt string
+	if claims.Cnf != nil {
+		// RFC 9449 §6.1: a cnf without a usable jkt binds to no key we could check, so the token is refused rather than taken as Bearer.
+		if jkt = claims.Cnf.JKT; jkt == "" {
+			return nil, "", "", ErrInvalidToken("the access token has a cnf claim without jkt")
+		}
+	}
 	kid, _ = parsed.Header["kid"].(string)
 	alg, _ = parsed.Header["alg"].(string)
 	return &Principal{
@@ -181,6 +192,7 @@ func (v *JWTValidator) verify(ctx context.Context, token string) (p *Principal, 
 		ClientID:  claims.ClientID,
 		Scopes:    scopes.Parse(claims.Scope),
 		ExpiresAt: claims.ExpiresAt.Time,
+		JKT:       jkt,
 	}, kid, alg, nil
 }
 

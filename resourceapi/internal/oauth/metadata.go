@@ -15,4 +15,7 @@ type Metadata struct {
 	// BearerMethodsSupported: only "header" (RFC 6750 §2.1).
 	BearerMethodsSupported []string `json:"bearer_methods_supported"`
 	ResourceName           string   `json:"resource_name,omitempty"`
+	// DPoPSigningAlgValuesSupported are the algorithms a DPoP proof may use
+	// (RFC 9728 §2).
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }

@@ -18,6 +18,9 @@ type Principal struct {
 	Scopes   []string
 	// ExpiresAt is the `exp` claim.
 	ExpiresAt time.Time
+	// JKT is the thumbprint of the key the token is bound to (its cnf.jkt,
+	// RFC 9449 §6), or empty for a Bearer token.
+	JKT string
 }
 
 // HasAnyScope reports whether the token carries at least one of want.

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/music"
 	"github.com/oauthlab/oauthlab/shared/contract"
@@ -24,6 +25,9 @@ type Store interface {
 	// database when demoUsers is set; it is safe to run from several
 	// replicas at once.
 	Seed(ctx context.Context, demoUsers bool) error
+	// Seen is the DPoP replay cache (dpop.ReplayCache): it records key
+	// until the time given and reports whether it was already recorded.
+	Seen(ctx context.Context, key string, until time.Time) (bool, error)
 }
 
 // Opener opens one more connection to the same database, as another
@@ -51,6 +55,8 @@ func Run(t *testing.T, newDatabase func(t *testing.T) Opener) {
 		{"ConcurrentDeletesSucceedOnce", testConcurrentDeletesSucceedOnce},
 		{"ConcurrentAppendsToOnePlaylist", testConcurrentAppendsToOnePlaylist},
 		{"ConcurrentWritesNeverFail", testConcurrentWritesNeverFail},
+		{"DPoPReplayOnce", testDPoPReplayOnce},
+		{"DPoPReplayAcrossReplicas", testDPoPReplayAcrossReplicas},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, newDatabase(t)) })
@@ -457,5 +463,59 @@ func testConcurrentWritesNeverFail(t *testing.T, open Opener) {
 		if err != nil {
 			t.Errorf("caller %d: %v", i, err)
 		}
+	}
+}
+
+// testDPoPReplayOnce: 32 callers present one proof at once; exactly one
+// is told it is new (RFC 9449 §11.1), and a key whose time has passed is
+// new again.
+func testDPoPReplayOnce(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t)
+	until := time.Now().Add(time.Minute)
+	var wg sync.WaitGroup
+	fresh := make([]bool, concurrency)
+	errs := make([]error, concurrency)
+	for i := range concurrency {
+		wg.Go(func() {
+			seen, err := s.Seen(ctx, "one-jti", until)
+			fresh[i], errs[i] = !seen, err
+		})
+	}
+	wg.Wait()
+	n := 0
+	for i := range concurrency {
+		if errs[i] != nil {
+			t.Fatalf("caller %d: %v", i, errs[i])
+		}
+		if fresh[i] {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d of %d callers were told the proof is new, want exactly 1", n, concurrency)
+	}
+	if seen, err := s.Seen(ctx, "old-jti", time.Now().Add(-time.Minute)); err != nil || seen {
+		t.Fatalf("first sight of a key: seen=%v %v", seen, err)
+	}
+	if seen, err := s.Seen(ctx, "old-jti", until); err != nil || seen {
+		t.Fatalf("a key whose time has passed: seen=%v %v, want new again", seen, err)
+	}
+	if seen, err := s.Seen(ctx, "old-jti", until); err != nil || !seen {
+		t.Fatalf("the same key again: seen=%v %v, want seen", seen, err)
+	}
+}
+
+// testDPoPReplayAcrossReplicas: a proof one replica accepted is a replay
+// at another.
+func testDPoPReplayAcrossReplicas(t *testing.T, open Opener) {
+	ctx := context.Background()
+	a, b := open(t), open(t)
+	until := time.Now().Add(time.Minute)
+	if seen, err := a.Seen(ctx, "jti-x", until); err != nil || seen {
+		t.Fatalf("replica a: seen=%v %v", seen, err)
+	}
+	if seen, err := b.Seen(ctx, "jti-x", until); err != nil || !seen {
+		t.Fatalf("replica b: seen=%v %v, want seen (a accepted it)", seen, err)
 	}
 }

@@ -210,7 +210,8 @@ func TestMetadataAndHealth(t *testing.T) {
 	r := api.do("GET", "/.well-known/oauth-protected-resource", "", "")
 	want := `{"resource":"http://api.test","authorization_servers":["http://issuer.test"],` +
 		`"scopes_supported":["tracks:read","playlists:read","playlists:write","charts:read"],` +
-		`"bearer_methods_supported":["header"],"resource_name":"Music API (demo resource server)"}` + "\n"
+		`"bearer_methods_supported":["header"],"resource_name":"Music API (demo resource server)",` +
+		`"dpop_signing_alg_values_supported":["EdDSA","ES256","ES384","PS256","RS256"]}` + "\n"
 	if r.status != 200 || r.raw != want {
 		t.Errorf("metadata: %d\n got %s\nwant %s", r.status, r.raw, want)
 	}

@@ -13,8 +13,10 @@ import (
 const principalKey = "oauth.principal"
 
 // bearerAuth returns a maker of middleware that lets a request through only
-// with a valid access token carrying at least one of the given scopes.
-func bearerAuth(v oauth.Validator, realm, metadataURL string) func(anyOf ...string) echo.MiddlewareFunc {
+// with a valid access token carrying at least one of the given scopes, and,
+// for a DPoP-bound token, a valid proof of possession of its key (see
+// dpop.go).
+func bearerAuth(v oauth.Validator, realm, metadataURL string, pop *proofCheck) func(anyOf ...string) echo.MiddlewareFunc {
 	return func(anyOf ...string) echo.MiddlewareFunc {
 		if len(anyOf) == 0 {
 			panic("bearerAuth: a protected route needs at least one scope")
@@ -29,7 +31,7 @@ func bearerAuth(v oauth.Validator, realm, metadataURL string) func(anyOf ...stri
 					req.Body = http.MaxBytesReader(c.Response(), req.Body, maxBody)
 					inForm = req.PostFormValue("access_token") != ""
 				}
-				token, tokenErr := oauth.BearerToken(oauth.Request{
+				token, dpopScheme, tokenErr := oauth.AccessToken(oauth.Request{
 					Authorization: req.Header.Values(echo.HeaderAuthorization),
 					TokenInQuery:  req.URL.RawQuery != "" && req.URL.Query().Has("access_token"),
 					TokenInForm:   inForm,
@@ -41,9 +43,17 @@ func bearerAuth(v oauth.Validator, realm, metadataURL string) func(anyOf ...stri
 				if err != nil {
 					var oe *oauth.Error
 					if errors.As(err, &oe) {
+						if dpopScheme {
+							return pop.tokenChallenge(oe)
+						}
 						return challenge(oe, realm, metadataURL)
 					}
 					return &unavailableError{err: err}
+				}
+				// The proof is checked on every request, after the
+				// (perhaps cached) token check: a cache hit never skips it.
+				if err := pop.check(c, p, token, dpopScheme); err != nil {
+					return err
 				}
 				// RFC 6750 §3.1: a valid token without the scope is a 403
 				// insufficient_scope naming the scope needed.

@@ -162,7 +162,7 @@ func BenchmarkAuthOverhead(b *testing.B) {
 		{"fixed-user", func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error { c.Set(principalKey, fixed); return next(c) }
 		}},
-		{"bearer-jwt-cached", bearerAuth(validator, Realm, metadataURL)("tracks:read")},
+		{"bearer-jwt-cached", bearerAuth(validator, Realm, metadataURL, newProofCheck(Config{Resource: testResource}))("tracks:read")},
 	}
 	token := signer.Token(contract.Alice.Subject, "tracks:read")
 	for _, s := range setups {

@@ -15,6 +15,7 @@ import (
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauthtest"
 	"github.com/oauthlab/oauthlab/resourceapi/internal/store"
+	"github.com/oauthlab/oauthlab/shared/dpop"
 )
 
 const (
@@ -62,6 +63,7 @@ func newTestAPI(t testing.TB) *testAPI {
 		Validator: oauth.NewJWTValidator(oauth.JWTConfig{Issuer: testIssuer, Audience: testResource, Keys: keys, CacheSize: 1000}),
 		Health:    st.Ping,
 		Logger:    logger,
+		DPoP:      mustVerifier(t, dpop.VerifierConfig{Replay: st}),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -118,4 +120,13 @@ func (a *testAPI) do(method, path, token, body string, headers ...string) respon
 		}
 	}
 	return out
+}
+
+func mustVerifier(t testing.TB, cfg dpop.VerifierConfig) *dpop.Verifier {
+	t.Helper()
+	v, err := dpop.NewVerifier(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

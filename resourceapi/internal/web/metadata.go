@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
+	"github.com/oauthlab/oauthlab/shared/dpop"
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
 
@@ -19,6 +20,8 @@ func handleMetadata(resource, issuer string) echo.HandlerFunc {
 		ScopesSupported:        scopes.Names(),
 		BearerMethodsSupported: []string{"header"},
 		ResourceName:           "Music API (demo resource server)",
+		// RFC 9728 §2: the DPoP proof algorithms, the verifier's allow-list.
+		DPoPSigningAlgValuesSupported: dpop.DefaultAlgs,
 	}
 	return func(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")

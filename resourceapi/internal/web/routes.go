@@ -9,6 +9,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/music"
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
+	"github.com/oauthlab/oauthlab/shared/dpop"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -25,6 +26,10 @@ type Config struct {
 	// Health reports whether the API can serve (the database answers).
 	Health func(ctx context.Context) error
 	Logger *slog.Logger
+	// DPoP checks the proofs of DPoP-bound tokens (RFC 9449 §7); nil gives
+	// a verifier with the defaults and an in-memory replay cache, right for
+	// one replica only (main passes one with the store's replay cache).
+	DPoP *dpop.Verifier
 }
 
 // Realm is the realm of the Bearer challenges (RFC 6750 §3).
@@ -39,7 +44,7 @@ func NewHandler(cfg Config) http.Handler {
 	e.Use(logging.Middleware(cfg.Logger))
 	e.Use(recoverJSON)
 
-	auth := bearerAuth(cfg.Validator, Realm, cfg.Resource+oauth.MetadataPath)
+	auth := bearerAuth(cfg.Validator, Realm, cfg.Resource+oauth.MetadataPath, newProofCheck(cfg))
 	s := cfg.Store
 
 	e.GET("/healthz", handleHealthz(cfg.Health))

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/oauthlab/oauthlab/shared/dpop"
+)
+
+var _ dpop.ReplayCache = (*Store)(nil)
+
+// Seen records a DPoP proof's replay key until the time given and reports
+// whether it was already recorded and not expired (RFC 9449 §11.1). Of any
+// number of concurrent calls with one key, on any replica, exactly one gets
+// false: the INSERT either adds the row or finds it. A row whose time has
+// passed is taken over, so a sweep that has not run yet never refuses a
+// fresh proof.
+func (s *Store) Seen(ctx context.Context, key string, until time.Time) (bool, error) {
+	res, err := s.write.ExecContext(ctx, `INSERT INTO dpop_proofs (key, expires_at) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE dpop_proofs.expires_at < ?`,
+		key, until.Unix(), s.Now().Unix())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	return n == 0, nil
+}
+
+// DeleteExpiredProofs removes the replay keys whose time has passed.
+func (s *Store) DeleteExpiredProofs(ctx context.Context, now time.Time) error {
+	_, err := s.write.ExecContext(ctx, `DELETE FROM dpop_proofs WHERE expires_at < ?`, now.Unix())
+	return err
+}
