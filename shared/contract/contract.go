@@ -16,6 +16,15 @@ const (
 	ResourceAPIURL = "http://localhost:9090"
 )
 
+// PodcastsAPIURL is where the podcasts API lives: a second, tiny resource
+// server this project adds to the contract's three actors, so that a token
+// meant for one API can be seen refused by the other (RFC 8707). It is its
+// identifier (`aud`) too.
+const (
+	PodcastsAPIURL  = "http://localhost:9091"
+	PodcastsAPIAddr = ":9091"
+)
+
 // Default listen addresses. They bind every interface so that docker-compose
 // can publish the ports; the browser still uses the URLs above.
 const (

@@ -172,14 +172,15 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 	// allow (user-data scopes only with authorization_code).
 	userGrant := c.AllowsGrant(GrantAuthorizationCode)
 	if strings.TrimSpace(m.Scope) == "" {
-		for _, sc := range append(slices.Clone(scopes.All), scopes.OpenIDConnect...) {
+		for _, name := range s.SupportedScopes() {
+			sc, _ := s.LookupScope(name)
 			if sc.UserData == userGrant || (!sc.UserData && c.AllowsGrant(GrantClientCredentials)) {
 				c.Scopes = append(c.Scopes, sc.Name)
 			}
 		}
 	} else {
 		for _, tok := range scopes.Parse(m.Scope) {
-			sc, ok := LookupScope(tok)
+			sc, ok := s.LookupScope(tok)
 			if !ok {
 				return Client{}, ErrInvalidClientMetadata("unknown scope: " + tok)
 			}

@@ -23,6 +23,8 @@ type TokenRequest struct {
 	// refresh_token and client_credentials
 	Scope      string
 	ScopeGiven bool
+	// Resources are the `resource` parameters (RFC 8707 §2), each grant.
+	Resources []string
 }
 
 // TokenResponse is the successful response (RFC 6749 §5.1).
@@ -119,7 +121,12 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 		return TokenResponse{}, ErrInvalidGrant("public clients must use PKCE")
 	}
 
-	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, code.Scopes, code.Scopes, true,
+	resources, accessScopes, err := s.narrowGrant(req.Resources, code.Resources, code.Scopes)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, accessScopes, code.Scopes,
+		grantResources{access: resources, refresh: code.Resources}, true,
 		&idTokenInfo{nonce: code.Nonce, auth: g.Auth})
 	if err != nil {
 		return TokenResponse{}, err
@@ -185,13 +192,17 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 		}
 		accessScopes = requested
 	}
+	resources, accessScopes, err := s.narrowGrant(req.Resources, rt.Resources, accessScopes)
+	if err != nil {
+		return TokenResponse{}, err
+	}
 	// The new refresh token keeps the original scope (RFC 6749 §6: "the
 	// refresh token scope MUST be identical to that of the refresh token
 	// included by the client").
 	// OIDC Core §12.2: a refreshed ID token keeps sub and auth_time and has
 	// no nonce.
-	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes, true,
-		&idTokenInfo{auth: g.Auth})
+	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes,
+		grantResources{access: resources, refresh: rt.Resources}, true, &idTokenInfo{auth: g.Auth})
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -215,8 +226,12 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 	if req.Client.Public() {
 		return TokenResponse{}, ErrUnauthorizedClient("public clients may not use client_credentials")
 	}
+	resources, err := s.checkResources(req.Resources)
+	if err != nil {
+		return TokenResponse{}, err
+	}
 	// User-data scopes are never granted without a user.
-	granted, err := checkScope(req.Scope, req.ScopeGiven, req.Client, false)
+	granted, err := s.checkScope(req.Scope, req.ScopeGiven, req.Client, resources, false)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -225,7 +240,7 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 		return TokenResponse{}, err
 	}
 	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, false, nil)
+	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, grantResources{access: resources}, false, nil)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -238,8 +253,9 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 // issue mints an access token, a refresh token if withRefresh, and an ID
 // token when openid is among the access scopes and idt is not nil. It
 // returns both the records to store and the response to send.
-func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, withRefresh bool, idt *idTokenInfo) (Issued, TokenResponse, error) {
+func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, res grantResources, withRefresh bool, idt *idTokenInfo) (Issued, TokenResponse, error) {
 	at := s.newAccessToken(grantID, c.ID, userID, accessScopes)
+	at.Resources = slices.Clone(res.access)
 	signed, err := s.mintAccessToken(ctx, at)
 	if err != nil {
 		return Issued{}, TokenResponse{}, err
@@ -265,11 +281,30 @@ func (s *Server) issue(ctx context.Context, grantID string, c Client, userID str
 		raw := NewSecret()
 		issued.Refresh = &RefreshToken{
 			Hash: HashSecret(raw), GrantID: grantID, ClientID: c.ID, UserID: userID,
-			Scopes: slices.Clone(refreshScopes), ExpiresAt: s.now().Add(s.RefreshTTL),
+			Scopes: slices.Clone(refreshScopes), Resources: slices.Clone(res.refresh), ExpiresAt: s.now().Add(s.RefreshTTL),
 		}
 		resp.RefreshToken = raw
 	}
 	return issued, resp, nil
+}
+
+// grantResources are the resources of one issue: the access token's
+// audience, and what the refresh token keeps for later narrowing.
+type grantResources struct{ access, refresh []string }
+
+// narrowGrant picks the audience of one access token from the resources
+// granted (RFC 8707 §2) and keeps the scopes that are for it.
+func (s *Server) narrowGrant(asked, granted, grantedScopes []string) ([]string, []string, error) {
+	resources, err := s.narrowResources(asked, granted)
+	if err != nil {
+		return nil, nil, err
+	}
+	accessScopes := s.scopesFor(grantedScopes, resources)
+	if len(slices.DeleteFunc(slices.Clone(accessScopes), scopes.IsOpenIDConnect)) == 0 && len(asked) > 0 {
+		// RFC 8707 §2: a token for that resource would carry no scope of it.
+		return nil, nil, ErrInvalidTarget("no scope that was granted is for the requested resource")
+	}
+	return resources, accessScopes, nil
 }
 
 // firstErr returns err if it is not nil, otherwise fallback.

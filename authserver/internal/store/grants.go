@@ -79,9 +79,9 @@ func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) 
 		if code == nil {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO codes (hash, grant_id, client_id, user_id, scopes, redirect_uri,
-			redirect_given, code_challenge, nonce, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			code.Hash, code.GrantID, code.ClientID, code.UserID, strings.Join(code.Scopes, " "), code.RedirectURI,
+		_, err := tx.ExecContext(ctx, `INSERT INTO codes (hash, grant_id, client_id, user_id, scopes, resources, redirect_uri,
+			redirect_given, code_challenge, nonce, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			code.Hash, code.GrantID, code.ClientID, code.UserID, strings.Join(code.Scopes, " "), strings.Join(code.Resources, " "), code.RedirectURI,
 			code.RedirectGiven, code.CodeChallenge, code.Nonce, unix(code.ExpiresAt))
 		return err
 	})
@@ -110,13 +110,13 @@ func (db *DB) RevokeGrant(ctx context.Context, id string, now time.Time) error {
 // Code finds an authorization code by the hash of its value.
 func (db *DB) Code(ctx context.Context, hash string) (oauth.Code, error) {
 	var c oauth.Code
-	var scopes string
+	var scopes, resources string
 	var expires, used sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, redirect_uri, redirect_given,
+	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, resources, redirect_uri, redirect_given,
 		code_challenge, nonce, expires_at, used_at FROM codes WHERE hash = ?`, hash).
-		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &scopes, &c.RedirectURI, &c.RedirectGiven,
+		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &scopes, &resources, &c.RedirectURI, &c.RedirectGiven,
 			&c.CodeChallenge, &c.Nonce, &expires, &used)
-	c.Scopes, c.ExpiresAt, c.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
+	c.Scopes, c.Resources, c.ExpiresAt, c.UsedAt = strings.Fields(scopes), strings.Fields(resources), fromUnix(expires), fromUnix(used)
 	return c, notFound(err)
 }
 
@@ -139,12 +139,12 @@ func (db *DB) RedeemCode(ctx context.Context, hash string, now time.Time, issued
 // RefreshToken finds a refresh token by the hash of its value.
 func (db *DB) RefreshToken(ctx context.Context, hash string) (oauth.RefreshToken, error) {
 	var t oauth.RefreshToken
-	var scopes string
+	var scopes, resources string
 	var expires, used sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, expires_at, used_at
+	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, resources, expires_at, used_at
 		FROM refresh_tokens WHERE hash = ?`, hash).
-		Scan(&t.Hash, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &expires, &used)
-	t.Scopes, t.ExpiresAt, t.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
+		Scan(&t.Hash, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &resources, &expires, &used)
+	t.Scopes, t.Resources, t.ExpiresAt, t.UsedAt = strings.Fields(scopes), strings.Fields(resources), fromUnix(expires), fromUnix(used)
 	return t, notFound(err)
 }
 
@@ -177,17 +177,18 @@ func storeIssued(ctx context.Context, tx *sql.Tx, issued oauth.Issued) error {
 		return err
 	}
 	if r := issued.Refresh; r != nil {
-		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, client_id, user_id, scopes, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, r.Hash, r.GrantID, r.ClientID, r.UserID, strings.Join(r.Scopes, " "), unix(r.ExpiresAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, client_id, user_id, scopes, resources, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Hash, r.GrantID, r.ClientID, r.UserID, strings.Join(r.Scopes, " "),
+			strings.Join(r.Resources, " "), unix(r.ExpiresAt))
 		return err
 	}
 	return nil
 }
 
 func insertAccessToken(ctx context.Context, tx *sql.Tx, t oauth.AccessToken) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, issued_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
-		unix(t.IssuedAt), unix(t.ExpiresAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
+		strings.Join(t.Resources, " "), unix(t.IssuedAt), unix(t.ExpiresAt))
 	return err
 }
 
@@ -199,11 +200,12 @@ func (db *DB) StoreAccessToken(ctx context.Context, t oauth.AccessToken) error {
 // AccessToken finds an access-token record by jti.
 func (db *DB) AccessToken(ctx context.Context, jti string) (oauth.AccessToken, error) {
 	var t oauth.AccessToken
-	var scopes string
+	var scopes, resources string
 	var issued, expires, revoked sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT jti, grant_id, client_id, user_id, scopes, issued_at, expires_at, revoked_at
+	err := db.read.QueryRowContext(ctx, `SELECT jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at, revoked_at
 		FROM access_tokens WHERE jti = ?`, jti).
-		Scan(&t.JTI, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &issued, &expires, &revoked)
+		Scan(&t.JTI, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &resources, &issued, &expires, &revoked)
+	t.Resources = strings.Fields(resources)
 	t.Scopes, t.IssuedAt, t.ExpiresAt, t.RevokedAt = strings.Fields(scopes), fromUnix(issued), fromUnix(expires), fromUnix(revoked)
 	return t, notFound(err)
 }

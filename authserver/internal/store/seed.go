@@ -53,11 +53,13 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		}
 		if dc.ID == contract.WebClient.ID {
 			c.RedirectURIs = []string{webRedirectURI}
-			// The web client signs users in with OpenID Connect as well.
+			// The web client signs users in with OpenID Connect as well, and
+			// may ask for the podcasts API (this project's second resource).
 			c.Scopes = slices.Clone(c.Scopes)
 			for _, sc := range scopes.OpenIDConnect {
 				c.Scopes = append(c.Scopes, sc.Name)
 			}
+			c.Scopes = append(c.Scopes, scopes.PodcastsRead)
 			c.PostLogoutRedirectURIs = []string{signedOutURI(webRedirectURI)}
 		}
 		old, err := db.Client(ctx, dc.ID)

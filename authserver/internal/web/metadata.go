@@ -45,8 +45,8 @@ type metadata struct {
 // handleMetadata serves the one metadata document, at both
 // /.well-known/oauth-authorization-server and
 // /.well-known/openid-configuration.
-func handleMetadata(issuer string) echo.HandlerFunc {
-	m := buildMetadata(issuer)
+func handleMetadata(s *oauth.Server) echo.HandlerFunc {
+	m := buildMetadata(s)
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "public, max-age=300")
 		return c.JSON(http.StatusOK, m)
@@ -54,7 +54,8 @@ func handleMetadata(issuer string) echo.HandlerFunc {
 }
 
 // buildMetadata describes the server for RFC 8414 and OIDC Discovery alike.
-func buildMetadata(issuer string) metadata {
+func buildMetadata(s *oauth.Server) metadata {
+	issuer := s.Issuer
 	secretMethods := []string{oauth.AuthSecretBasic, oauth.AuthSecretPost}
 	allMethods := append(secretMethods[:2:2], oauth.AuthNone)
 	return metadata{
@@ -65,7 +66,7 @@ func buildMetadata(issuer string) metadata {
 		RegistrationEndpoint:                       issuer + "/register",
 		UserinfoEndpoint:                           issuer + "/userinfo",
 		EndSessionEndpoint:                         issuer + "/end_session",
-		ScopesSupported:                            oauth.SupportedScopes(),
+		ScopesSupported:                            s.SupportedScopes(),
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},
 		GrantTypesSupported:                        []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantClientCredentials},

@@ -87,8 +87,8 @@ func routes(e *echo.Echo, o Options) {
 
 	// Discovery (RFC 8414, OIDC Discovery §4: one document at both
 	// addresses) and the token signing keys (RFC 7517).
-	e.GET("/.well-known/oauth-authorization-server", handleMetadata(s.Issuer))
-	e.GET("/.well-known/openid-configuration", handleMetadata(s.Issuer))
+	e.GET("/.well-known/oauth-authorization-server", handleMetadata(s))
+	e.GET("/.well-known/openid-configuration", handleMetadata(s))
 	e.GET("/.well-known/jwks.json", handleJWKS(s.Keys))
 
 	// The front channel: the browser comes here (RFC 6749 §3.1).

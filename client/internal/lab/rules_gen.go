@@ -9,57 +9,57 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/htu.go", Line: 43, Why: "an empty path is \"/\" for http(s)"},
 	},
 	"RFC 6585 §4": {
-		{File: "authserver/internal/web/forms.go", Line: 117, Why: "429 with Retry-After. The error code stays"},
+		{File: "authserver/internal/web/forms.go", Line: 118, Why: "429 with Retry-After. The error code stays"},
 		{File: "authserver/internal/web/login.go", Line: 59, Why: "429 with Retry-After, in whole seconds rounded up."},
 		{File: "authserver/internal/web/register.go", Line: 28, Why: "429 with Retry-After; the body keeps RFC 7591 §3.2.2's error shape."},
 	},
 	"RFC 6749 §2.3": {
-		{File: "authserver/internal/web/forms.go", Line: 80, Why: "\"The client MUST NOT use more than one authentication"},
+		{File: "authserver/internal/web/forms.go", Line: 81, Why: "\"The client MUST NOT use more than one authentication"},
 	},
 	"RFC 6749 §2.3.1": {
-		{File: "authserver/internal/web/forms.go", Line: 73, Why: "id and secret are form-urlencoded before Basic"},
+		{File: "authserver/internal/web/forms.go", Line: 74, Why: "id and secret are form-urlencoded before Basic"},
 		{File: "resourceapi/internal/oauth/introspect.go", Line: 121, Why: "client_secret_basic, with the id and the secret"},
 		{File: "client/internal/flow/record.go", Line: 155, Why: "base64(urlencode(client_id) \":\" urlencode(secret))."},
 		{File: "client/internal/machine/machine.go", Line: 26, Why: "client_secret_basic, as the client is registered."},
 		{File: "client/internal/web/app.go", Line: 82, Why: "the demo client is registered for"},
 	},
 	"RFC 6749 §3.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 66, Why: "request parameters MUST NOT be included more than once."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 117, Why: "no parameter may be repeated."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 69, Why: "request parameters MUST NOT be included more than once."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 120, Why: "no parameter may be repeated."},
 		{File: "client/internal/flow/steps.go", Line: 150, Why: "parameters must not be repeated; a repeated state or"},
 	},
 	"RFC 6749 §3.2": {
 		{File: "authserver/internal/web/forms.go", Line: 39, Why: "\"Request and response parameters MUST NOT be included"},
 	},
 	"RFC 6749 §3.3": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 245, Why: "with no scope, use a documented default: every"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 254, Why: "with no scope, use a documented default: every"},
 	},
 	"RFC 6749 §4.1.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 126, Why: "response_type is REQUIRED and must be \"code\"."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 130, Why: "response_type is REQUIRED and must be \"code\"."},
 	},
 	"RFC 6749 §4.1.2": {
-		{File: "authserver/internal/config/config.go", Line: 72, Why: "\"A maximum authorization code lifetime of 10"},
-		{File: "authserver/internal/oauth/token.go", Line: 74, Why: "a code used twice is denied, and the tokens already"},
-		{File: "authserver/internal/oauth/token.go", Line: 86, Why: "... is short-lived ..."},
+		{File: "authserver/internal/config/config.go", Line: 76, Why: "\"A maximum authorization code lifetime of 10"},
+		{File: "authserver/internal/oauth/token.go", Line: 76, Why: "a code used twice is denied, and the tokens already"},
+		{File: "authserver/internal/oauth/token.go", Line: 88, Why: "... is short-lived ..."},
 	},
 	"RFC 6749 §4.1.2.1": {
 		{File: "authserver/internal/web/consent.go", Line: 72, Why: "access_denied."},
 		{File: "client/internal/flow/steps.go", Line: 184, Why: "an error instead of a code."},
 	},
 	"RFC 6749 §4.1.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 82, Why: "the code was issued to this client ..."},
+		{File: "authserver/internal/oauth/token.go", Line: 84, Why: "the code was issued to this client ..."},
 	},
 	"RFC 6749 §4.4": {
-		{File: "authserver/internal/oauth/token.go", Line: 214, Why: "only confidential clients may use this grant."},
+		{File: "authserver/internal/oauth/token.go", Line: 225, Why: "only confidential clients may use this grant."},
 	},
 	"RFC 6749 §4.4.2": {
 		{File: "client/internal/machine/machine.go", Line: 23, Why: "the machine client asks only for what it may do"},
 	},
 	"RFC 6749 §4.4.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 227, Why: "a refresh token SHOULD NOT be included."},
+		{File: "authserver/internal/oauth/token.go", Line: 242, Why: "a refresh token SHOULD NOT be included."},
 	},
 	"RFC 6749 §5.1": {
-		{File: "authserver/internal/oauth/token.go", Line: 251, Why: "always say what was granted"},
+		{File: "authserver/internal/oauth/token.go", Line: 267, Why: "always say what was granted"},
 		{File: "client/internal/web/callback.go", Line: 104, Why: "scope is in the response when it differs from the"},
 	},
 	"RFC 6749 §5.2": {
@@ -67,8 +67,8 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/errors.go", Line: 66, Why: "a 401 must say how to authenticate."},
 	},
 	"RFC 6749 §6": {
-		{File: "authserver/internal/oauth/token.go", Line: 154, Why: "the refresh token was issued to this client."},
-		{File: "authserver/internal/oauth/token.go", Line: 173, Why: "the scope may narrow, never widen beyond what the"},
+		{File: "authserver/internal/oauth/token.go", Line: 161, Why: "the refresh token was issued to this client."},
+		{File: "authserver/internal/oauth/token.go", Line: 180, Why: "the scope may narrow, never widen beyond what the"},
 	},
 	"RFC 6749 §7.1": {
 		{File: "client/internal/web/callback.go", Line: 90, Why: "a client must not use a token type it does not"},
@@ -106,11 +106,11 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/revoke.go", Line: 45, Why: "revoking a refresh token SHOULD also invalidate the"},
 	},
 	"RFC 7515 §4.1.4": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 77, Why: "our tokens always name their key; one without kid is not ours."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 86, Why: "our tokens always name their key; one without kid is not ours."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 146, Why: "the kid names the key; without one, the verifier"},
 	},
 	"RFC 7515 §4.1.11": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 72, Why: "we understand no extension, so a token that makes one critical is refused."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 81, Why: "we understand no extension, so a token that makes one critical is refused."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 141, Why: "a crit header lists extensions the verifier must"},
 		{File: "shared/dpop/proof.go", Line: 188, Why: "a crit header lists extensions the verifier must understand; we understand none."},
 	},
@@ -130,15 +130,15 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/jwk.go", Line: 158, Why: "n and e are unsigned big-endian with no leading zero octet."},
 	},
 	"RFC 7519 §4.1.4": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 89, Why: "exp is a NumericDate; golang-jwt refuses any other type."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 97, Why: "exp is a NumericDate; golang-jwt refuses any other type."},
 	},
 	"RFC 7519 §4.1.6": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 91, Why: "iat is checked too, so that it must be a NumericDate."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 99, Why: "iat is checked too, so that it must be a NumericDate."},
 	},
 	"RFC 7591 §2": {
 		{File: "authserver/internal/oauth/register.go", Line: 99, Why: "the default auth method is client_secret_basic."},
 		{File: "authserver/internal/oauth/register.go", Line: 107, Why: "the default grant is authorization_code."},
-		{File: "authserver/internal/oauth/server.go", Line: 70, Why: "token_endpoint_auth_method is the one method the client"},
+		{File: "authserver/internal/oauth/server.go", Line: 74, Why: "token_endpoint_auth_method is the one method the client"},
 	},
 	"RFC 7591 §2.1": {
 		{File: "authserver/internal/oauth/register.go", Line: 120, Why: "response_types and grant_types must agree."},
@@ -157,7 +157,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/flow/steps.go", Line: 80, Why: "S256 sends BASE64URL(SHA256(ASCII(code_verifier))), never the verifier."},
 	},
 	"RFC 7636 §4.6": {
-		{File: "authserver/internal/oauth/token.go", Line: 98, Why: "the verifier must hash to the challenge. RFC 9700"},
+		{File: "authserver/internal/oauth/token.go", Line: 100, Why: "the verifier must hash to the challenge. RFC 9700"},
 	},
 	"RFC 7638 §3.2": {
 		{File: "shared/dpop/jwk.go", Line: 62, Why: "only the required members, in lexicographic order, with"},
@@ -172,7 +172,17 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/jwk.go", Line: 125, Why: "an Ed25519 public key is exactly 32 octets."},
 	},
 	"RFC 8252 §7.3": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 388, Why: "any port for a native app's loopback IP redirect; \"localhost\" and confidential clients match exactly."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 403, Why: "any port for a native app's loopback IP redirect; \"localhost\" and confidential clients match exactly."},
+	},
+	"RFC 8707 §2": {
+		{File: "authserver/internal/oauth/authorize.go", Line: 121, Why: "except resource, which may name several resources."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 276, Why: "the scope must be one of the requested resources', or the token could be used where it was not meant to be."},
+		{File: "authserver/internal/oauth/resources.go", Line: 137, Why: "a resource this server does not know is invalid_target."},
+		{File: "authserver/internal/oauth/resources.go", Line: 154, Why: "the resource MUST be an absolute URI and MUST NOT include a fragment."},
+		{File: "authserver/internal/oauth/resources.go", Line: 175, Why: "a token request may narrow the resources of the grant, never widen them."},
+		{File: "authserver/internal/oauth/token.go", Line: 304, Why: "a token for that resource would carry no scope of it."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 32, Why: "exactly the requested resources"},
+		{File: "authserver/internal/web/forms.go", Line: 42, Why: "resource is the exception; it may name several resources."},
 	},
 	"RFC 8725 §3.1": {
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 73, Why: "an allow-list of algorithms, checked before the key"},
@@ -182,19 +192,20 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 9068 §2.2": {
 		{File: "authserver/internal/oauth/tokens.go", Line: 25, Why: "with no resource owner (client credentials), `sub`"},
-		{File: "authserver/internal/oauth/tokens.go", Line: 100, Why: "iat is required in an access token, as a number."},
+		{File: "authserver/internal/oauth/tokens.go", Line: 108, Why: "iat is required in an access token, as a number."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 79, Why: "exp and iat are required; RFC 7519 §4.1.4, §4.1.5:"},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 159, Why: "iat, sub, client_id and jti are required claims too."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 170, Why: "exp bounds the token's life; one far beyond what the"},
 	},
 	"RFC 9068 §4": {
-		{File: "authserver/internal/oauth/tokens.go", Line: 66, Why: "the typ header must be at+jwt, so that an ID token or"},
+		{File: "authserver/internal/oauth/tokens.go", Line: 75, Why: "the typ header must be at+jwt, so that an ID token or"},
+		{File: "authserver/internal/oauth/tokens.go", Line: 116, Why: "the audience must be a resource this server issues tokens for."},
 		{File: "authserver/internal/oauth/userinfo.go", Line: 27, Why: "only an at+jwt passes, so an ID token is refused here."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 76, Why: "iss must match exactly, aud must contain us."},
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 134, Why: "the resource server MUST check that typ is at+jwt (or"},
 	},
 	"RFC 9068 §5": {
-		{File: "authserver/cli.go", Line: 115, Why: "a client_credentials token carries the client id as"},
+		{File: "authserver/cli.go", Line: 121, Why: "a client_credentials token carries the client id as"},
 	},
 	"RFC 9110 §11.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 39, Why: "the authentication scheme is case-insensitive. A request"},
@@ -239,13 +250,13 @@ var ruleTable = map[string][]RuleSite{
 		{File: "shared/dpop/verify.go", Line: 178, Why: "without an answer from the replay cache the proof may be a replay: fail closed."},
 	},
 	"RFC 9700 §2.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 397, Why: "apart from the port, the match stays exact."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 412, Why: "apart from the port, the match stays exact."},
 	},
 	"RFC 9700 §2.1.2": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 131, Why: "the implicit grant (\"token\") is not offered."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 135, Why: "the implicit grant (\"token\") is not offered."},
 	},
 	"RFC 9700 §4.1.3": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 90, Why: "the redirect URI must match a"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 93, Why: "the redirect URI must match a"},
 	},
 	"RFC 9700 §4.7": {
 		{File: "authserver/internal/web/csrf.go", Line: 116, Why: "the browser says another site sent this form."},
@@ -254,17 +265,17 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/web/csrf.go", Line: 99, Why: "a same-site page (another port of this host) is"},
 	},
 	"RFC 9700 §4.11.2": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 362, Why: "only redirect errors of an unverified client to an authenticated user."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 377, Why: "only redirect errors of an unverified client to an authenticated user."},
 		{File: "authserver/internal/web/authorize.go", Line: 114, Why: "an unverified client's error goes to its redirect URI only after the user authenticated."},
 	},
 	"RFC 9700 §4.12": {
 		{File: "authserver/internal/web/consent.go", Line: 69, Why: "answer a POST with 303, so the browser does not"},
 	},
 	"RFC 9700 §4.14.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 158, Why: "a rotated token presented again means two parties"},
+		{File: "authserver/internal/oauth/token.go", Line: 165, Why: "a rotated token presented again means two parties"},
 	},
 	"RFC 9728 §3.3": {
-		{File: "resourceapi/internal/web/metadata.go", Line: 15, Why: "resource must be the identifier the metadata was"},
+		{File: "resourceapi/internal/web/metadata.go", Line: 13, Why: "resource must be the identifier the metadata was"},
 	},
 	"OIDC Back-Channel Logout §2.2": {
 		{File: "authserver/internal/oauth/register.go", Line: 152, Why: "refused although defined, because for"},
@@ -290,14 +301,13 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/idtoken.go", Line: 181, Why: "aud is the client the token was issued to; it must be"},
 	},
 	"OIDC Core §3.1.2.1": {
-		{File: "authserver/internal/oauth/authorize.go", Line: 168, Why: "\"none\" must stand alone."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 185, Why: "max_age is a number of seconds, 0 or more."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 196, Why: "the hint is an ID token this server issued."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 220, Why: "prompt=login asks for a fresh sign-in even"},
-		{File: "authserver/internal/oauth/authorize.go", Line: 224, Why: "past max_age the user must authenticate again."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 227, Why: "the hint names another user than the"},
-		{File: "authserver/internal/oauth/authorize.go", Line: 247, Why: "openid is never implied; it must be asked for."},
-		{File: "authserver/internal/oauth/authorize.go", Line: 274, Why: "prompt=consent always asks."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 175, Why: "\"none\" must stand alone."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 192, Why: "max_age is a number of seconds, 0 or more."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 203, Why: "the hint is an ID token this server issued."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 227, Why: "prompt=login asks for a fresh sign-in even"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 231, Why: "past max_age the user must authenticate again."},
+		{File: "authserver/internal/oauth/authorize.go", Line: 234, Why: "the hint names another user than the"},
+		{File: "authserver/internal/oauth/authorize.go", Line: 289, Why: "prompt=consent always asks."},
 		{File: "authserver/internal/oauth/idtoken.go", Line: 83, Why: "the nonce of the request is echoed unchanged."},
 		{File: "authserver/internal/web/login.go", Line: 27, Why: "login_hint pre-fills the username."},
 		{File: "client/internal/store/store.go", Line: 192, Why: "sent when openid is asked for"},
@@ -335,17 +345,17 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/userinfo.go", Line: 67, Why: "email asks for email and email_verified."},
 	},
 	"OIDC Core §11": {
-		{File: "authserver/internal/oauth/token.go", Line: 259, Why: "for an OpenID Connect grant, a refresh token only when"},
+		{File: "authserver/internal/oauth/token.go", Line: 275, Why: "for an OpenID Connect grant, a refresh token only when"},
 	},
 	"OIDC Core §12.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 191, Why: "a refreshed ID token keeps sub and auth_time and has"},
+		{File: "authserver/internal/oauth/token.go", Line: 202, Why: "a refreshed ID token keeps sub and auth_time and has"},
 		{File: "client/internal/identity/identity.go", Line: 163, Why: "a refreshed ID token must be about the same user."},
 		{File: "client/internal/web/oidc.go", Line: 224, Why: "no nonce this time, and the same sub as at sign-in."},
 	},
 	"OIDC Discovery §3": {
-		{File: "authserver/internal/web/metadata.go", Line: 79, Why: "one sub per user for every client."},
-		{File: "authserver/internal/web/metadata.go", Line: 81, Why: "RS256 must be listed; it is the default."},
-		{File: "authserver/internal/web/metadata.go", Line: 88, Why: "request_uri_parameter_supported defaults to"},
+		{File: "authserver/internal/web/metadata.go", Line: 80, Why: "one sub per user for every client."},
+		{File: "authserver/internal/web/metadata.go", Line: 82, Why: "RS256 must be listed; it is the default."},
+		{File: "authserver/internal/web/metadata.go", Line: 89, Why: "request_uri_parameter_supported defaults to"},
 	},
 	"OIDC RP-Initiated Logout §2": {
 		{File: "authserver/internal/web/logout.go", Line: 144, Why: "the hint is an ID token we issued,"},

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
@@ -20,8 +18,5 @@ func handleMetadata(resource, issuer string) echo.HandlerFunc {
 		BearerMethodsSupported: []string{"header"},
 		ResourceName:           "Music API (demo resource server)",
 	}
-	return func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
-		return c.JSON(http.StatusOK, md)
-	}
+	return handleResourceMetadata(md)
 }
