@@ -24,6 +24,9 @@ type Config struct {
 	TokenURL      string // back channel
 	RevocationURL string // back channel
 	APIURL        string // back channel
+	// PodcastsURL is the podcasts API (CLIENT_PODCASTS_URL), back channel:
+	// the lab replays tokens there (RFC 8707 audience confusion).
+	PodcastsURL string
 
 	// OpenID Connect (the client as a relying party).
 	JWKSURL       string // back channel: the provider's keys, for ID and logout tokens
@@ -77,6 +80,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.TokenURL = r.URL("CLIENT_TOKEN_URL", c.Issuer+"/token")
 	c.RevocationURL = r.URL("CLIENT_REVOCATION_URL", c.Issuer+"/revoke")
 	c.APIURL = r.URL("CLIENT_API_URL", contract.ResourceAPIURL)
+	c.PodcastsURL = r.URL("CLIENT_PODCASTS_URL", contract.PodcastsAPIURL)
 	c.JWKSURL = r.URL("CLIENT_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
 	c.UserInfoURL = r.URL("CLIENT_USERINFO_URL", c.Issuer+"/userinfo")
 	c.EndSessionURL = r.URL("CLIENT_END_SESSION_URL", c.Issuer+"/end_session")
