@@ -135,15 +135,17 @@ func newServer(ctx context.Context, cfg config.Config, db *store.DB) (*oauth.Ser
 		return nil, fmt.Errorf("load protected resources: %w", err)
 	}
 	return &oauth.Server{
-		Store:      db,
-		Resources:  oauth.NewRegistry(resources),
-		Keys:       oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
-		Issuer:     cfg.Issuer,
-		Audience:   cfg.Audience,
-		AccessTTL:  cfg.AccessTokenTTL,
-		RefreshTTL: cfg.RefreshTokenTTL,
-		CodeTTL:    cfg.CodeTTL,
-		Now:        time.Now,
+		Store:          db,
+		Resources:      oauth.NewRegistry(resources),
+		Devices:        db,
+		DeviceInterval: cfg.DeviceInterval,
+		Keys:           oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
+		Issuer:         cfg.Issuer,
+		Audience:       cfg.Audience,
+		AccessTTL:      cfg.AccessTokenTTL,
+		RefreshTTL:     cfg.RefreshTokenTTL,
+		CodeTTL:        cfg.CodeTTL,
+		Now:            time.Now,
 	}, nil
 }
 

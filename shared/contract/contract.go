@@ -101,5 +101,16 @@ var ResourceAPIClient = DemoClient{
 	Name:   "Music API (resource server)",
 }
 
+// DeviceClient is a public client on a device without a browser (the
+// `client device` command): the device authorization grant (RFC 8628).
+// It has no secret, since a program on a user's machine cannot keep one.
+// This project's addition to the contract's clients.
+var DeviceClient = DemoClient{
+	ID:         "demo-device",
+	Name:       "Top tracks in the terminal (demo device client)",
+	GrantTypes: []string{"urn:ietf:params:oauth:grant-type:device_code", "refresh_token"},
+	Scopes:     []string{"tracks:read", "playlists:read"},
+}
+
 // DemoClients lists every demo client.
-var DemoClients = []DemoClient{WebClient, MachineClient, ResourceAPIClient}
+var DemoClients = []DemoClient{WebClient, MachineClient, ResourceAPIClient, DeviceClient}

@@ -110,7 +110,7 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 		c.GrantTypes = []string{GrantAuthorizationCode}
 	}
 	for _, g := range c.GrantTypes {
-		if g != GrantAuthorizationCode && g != GrantRefreshToken && g != GrantClientCredentials {
+		if g != GrantAuthorizationCode && g != GrantRefreshToken && g != GrantClientCredentials && g != GrantDeviceCode {
 			return Client{}, ErrInvalidClientMetadata("unsupported grant type: " + g)
 		}
 	}
@@ -170,7 +170,7 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 
 	// Scopes: the requested ones, or by default every scope the grants
 	// allow (user-data scopes only with authorization_code).
-	userGrant := c.AllowsGrant(GrantAuthorizationCode)
+	userGrant := c.AllowsGrant(GrantAuthorizationCode) || c.AllowsGrant(GrantDeviceCode)
 	if strings.TrimSpace(m.Scope) == "" {
 		for _, name := range s.SupportedScopes() {
 			sc, _ := s.LookupScope(name)
@@ -185,7 +185,7 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 				return Client{}, ErrInvalidClientMetadata("unknown scope: " + tok)
 			}
 			if sc.UserData && !userGrant {
-				return Client{}, ErrInvalidClientMetadata(tok + " needs a user: register authorization_code")
+				return Client{}, ErrInvalidClientMetadata(tok + " needs a user: register authorization_code or the device grant")
 			}
 			c.Scopes = append(c.Scopes, tok)
 		}

@@ -27,7 +27,12 @@ type Server struct {
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
 	CodeTTL    time.Duration
-	Now        func() time.Time
+	// Devices keeps device authorizations (RFC 8628); nil disables the
+	// device grant. DeviceInterval is the polling interval it announces
+	// (zero: DefaultDeviceInterval).
+	Devices        DeviceStore
+	DeviceInterval time.Duration
+	Now            func() time.Time
 	// Logger records security events (reuse of a code or refresh token);
 	// nil logs nothing.
 	Logger *slog.Logger

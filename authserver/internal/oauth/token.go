@@ -25,6 +25,8 @@ type TokenRequest struct {
 	ScopeGiven bool
 	// Resources are the `resource` parameters (RFC 8707 §2), each grant.
 	Resources []string
+	// device_code (RFC 8628 §3.4)
+	DeviceCode string
 }
 
 // TokenResponse is the successful response (RFC 6749 §5.1).
@@ -43,9 +45,9 @@ func (s *Server) Token(ctx context.Context, req TokenRequest) (TokenResponse, er
 	switch req.GrantType {
 	case "":
 		return TokenResponse{}, ErrInvalidRequest("grant_type is missing")
-	case GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials:
+	case GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantDeviceCode:
 	default:
-		return TokenResponse{}, ErrUnsupportedGrantType("grant_type must be authorization_code, refresh_token or client_credentials")
+		return TokenResponse{}, ErrUnsupportedGrantType("grant_type must be authorization_code, refresh_token, client_credentials or " + GrantDeviceCode)
 	}
 	// RFC 6749 §5.2 unauthorized_client: the client did not register this grant.
 	if !req.Client.AllowsGrant(req.GrantType) {
@@ -56,6 +58,8 @@ func (s *Server) Token(ctx context.Context, req TokenRequest) (TokenResponse, er
 		return s.exchangeCode(ctx, req)
 	case GrantRefreshToken:
 		return s.refresh(ctx, req)
+	case GrantDeviceCode:
+		return s.deviceCodeGrant(ctx, req)
 	default:
 		return s.clientCredentials(ctx, req)
 	}

@@ -51,6 +51,9 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		if dc.RedirectURI != "" {
 			c.RedirectURIs = []string{dc.RedirectURI}
 		}
+		if dc.Secret == "" {
+			c.AuthMethod = oauth.AuthNone // a public client (RFC 6749 §2.1)
+		}
 		if dc.ID == contract.WebClient.ID {
 			c.RedirectURIs = []string{webRedirectURI}
 			// The web client signs users in with OpenID Connect as well, and
@@ -66,6 +69,8 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		switch {
 		case err == nil:
 			c.SecretHash, c.CreatedAt = old.SecretHash, old.CreatedAt
+		case errors.Is(err, oauth.ErrNotFound) && dc.Secret == "":
+			c.CreatedAt = time.Now()
 		case errors.Is(err, oauth.ErrNotFound):
 			if c.SecretHash, err = oauth.HashPassword(dc.Secret); err != nil {
 				return err

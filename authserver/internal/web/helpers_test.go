@@ -71,6 +71,7 @@ func newTestEnv(t testing.TB, opts ...func(*web.Options)) *testEnv {
 	env.Server = &oauth.Server{
 		Store: db, Keys: oauth.NewKeys(db, 10*time.Minute, env.now),
 		Issuer: ts.URL, Audience: "http://localhost:9090", Resources: oauth.NewRegistry(resources),
+		Devices: db, DeviceInterval: 5 * time.Second,
 		AccessTTL: 10 * time.Minute, RefreshTTL: 24 * time.Hour, CodeTTL: time.Minute, Now: env.now,
 	}
 	csrfKey, err := db.ServerSecret(ctx, "csrf_hmac_key", 32)

@@ -19,6 +19,7 @@ type metadata struct {
 	JWKSURI                                string   `json:"jwks_uri"`
 	RegistrationEndpoint                   string   `json:"registration_endpoint"`
 	EndSessionEndpoint                     string   `json:"end_session_endpoint"`
+	DeviceAuthorizationEndpoint            string   `json:"device_authorization_endpoint,omitempty"`
 	ScopesSupported                        []string `json:"scopes_supported"`
 	ResponseTypesSupported                 []string `json:"response_types_supported"`
 	ResponseModesSupported                 []string `json:"response_modes_supported"`
@@ -58,7 +59,14 @@ func buildMetadata(s *oauth.Server) metadata {
 	issuer := s.Issuer
 	secretMethods := []string{oauth.AuthSecretBasic, oauth.AuthSecretPost}
 	allMethods := append(secretMethods[:2:2], oauth.AuthNone)
+	grants := []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantClientCredentials}
+	device := ""
+	if s.Devices != nil {
+		// RFC 8628 §4: the endpoint and the grant are advertised together.
+		grants, device = append(grants, oauth.GrantDeviceCode), issuer+"/device_authorization"
+	}
 	return metadata{
+		DeviceAuthorizationEndpoint:                device,
 		Issuer:                                     issuer,
 		AuthorizationEndpoint:                      issuer + "/authorize",
 		TokenEndpoint:                              issuer + "/token",
@@ -69,7 +77,7 @@ func buildMetadata(s *oauth.Server) metadata {
 		ScopesSupported:                            s.SupportedScopes(),
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},
-		GrantTypesSupported:                        []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantClientCredentials},
+		GrantTypesSupported:                        grants,
 		TokenEndpointAuthMethodsSupported:          allMethods,
 		RevocationEndpoint:                         issuer + "/revoke",
 		RevocationEndpointAuthMethodsSupported:     allMethods,

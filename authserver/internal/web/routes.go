@@ -103,6 +103,9 @@ func routes(e *echo.Echo, o Options) {
 	e.GET("/end_session", handleEndSession(s, sess), page...)
 	e.POST("/end_session", handleEndSession(s, sess), page[0])
 	e.POST("/end_session/confirm", handleEndSessionConfirm(s, sess), page...)
+	// RFC 8628 §3.3: where the user enters a device's code.
+	e.GET("/device", handleDevicePage(sess), page...)
+	e.POST("/device", handleDevice(s, sess, deviceGuesses(o.LoginFailures, s.Now)), page...)
 	e.GET("/account", handleAccount(s, sess), page...)
 	e.POST("/account/revoke", handleAccountRevoke(s, sess), page...)
 	e.GET("/", handleHome(s.Issuer), page...)
@@ -110,10 +113,11 @@ func routes(e *echo.Echo, o Options) {
 
 	// The back channel: clients and the resource API call these directly.
 	auth := clientAuth{server: s, failures: o.ClientThrottle}
-	e.POST("/token", handleToken(s, auth))                     // RFC 6749 §3.2
-	e.POST("/revoke", handleRevoke(s, auth))                   // RFC 7009
-	e.POST("/introspect", handleIntrospect(s, auth))           // RFC 7662
-	e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
+	e.POST("/token", handleToken(s, auth))                              // RFC 6749 §3.2
+	e.POST("/device_authorization", handleDeviceAuthorization(s, auth)) // RFC 8628 §3.1
+	e.POST("/revoke", handleRevoke(s, auth))                            // RFC 7009
+	e.POST("/introspect", handleIntrospect(s, auth))                    // RFC 7662
+	e.POST("/register", handleRegister(s, o.RegistrationToken,          // RFC 7591
 		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
 	e.GET("/userinfo", handleUserInfo(s)) // OIDC Core §5.3
 	e.POST("/userinfo", handleUserInfo(s))

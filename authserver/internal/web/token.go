@@ -27,6 +27,7 @@ func handleToken(s *oauth.Server, auth clientAuth) echo.HandlerFunc {
 			Scope:         form.Get("scope"),
 			ScopeGiven:    form.Has("scope"),
 			Resources:     form["resource"],
+			DeviceCode:    form.Get("device_code"),
 		})
 		if err != nil {
 			return err

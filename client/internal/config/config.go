@@ -39,6 +39,11 @@ type Config struct {
 
 	ClientID, ClientSecret               string
 	MachineClientID, MachineClientSecret string
+	// DeviceClientID is the public client of `client device`
+	// (CLIENT_DEVICE_ID), and DeviceAuthorizationURL its device
+	// authorization endpoint (CLIENT_DEVICE_AUTHORIZATION_URL, RFC 8628
+	// §3.1, back channel).
+	DeviceClientID, DeviceAuthorizationURL string
 	// Lab (CLIENT_LAB) turns the attack lab (/lab) on; when false no route
 	// reaches it and no page links it.
 	Lab bool
@@ -96,6 +101,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ClientSecret = r.String("CLIENT_SECRET", contract.WebClient.Secret)
 	c.MachineClientID = r.String("CLIENT_MACHINE_ID", contract.MachineClient.ID)
 	c.MachineClientSecret = r.String("CLIENT_MACHINE_SECRET", contract.MachineClient.Secret)
+	c.DeviceClientID = r.String("CLIENT_DEVICE_ID", contract.DeviceClient.ID)
+	c.DeviceAuthorizationURL = r.URL("CLIENT_DEVICE_AUTHORIZATION_URL", c.Issuer+"/device_authorization")
 	c.Lab = r.Bool("CLIENT_LAB", true)
 	c.DB = r.String("CLIENT_DB", "data/client.db")
 	c.AnonymousSessionTTL = r.Duration("CLIENT_ANONYMOUS_SESSION_TTL", 2*time.Hour)

@@ -10,7 +10,7 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 6585 §4": {
 		{File: "authserver/internal/web/forms.go", Line: 118, Why: "429 with Retry-After. The error code stays"},
-		{File: "authserver/internal/web/login.go", Line: 59, Why: "429 with Retry-After, in whole seconds rounded up."},
+		{File: "authserver/internal/web/login.go", Line: 67, Why: "429 with Retry-After, in whole seconds rounded up."},
 		{File: "authserver/internal/web/register.go", Line: 28, Why: "429 with Retry-After; the body keeps RFC 7591 §3.2.2's error shape."},
 	},
 	"RFC 6749 §2.3": {
@@ -38,28 +38,28 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/authorize.go", Line: 130, Why: "response_type is REQUIRED and must be \"code\"."},
 	},
 	"RFC 6749 §4.1.2": {
-		{File: "authserver/internal/config/config.go", Line: 76, Why: "\"A maximum authorization code lifetime of 10"},
-		{File: "authserver/internal/oauth/token.go", Line: 76, Why: "a code used twice is denied, and the tokens already"},
-		{File: "authserver/internal/oauth/token.go", Line: 88, Why: "... is short-lived ..."},
+		{File: "authserver/internal/config/config.go", Line: 80, Why: "\"A maximum authorization code lifetime of 10"},
+		{File: "authserver/internal/oauth/token.go", Line: 80, Why: "a code used twice is denied, and the tokens already"},
+		{File: "authserver/internal/oauth/token.go", Line: 92, Why: "... is short-lived ..."},
 	},
 	"RFC 6749 §4.1.2.1": {
 		{File: "authserver/internal/web/consent.go", Line: 72, Why: "access_denied."},
 		{File: "client/internal/flow/steps.go", Line: 184, Why: "an error instead of a code."},
 	},
 	"RFC 6749 §4.1.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 84, Why: "the code was issued to this client ..."},
+		{File: "authserver/internal/oauth/token.go", Line: 88, Why: "the code was issued to this client ..."},
 	},
 	"RFC 6749 §4.4": {
-		{File: "authserver/internal/oauth/token.go", Line: 225, Why: "only confidential clients may use this grant."},
+		{File: "authserver/internal/oauth/token.go", Line: 229, Why: "only confidential clients may use this grant."},
 	},
 	"RFC 6749 §4.4.2": {
 		{File: "client/internal/machine/machine.go", Line: 23, Why: "the machine client asks only for what it may do"},
 	},
 	"RFC 6749 §4.4.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 242, Why: "a refresh token SHOULD NOT be included."},
+		{File: "authserver/internal/oauth/token.go", Line: 246, Why: "a refresh token SHOULD NOT be included."},
 	},
 	"RFC 6749 §5.1": {
-		{File: "authserver/internal/oauth/token.go", Line: 267, Why: "always say what was granted"},
+		{File: "authserver/internal/oauth/token.go", Line: 271, Why: "always say what was granted"},
 		{File: "client/internal/web/callback.go", Line: 104, Why: "scope is in the response when it differs from the"},
 	},
 	"RFC 6749 §5.2": {
@@ -67,8 +67,8 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/errors.go", Line: 66, Why: "a 401 must say how to authenticate."},
 	},
 	"RFC 6749 §6": {
-		{File: "authserver/internal/oauth/token.go", Line: 161, Why: "the refresh token was issued to this client."},
-		{File: "authserver/internal/oauth/token.go", Line: 180, Why: "the scope may narrow, never widen beyond what the"},
+		{File: "authserver/internal/oauth/token.go", Line: 165, Why: "the refresh token was issued to this client."},
+		{File: "authserver/internal/oauth/token.go", Line: 184, Why: "the scope may narrow, never widen beyond what the"},
 	},
 	"RFC 6749 §7.1": {
 		{File: "client/internal/web/callback.go", Line: 90, Why: "a client must not use a token type it does not"},
@@ -82,7 +82,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/web/csrf.go", Line: 119, Why: "the form token binds the request to this"},
 	},
 	"RFC 6749 §10.13": {
-		{File: "authserver/internal/web/routes.go", Line: 146, Why: "no page may be framed, so consent cannot be clickjacked."},
+		{File: "authserver/internal/web/routes.go", Line: 150, Why: "no page may be framed, so consent cannot be clickjacked."},
 	},
 	"RFC 6750 §2.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 18, Why: "the token travels in the Authorization header with the"},
@@ -100,7 +100,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/web/auth.go", Line: 48, Why: "a valid token without the scope is a 403"},
 	},
 	"RFC 6797 §7.2": {
-		{File: "authserver/internal/web/routes.go", Line: 143, Why: "the header is sent only when the server is reached over https."},
+		{File: "authserver/internal/web/routes.go", Line: 147, Why: "the header is sent only when the server is reached over https."},
 	},
 	"RFC 7009 §2.1": {
 		{File: "authserver/internal/oauth/revoke.go", Line: 45, Why: "revoking a refresh token SHOULD also invalidate the"},
@@ -138,7 +138,7 @@ var ruleTable = map[string][]RuleSite{
 	"RFC 7591 §2": {
 		{File: "authserver/internal/oauth/register.go", Line: 99, Why: "the default auth method is client_secret_basic."},
 		{File: "authserver/internal/oauth/register.go", Line: 107, Why: "the default grant is authorization_code."},
-		{File: "authserver/internal/oauth/server.go", Line: 74, Why: "token_endpoint_auth_method is the one method the client"},
+		{File: "authserver/internal/oauth/server.go", Line: 79, Why: "token_endpoint_auth_method is the one method the client"},
 	},
 	"RFC 7591 §2.1": {
 		{File: "authserver/internal/oauth/register.go", Line: 120, Why: "response_types and grant_types must agree."},
@@ -157,7 +157,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/flow/steps.go", Line: 80, Why: "S256 sends BASE64URL(SHA256(ASCII(code_verifier))), never the verifier."},
 	},
 	"RFC 7636 §4.6": {
-		{File: "authserver/internal/oauth/token.go", Line: 100, Why: "the verifier must hash to the challenge. RFC 9700"},
+		{File: "authserver/internal/oauth/token.go", Line: 104, Why: "the verifier must hash to the challenge. RFC 9700"},
 	},
 	"RFC 7638 §3.2": {
 		{File: "shared/dpop/jwk.go", Line: 62, Why: "only the required members, in lexicographic order, with"},
@@ -174,13 +174,38 @@ var ruleTable = map[string][]RuleSite{
 	"RFC 8252 §7.3": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 403, Why: "any port for a native app's loopback IP redirect; \"localhost\" and confidential clients match exactly."},
 	},
+	"RFC 8628 §3.1": {
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 152, Why: "the client must be allowed the device grant."},
+	},
+	"RFC 8628 §3.2": {
+		{File: "authserver/internal/web/device.go", Line: 29, Why: "like a token response, never cached"},
+	},
+	"RFC 8628 §3.3": {
+		{File: "authserver/internal/web/routes.go", Line: 106, Why: "where the user enters a device's code."},
+	},
+	"RFC 8628 §3.4": {
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 199, Why: "the device code was issued to this client."},
+	},
+	"RFC 8628 §3.5": {
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 207, Why: "expired_token once the device code has expired."},
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 212, Why: "slow_down, and the interval grows by 5 seconds for this and all later requests."},
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 223, Why: "authorization_pending while the user has not answered."},
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 226, Why: "access_denied when the user said no."},
+		{File: "client/device.go", Line: 52, Why: "access_denied or expired_token end the flow."},
+	},
+	"RFC 8628 §4": {
+		{File: "authserver/internal/web/metadata.go", Line: 65, Why: "the endpoint and the grant are advertised together."},
+	},
+	"RFC 8628 §5.1": {
+		{File: "authserver/internal/web/device.go", Line: 90, Why: "wrong user codes are rate-limited; RFC 6585 §4: 429 with Retry-After."},
+	},
 	"RFC 8707 §2": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 121, Why: "except resource, which may name several resources."},
 		{File: "authserver/internal/oauth/authorize.go", Line: 276, Why: "the scope must be one of the requested resources', or the token could be used where it was not meant to be."},
 		{File: "authserver/internal/oauth/resources.go", Line: 137, Why: "a resource this server does not know is invalid_target."},
 		{File: "authserver/internal/oauth/resources.go", Line: 154, Why: "the resource MUST be an absolute URI and MUST NOT include a fragment."},
 		{File: "authserver/internal/oauth/resources.go", Line: 175, Why: "a token request may narrow the resources of the grant, never widen them."},
-		{File: "authserver/internal/oauth/token.go", Line: 304, Why: "a token for that resource would carry no scope of it."},
+		{File: "authserver/internal/oauth/token.go", Line: 308, Why: "a token for that resource would carry no scope of it."},
 		{File: "authserver/internal/oauth/tokens.go", Line: 32, Why: "exactly the requested resources"},
 		{File: "authserver/internal/web/forms.go", Line: 42, Why: "resource is the exception; it may name several resources."},
 	},
@@ -214,7 +239,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/flow/steps.go", Line: 171, Why: "our authorization server always sends iss, so a missing"},
 	},
 	"RFC 9207 §3": {
-		{File: "authserver/internal/web/metadata.go", Line: 41, Why: "the iss parameter is in every authorization response."},
+		{File: "authserver/internal/web/metadata.go", Line: 42, Why: "the iss parameter is in every authorization response."},
 	},
 	"RFC 9449 §4.2": {
 		{File: "shared/dpop/key.go", Line: 124, Why: "htu is the URI without query and fragment"},
@@ -272,7 +297,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/consent.go", Line: 69, Why: "answer a POST with 303, so the browser does not"},
 	},
 	"RFC 9700 §4.14.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 165, Why: "a rotated token presented again means two parties"},
+		{File: "authserver/internal/oauth/token.go", Line: 169, Why: "a rotated token presented again means two parties"},
 	},
 	"RFC 9728 §3.3": {
 		{File: "resourceapi/internal/web/metadata.go", Line: 13, Why: "resource must be the identifier the metadata was"},
@@ -309,7 +334,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/authorize.go", Line: 234, Why: "the hint names another user than the"},
 		{File: "authserver/internal/oauth/authorize.go", Line: 289, Why: "prompt=consent always asks."},
 		{File: "authserver/internal/oauth/idtoken.go", Line: 83, Why: "the nonce of the request is echoed unchanged."},
-		{File: "authserver/internal/web/login.go", Line: 27, Why: "login_hint pre-fills the username."},
+		{File: "authserver/internal/web/login.go", Line: 31, Why: "login_hint pre-fills the username."},
 		{File: "client/internal/store/store.go", Line: 192, Why: "sent when openid is asked for"},
 		{File: "client/internal/web/connect.go", Line: 55, Why: "a fresh nonce per attempt, kept server-side;"},
 	},
@@ -345,17 +370,17 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/userinfo.go", Line: 67, Why: "email asks for email and email_verified."},
 	},
 	"OIDC Core §11": {
-		{File: "authserver/internal/oauth/token.go", Line: 275, Why: "for an OpenID Connect grant, a refresh token only when"},
+		{File: "authserver/internal/oauth/token.go", Line: 279, Why: "for an OpenID Connect grant, a refresh token only when"},
 	},
 	"OIDC Core §12.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 202, Why: "a refreshed ID token keeps sub and auth_time and has"},
+		{File: "authserver/internal/oauth/token.go", Line: 206, Why: "a refreshed ID token keeps sub and auth_time and has"},
 		{File: "client/internal/identity/identity.go", Line: 163, Why: "a refreshed ID token must be about the same user."},
 		{File: "client/internal/web/oidc.go", Line: 224, Why: "no nonce this time, and the same sub as at sign-in."},
 	},
 	"OIDC Discovery §3": {
-		{File: "authserver/internal/web/metadata.go", Line: 80, Why: "one sub per user for every client."},
-		{File: "authserver/internal/web/metadata.go", Line: 82, Why: "RS256 must be listed; it is the default."},
-		{File: "authserver/internal/web/metadata.go", Line: 89, Why: "request_uri_parameter_supported defaults to"},
+		{File: "authserver/internal/web/metadata.go", Line: 88, Why: "one sub per user for every client."},
+		{File: "authserver/internal/web/metadata.go", Line: 90, Why: "RS256 must be listed; it is the default."},
+		{File: "authserver/internal/web/metadata.go", Line: 97, Why: "request_uri_parameter_supported defaults to"},
 	},
 	"OIDC RP-Initiated Logout §2": {
 		{File: "authserver/internal/web/logout.go", Line: 144, Why: "the hint is an ID token we issued,"},
