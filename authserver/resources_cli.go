@@ -55,7 +55,7 @@ func resourcesAdd(ctx context.Context, db *store.DB, args []string, stdout io.Wr
 	fs.SetOutput(stdout)
 	id := fs.String("id", "", "the resource's identifier: an absolute URI without fragment, the `aud` of its tokens")
 	name := fs.String("name", "", "name shown on the consent page")
-	var scopeSpecs listFlag
+	var scopeSpecs repeatFlag
 	fs.Var(&scopeSpecs, "scope", `a scope as "name=description" (prefix the name with "+" for a scope of the user's data); repeat`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -83,6 +83,13 @@ func resourcesAdd(ctx context.Context, db *store.DB, args []string, stdout io.Wr
 	fmt.Fprintf(stdout, "resource %s (%s) with %d scopes; restart the server to use it\n", r.ID, r.Name, len(r.Scopes))
 	return nil
 }
+
+// repeatFlag collects a flag given several times; unlike listFlag it does
+// not split on commas, which a description may contain.
+type repeatFlag []string
+
+func (r *repeatFlag) String() string     { return strings.Join(*r, "; ") }
+func (r *repeatFlag) Set(v string) error { *r = append(*r, v); return nil }
 
 // seedResources adds the demo's resources (music API at AUTHSERVER_AUDIENCE,
 // podcasts API at AUTHSERVER_PODCASTS_AUDIENCE) when the demo is seeded or

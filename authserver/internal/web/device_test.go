@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
@@ -100,6 +102,18 @@ func TestDeviceGrant(t *testing.T) {
 	}
 	deviceCode := m["device_code"].(string)
 
+	// RFC 8628 §4: advertised in both metadata documents.
+	for _, path := range []string{"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"} {
+		resp, err := http.Get(env.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readBody(t, resp)
+		if !strings.Contains(body, `"device_authorization_endpoint":"`+env.URL+`/device_authorization"`) || !strings.Contains(body, `"`+deviceGrant+`"`) {
+			t.Errorf("%s does not advertise the device grant: %s", path, body)
+		}
+	}
+
 	// covers: RFC 8628 §3.5
 	if resp, m := env.devicePoll(deviceCode); resp.StatusCode != 400 || m["error"] != "authorization_pending" {
 		t.Fatalf("first poll = %d %v, want authorization_pending", resp.StatusCode, m)
@@ -163,6 +177,17 @@ func TestDeviceGrantDeniedExpiredAndRefused(t *testing.T) {
 		if resp.StatusCode != tt.status || m["error"] != tt.err {
 			t.Errorf("%s: %d %v, want %d %s", tt.name, resp.StatusCode, m, tt.status, tt.err)
 		}
+	}
+	// Another device client presenting demo-device's code.
+	hash, _ := oauth.HashPassword("other-secret")
+	if err := env.DB.CreateClient(context.Background(), oauth.Client{ID: "other-device", SecretHash: hash, Name: "Other",
+		GrantTypes: []string{deviceGrant}, Scopes: []string{"tracks:read"}, AuthMethod: oauth.AuthSecretBasic,
+		Source: oauth.SourceCLI, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	_, m = env.deviceStart(nil)
+	if resp, m := env.postForm("/token", "other-device", "other-secret", url.Values{"grant_type": {deviceGrant}, "device_code": {m["device_code"].(string)}}); resp.StatusCode != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("another client's device code: %d %v, want invalid_grant", resp.StatusCode, m)
 	}
 	if resp, m := env.postForm("/token", "", "", url.Values{"grant_type": {deviceGrant}, "device_code": {"made-up"}, "client_id": {"demo-device"}}); resp.StatusCode != 400 || m["error"] != "invalid_grant" {
 		t.Errorf("made-up device code: %d %v", resp.StatusCode, m)
