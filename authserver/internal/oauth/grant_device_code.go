@@ -86,8 +86,8 @@ const userCodeAlphabet = "BCDFGHJKLMNPQRSTVWXZ"
 func newUserCode() string {
 	b := make([]byte, 8)
 	for i := range b {
-		// rand.Text-style rejection-free draw: 256 is not a multiple of 20,
-		// so values of 240 and above are drawn again.
+		// Rejection sampling keeps every letter equally likely: 256 is
+		// not a multiple of 20, so bytes of 240 and above are drawn again.
 		var one [1]byte
 		for {
 			_, _ = rand.Read(one[:])
@@ -162,12 +162,20 @@ func (s *Server) DeviceAuthorize(ctx context.Context, c Client, scope string, sc
 		return DeviceResponse{}, err
 	}
 	now := s.now()
-	deviceCode, userCode := NewSecret(), newUserCode()
-	err = s.Devices.CreateDeviceAuthorization(ctx, DeviceAuthorization{
-		DeviceCodeHash: HashSecret(deviceCode), UserCodeHash: HashUserCode(userCode), ClientID: c.ID,
-		Scopes: granted, Resources: res, Interval: s.deviceInterval(), CreatedAt: now,
-		ExpiresAt: now.Add(DefaultDeviceTTL), Status: DevicePending,
-	})
+	var deviceCode, userCode string
+	// A user code is short (about 34 bits): if one drawn is already taken
+	// (the column is unique), draw again once rather than fail.
+	for attempt := 0; attempt < 2; attempt++ {
+		deviceCode, userCode = NewSecret(), newUserCode()
+		err = s.Devices.CreateDeviceAuthorization(ctx, DeviceAuthorization{
+			DeviceCodeHash: HashSecret(deviceCode), UserCodeHash: HashUserCode(userCode), ClientID: c.ID,
+			Scopes: granted, Resources: res, Interval: s.deviceInterval(), CreatedAt: now,
+			ExpiresAt: now.Add(DefaultDeviceTTL), Status: DevicePending,
+		})
+		if err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return DeviceResponse{}, err
 	}
