@@ -184,13 +184,13 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/routes.go", Line: 106, Why: "where the user enters a device's code."},
 	},
 	"RFC 8628 §3.4": {
-		{File: "authserver/internal/oauth/grant_device_code.go", Line: 199, Why: "the device code was issued to this client."},
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 207, Why: "the device code was issued to this client."},
 	},
 	"RFC 8628 §3.5": {
-		{File: "authserver/internal/oauth/grant_device_code.go", Line: 207, Why: "expired_token once the device code has expired."},
-		{File: "authserver/internal/oauth/grant_device_code.go", Line: 212, Why: "slow_down, and the interval grows by 5 seconds for this and all later requests."},
-		{File: "authserver/internal/oauth/grant_device_code.go", Line: 223, Why: "authorization_pending while the user has not answered."},
-		{File: "authserver/internal/oauth/grant_device_code.go", Line: 226, Why: "access_denied when the user said no."},
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 215, Why: "expired_token once the device code has expired."},
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 220, Why: "slow_down, and the interval grows by 5 seconds for this and all later requests."},
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 231, Why: "authorization_pending while the user has not answered."},
+		{File: "authserver/internal/oauth/grant_device_code.go", Line: 234, Why: "access_denied when the user said no."},
 		{File: "client/device.go", Line: 52, Why: "access_denied or expired_token end the flow."},
 	},
 	"RFC 8628 §4": {
