@@ -11,7 +11,7 @@ GO      ?= go
 help: ## List the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-run: build ## Build and start all three actors on the defaults; Ctrl-C stops them
+run: build ## Build and start all three actors (and the podcasts API) on the defaults; Ctrl-C stops them
 	@scripts/run.sh
 
 test: ## Run every test of every module, e2e included (the browser test needs `make deps`)
@@ -20,9 +20,10 @@ test: ## Run every test of every module, e2e included (the browser test needs `m
 e2e: ## Run only the system tests: compose file, compose wiring, browser
 	$(GO) test -count=1 -v -timeout 10m ./e2e/...
 
-build: ## Build the three binaries into bin/
+build: ## Build the three binaries, and the demo's podcasts API, into bin/
 	@mkdir -p bin
 	@for a in $(ACTORS); do echo "go build ./$$a"; $(GO) build -o bin/$$a ./$$a || exit 1; done
+	@echo "go build ./resourceapi/cmd/podcastapi"; $(GO) build -o bin/podcastapi ./resourceapi/cmd/podcastapi
 
 bench: ## Run the Go benchmarks (figures are in README.md)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -95,7 +95,13 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	if !slices.Contains(grants, oauth.GrantAuthorizationCode) {
 		meta.ResponseTypes = []string{}
 	}
-	srv := newServer(cfg, db)
+	if err := seedResources(ctx, cfg, db); err != nil {
+		return err
+	}
+	srv, err := newServer(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
 	c, err := srv.NewClient(meta, *id)
 	if err != nil {
 		return err

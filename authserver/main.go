@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return keysCommand(ctx, cfg, args[2:], stdout)
 	case "users":
 		return usersCommand(ctx, cfg, args[2:], stdout)
+	case "resources":
+		return resourcesCommand(ctx, cfg, args[2:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -68,6 +70,8 @@ const usage = `usage:
   authserver keys retire KID     take a key out of the JWKS at once (not the one that signs now)
   authserver keys list           list signing keys and their state (published ahead, signing, published, retired)
   authserver users add [flags]   add a user (see: authserver users add -h)
+  authserver resources add [flags] add a protected resource and its scopes (see: authserver resources add -h)
+  authserver resources list      list the protected resources and their scopes
 `
 
 func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
@@ -77,6 +81,9 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if err := seedResources(ctx, cfg, db); err != nil {
+		return err
+	}
 	if cfg.SeedDemo {
 		if err := db.SeedDemo(ctx, cfg.DemoClientRedirectURI); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
@@ -101,7 +108,10 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := newServer(cfg, db)
+	srv, err := newServer(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
 	srv.Logger = logger
 	handler := web.New(web.Options{
 		Server:               srv,
@@ -137,17 +147,26 @@ func dpopOptions(ctx context.Context, cfg config.Config, db *store.DB) (web.DPoP
 	return o, nil
 }
 
-func newServer(cfg config.Config, db *store.DB) *oauth.Server {
-	return &oauth.Server{
-		Store:      db,
-		Keys:       oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
-		Issuer:     cfg.Issuer,
-		Audience:   cfg.Audience,
-		AccessTTL:  cfg.AccessTokenTTL,
-		RefreshTTL: cfg.RefreshTokenTTL,
-		CodeTTL:    cfg.CodeTTL,
-		Now:        time.Now,
+// newServer builds the protocol server with the registry of protected
+// resources as the database holds it now.
+func newServer(ctx context.Context, cfg config.Config, db *store.DB) (*oauth.Server, error) {
+	resources, err := db.Resources(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load protected resources: %w", err)
 	}
+	return &oauth.Server{
+		Store:          db,
+		Resources:      oauth.NewRegistry(resources),
+		Devices:        db,
+		DeviceInterval: cfg.DeviceInterval,
+		Keys:           oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
+		Issuer:         cfg.Issuer,
+		Audience:       cfg.Audience,
+		AccessTTL:      cfg.AccessTokenTTL,
+		RefreshTTL:     cfg.RefreshTokenTTL,
+		CodeTTL:        cfg.CodeTTL,
+		Now:            time.Now,
+	}, nil
 }
 
 // cleanUp deletes expired codes, tokens, sessions and pending

@@ -127,6 +127,8 @@ func TestLab(t *testing.T) {
 		{"stolen-access-token", "RFC 9449 §7.1", "resourceapi/internal/oauth/dpop.go:", 401, "invalid_token", "succeeded"},
 		// covers: RFC 9068 §4, OIDC Core §3.1.3.7
 		{"id-token-substitution", "RFC 9068 §4", "resourceapi/internal/oauth/jwt.go:", 401, "invalid_token", "succeeded"},
+		// covers: RFC 8707 §2
+		{"audience-confusion", "RFC 9068 §4", "resourceapi/internal/oauth/jwt.go:", 401, "invalid_token", "succeeded"},
 		// Last: it makes the server slow down bob's sign-ins from one address.
 		// covers: RFC 6585 §4
 		{"password-guessing", "RFC 6585 §4", "authserver/internal/web/login.go:", 429, "", ""},

@@ -56,8 +56,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve.Probe(cfg.Addr)
 	case "charts":
 		return printCharts(ctx, cfg, stdout)
+	case "device":
+		return deviceFlow(ctx, cfg, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (want: charts, healthcheck, or none to serve)", cmd)
+		return fmt.Errorf("unknown command %q (want: charts, device, healthcheck, or none to serve)", cmd)
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 // system is the three actors running as real processes on loopback ports.
 type system struct {
 	as, api, client *actortest.Process
+	// podcasts is the demo's second resource server (RFC 8707 audiences).
+	podcasts *actortest.Process
 }
 
 // startSystem starts the authorization server, the resource API and this
@@ -44,12 +46,14 @@ func startSystemFull(t *testing.T, asEnvFor func(clientURL string) []string, cli
 	asURL := "http://" + actortest.FreeAddr(t)
 	apiURL := "http://" + actortest.FreeAddr(t)
 	clientURL := "http://" + actortest.FreeAddr(t)
+	podcastsURL := "http://" + actortest.FreeAddr(t)
 	addr := func(u string) string { return strings.TrimPrefix(u, "http://") }
 
 	as := actortest.Start(t, "authserver", asURL, append([]string{
 		"AUTHSERVER_ADDR=" + addr(asURL),
 		"AUTHSERVER_ISSUER=" + asURL,
 		"AUTHSERVER_AUDIENCE=" + apiURL,
+		"AUTHSERVER_PODCASTS_AUDIENCE=" + podcastsURL,
 		"AUTHSERVER_DB=" + filepath.Join(dir, "authserver.db"),
 		"AUTHSERVER_DEMO_CLIENT_REDIRECT_URI=" + clientURL + "/callback",
 	}, asEnvFor(clientURL)...)...)
@@ -59,14 +63,20 @@ func startSystemFull(t *testing.T, asEnvFor func(clientURL string) []string, cli
 		"RESOURCEAPI_ISSUER="+asURL,
 		"RESOURCEAPI_DB="+filepath.Join(dir, "resourceapi.db"),
 	)
+	podcasts := actortest.Start(t, "resourceapi/cmd/podcastapi", podcastsURL,
+		"PODCASTAPI_ADDR="+addr(podcastsURL),
+		"PODCASTAPI_URL="+podcastsURL,
+		"PODCASTAPI_ISSUER="+asURL,
+	)
 	client := actortest.Start(t, "client", clientURL, append([]string{
 		"CLIENT_ADDR=" + addr(clientURL),
 		"CLIENT_URL=" + clientURL,
 		"CLIENT_ISSUER=" + asURL,
 		"CLIENT_API_URL=" + apiURL,
+		"CLIENT_PODCASTS_URL=" + podcastsURL,
 		"CLIENT_DB=" + filepath.Join(dir, "client.db"),
 	}, clientEnv...)...)
-	return &system{as: as, api: api, client: client}
+	return &system{as: as, api: api, client: client, podcasts: podcasts}
 }
 
 // browser is an HTTP client with a cookie jar: enough of a browser for

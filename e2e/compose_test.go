@@ -43,7 +43,7 @@ func TestComposeServices(t *testing.T) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	if want := []string{"authserver", "client", "resourceapi"}; !slices.Equal(names, want) {
+	if want := []string{"authserver", "client", "podcastapi", "resourceapi"}; !slices.Equal(names, want) {
 		t.Fatalf("services = %v, want %v", names, want)
 	}
 
@@ -122,6 +122,41 @@ func TestComposeServices(t *testing.T) {
 				t.Errorf("depends_on = %v, want %v", deps, want.dependsOn)
 			}
 		})
+	}
+}
+
+// The podcasts API (this project's addition) runs the resource API's image
+// with its second binary, on 9091, loopback only, with no database.
+func TestComposePodcastAPI(t *testing.T) {
+	project := loadCompose(t)
+	svc, ok := project.Services["podcastapi"]
+	if !ok {
+		t.Fatal("no podcastapi service")
+	}
+	if svc.Build == nil || svc.Build.Dockerfile != "resourceapi/Dockerfile" {
+		t.Errorf("build = %+v, want resourceapi/Dockerfile", svc.Build)
+	}
+	if want := []string{"/app/podcastapi"}; !slices.Equal(svc.Entrypoint, want) {
+		t.Errorf("entrypoint = %q, want %q", svc.Entrypoint, want)
+	}
+	if p := svc.Ports; len(p) != 1 || p[0].Target != 9091 || p[0].Published != "9091" || p[0].HostIP != "127.0.0.1" {
+		t.Errorf("ports = %+v, want 127.0.0.1:9091->9091", p)
+	}
+	env := composeEnv(t, project, "podcastapi")
+	want := map[string]string{
+		"PODCASTAPI_ADDR": ":9091", "PODCASTAPI_URL": contract.PodcastsAPIURL, "PODCASTAPI_ISSUER": contract.AuthServerURL,
+		"PODCASTAPI_JWKS_URL": "http://authserver:9000/.well-known/jwks.json",
+	}
+	for k, v := range want {
+		if env[k] != v {
+			t.Errorf("%s = %q, want %q", k, env[k], v)
+		}
+	}
+	if hc := svc.HealthCheck; hc == nil || !slices.Equal(hc.Test, []string{"CMD", "/app/podcastapi", "healthcheck"}) {
+		t.Errorf("healthcheck = %+v, want the binary's own healthcheck", hc)
+	}
+	if dep, ok := svc.DependsOn["authserver"]; !ok || dep.Condition != types.ServiceConditionHealthy {
+		t.Errorf("depends_on = %+v, want authserver healthy", svc.DependsOn)
 	}
 }
 

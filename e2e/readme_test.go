@@ -18,7 +18,7 @@ func TestREADMENamesEveryVariable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := regexp.MustCompile(`"((?:AUTHSERVER|RESOURCEAPI|CLIENT)_[A-Z0-9_]+|LOG_FORMAT|LOG_LEVEL)"`)
+	names := regexp.MustCompile(`"((?:AUTHSERVER|RESOURCEAPI|PODCASTAPI|CLIENT)_[A-Z0-9_]+|LOG_FORMAT|LOG_LEVEL)"`)
 	for _, actor := range services {
 		t.Run(actor, func(t *testing.T) {
 			found := map[string]bool{}

@@ -34,6 +34,9 @@ type system struct {
 	as     *actortest.Process
 	asDB   string
 	apiURL string
+	// podcastsURL is the podcasts API's identifier in the authorization
+	// server's registry; startPodcasts runs it there.
+	podcastsURL string
 }
 
 func startSystem(t *testing.T) *system {
@@ -43,11 +46,12 @@ func startSystem(t *testing.T) *system {
 	}
 	dir := t.TempDir()
 	asAddr, apiAddr := actortest.FreeAddr(t), actortest.FreeAddr(t)
-	s := &system{asDB: filepath.Join(dir, "as.db"), apiURL: "http://" + apiAddr}
+	s := &system{asDB: filepath.Join(dir, "as.db"), apiURL: "http://" + apiAddr, podcastsURL: "http://" + actortest.FreeAddr(t)}
 	s.as = actortest.Start(t, "authserver", "http://"+asAddr,
 		"AUTHSERVER_ADDR="+asAddr,
 		"AUTHSERVER_ISSUER=http://"+asAddr,
 		"AUTHSERVER_AUDIENCE="+s.apiURL,
+		"AUTHSERVER_PODCASTS_AUDIENCE="+s.podcastsURL,
 		"AUTHSERVER_DB="+s.asDB,
 	)
 	s.startAPI(t, apiAddr, s.apiURL, filepath.Join(dir, "api.db"), "jwt")
@@ -138,6 +142,13 @@ func (s *system) machineToken(t *testing.T) string {
 // (cookie jar, login form, consent form) and returns the token response.
 func (s *system) userToken(t *testing.T, user contract.DemoUser, scope ...string) *oauth2.Token {
 	t.Helper()
+	return s.userTokenWith(t, user, scope)
+}
+
+// userTokenWith is userToken with extra authorization request parameters
+// (resource indicators, say); the same options go to the code exchange.
+func (s *system) userTokenWith(t *testing.T, user contract.DemoUser, scope []string, opts ...oauth2.AuthCodeOption) *oauth2.Token {
+	t.Helper()
 	conf := &oauth2.Config{
 		ClientID: contract.WebClient.ID, ClientSecret: contract.WebClient.Secret,
 		RedirectURL: contract.WebClient.RedirectURI, Scopes: scope,
@@ -160,7 +171,7 @@ func (s *system) userToken(t *testing.T, user contract.DemoUser, scope ...string
 		return resp, string(b)
 	}
 	verifier := oauth2.GenerateVerifier()
-	_, body := page(browser.Get(conf.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier))))
+	_, body := page(browser.Get(conf.AuthCodeURL("st", append(opts, oauth2.S256ChallengeOption(verifier))...)))
 	if !strings.Contains(body, `id="login"`) {
 		t.Fatalf("no login page:\n%s", body)
 	}
@@ -177,7 +188,7 @@ func (s *system) userToken(t *testing.T, user contract.DemoUser, scope ...string
 	if err != nil || loc.Query().Get("code") == "" {
 		t.Fatalf("no code in the redirect %q (status %d)", resp.Header.Get("Location"), resp.StatusCode)
 	}
-	tok, err := conf.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	tok, err := conf.Exchange(context.Background(), loc.Query().Get("code"), append(opts, oauth2.VerifierOption(verifier))...)
 	if err != nil {
 		t.Fatalf("code exchange: %v", err)
 	}

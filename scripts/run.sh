@@ -77,6 +77,7 @@ start() {
 # client its metadata.
 start authserver 9000
 start resourceapi 9090
+start podcastapi 9091
 start client 8080
 
 cat <<'MSG'
@@ -85,6 +86,7 @@ cat <<'MSG'
     demo client (start here)   http://localhost:8080
     authorization server       http://localhost:9000   (your connected apps: /account)
     resource API               http://localhost:9090
+    podcasts API (2nd API)     http://localhost:9091   (for RFC 8707 audiences)
 
   Demo logins: alice / wonderland   and   bob / builder
   Data: SQLite files under data/ (`make clean` removes them).

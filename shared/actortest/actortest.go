@@ -54,8 +54,9 @@ var (
 	built   = map[string]string{}
 )
 
-// Binary builds the named actor ("authserver", "resourceapi" or "client")
-// once per test process and returns the path of its binary. Go's build cache
+// Binary builds the named actor ("authserver", "resourceapi", "client", or
+// a second binary of a module such as "resourceapi/cmd/podcastapi") once
+// per test process and returns the path of its binary. Go's build cache
 // makes a rebuild of unchanged code take about a second.
 func Binary(t testing.TB, actor string) string {
 	t.Helper()
@@ -71,13 +72,14 @@ func Binary(t testing.TB, actor string) string {
 	}
 	// Build to a private name, then rename: test binaries of several packages
 	// run at once, and a rename never leaves a half-written file in place.
-	tmp := filepath.Join(dir, fmt.Sprintf(".%s-%d", actor, os.Getpid()))
+	name := filepath.Base(actor)
+	tmp := filepath.Join(dir, fmt.Sprintf(".%s-%d", name, os.Getpid()))
 	cmd := exec.Command("go", "build", "-o", tmp, "./"+actor)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("actortest: go build ./%s: %v\n%s", actor, err, out)
 	}
-	path := filepath.Join(dir, actor)
+	path := filepath.Join(dir, name)
 	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}

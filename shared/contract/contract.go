@@ -16,6 +16,15 @@ const (
 	ResourceAPIURL = "http://localhost:9090"
 )
 
+// PodcastsAPIURL is where the podcasts API lives: a second, tiny resource
+// server this project adds to the contract's three actors, so that a token
+// meant for one API can be seen refused by the other (RFC 8707). It is its
+// identifier (`aud`) too.
+const (
+	PodcastsAPIURL  = "http://localhost:9091"
+	PodcastsAPIAddr = ":9091"
+)
+
 // Default listen addresses. They bind every interface so that docker-compose
 // can publish the ports; the browser still uses the URLs above.
 const (
@@ -92,5 +101,16 @@ var ResourceAPIClient = DemoClient{
 	Name:   "Music API (resource server)",
 }
 
+// DeviceClient is a public client on a device without a browser (the
+// `client device` command): the device authorization grant (RFC 8628).
+// It has no secret, since a program on a user's machine cannot keep one.
+// This project's addition to the contract's clients.
+var DeviceClient = DemoClient{
+	ID:         "demo-device",
+	Name:       "Top tracks in the terminal (demo device client)",
+	GrantTypes: []string{"urn:ietf:params:oauth:grant-type:device_code", "refresh_token"},
+	Scopes:     []string{"tracks:read", "playlists:read"},
+}
+
 // DemoClients lists every demo client.
-var DemoClients = []DemoClient{WebClient, MachineClient, ResourceAPIClient}
+var DemoClients = []DemoClient{WebClient, MachineClient, ResourceAPIClient, DeviceClient}

@@ -39,6 +39,16 @@ var All = []Scope{
 	{Name: ChartsRead, Description: "Read the service-wide charts (no personal data)", UserData: false},
 }
 
+// PodcastsRead is the one scope of the podcasts API, the second, tiny
+// resource server this project adds to the demo (see docs/contract.md).
+const PodcastsRead = "podcasts:read"
+
+// Podcasts lists the podcasts API's scopes. They are not in All: All is
+// the music API's vocabulary of the contract.
+var Podcasts = []Scope{
+	{Name: PodcastsRead, Description: "See your podcast subscriptions", UserData: true},
+}
+
 // The OpenID Connect scopes (OIDC Core §3.1.2.1 and §5.4). They are not
 // scopes of the resource API: they ask the authorization server, acting as an
 // OpenID Provider, for an ID token and for claims about the user.

@@ -18,8 +18,14 @@ type Config struct {
 	Addr     string // AUTHSERVER_ADDR
 	Issuer   string // AUTHSERVER_ISSUER: `iss` of tokens, no trailing slash
 	Audience string // AUTHSERVER_AUDIENCE: `aud` of access tokens
-	DBPath   string // AUTHSERVER_DB
-	SeedDemo bool   // AUTHSERVER_SEED_DEMO
+	// PodcastsAudience is the podcasts API's identifier in the seeded
+	// registry of protected resources (AUTHSERVER_PODCASTS_AUDIENCE).
+	PodcastsAudience string
+	// DeviceInterval is the polling interval announced to devices
+	// (AUTHSERVER_DEVICE_INTERVAL, RFC 8628 §3.2); tests shorten it.
+	DeviceInterval time.Duration
+	DBPath         string // AUTHSERVER_DB
+	SeedDemo       bool   // AUTHSERVER_SEED_DEMO
 	// DemoClientRedirectURI is demo-client's redirect URI
 	// (AUTHSERVER_DEMO_CLIENT_REDIRECT_URI), for tests that run the client
 	// elsewhere.
@@ -52,6 +58,8 @@ func Load(getenv func(string) string) (Config, error) {
 		Addr:                     r.String("AUTHSERVER_ADDR", contract.AuthServerAddr),
 		Issuer:                   r.URL("AUTHSERVER_ISSUER", contract.AuthServerURL),
 		Audience:                 r.URL("AUTHSERVER_AUDIENCE", contract.ResourceAPIURL),
+		PodcastsAudience:         r.URL("AUTHSERVER_PODCASTS_AUDIENCE", contract.PodcastsAPIURL),
+		DeviceInterval:           r.Duration("AUTHSERVER_DEVICE_INTERVAL", 5*time.Second),
 		DBPath:                   r.String("AUTHSERVER_DB", "data/authserver.db"),
 		SeedDemo:                 r.Bool("AUTHSERVER_SEED_DEMO", true),
 		SigningAlg:               r.OneOf("AUTHSERVER_SIGNING_ALG", DefaultSigningAlg, "ES256", "EdDSA", "RS256", "PS256"),

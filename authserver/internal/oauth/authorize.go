@@ -31,9 +31,12 @@ type AuthorizeRequest struct {
 	// Verified is true once client_id and redirect_uri are known good: from
 	// then on errors are sent to the client by redirect, before that they
 	// are shown to the user (RFC 6749 §4.1.2.1).
-	Verified      bool
-	ResponseType  string
-	Scopes        []string
+	Verified     bool
+	ResponseType string
+	Scopes       []string
+	// Resources are the identifiers of the protected resources the token
+	// is for (RFC 8707 §2): the `resource` parameters, or the music API.
+	Resources     []string
 	State         string
 	CodeChallenge string
 	Prompt        []string
@@ -119,10 +122,11 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	req.State = q.Get("state")
 	for name, vals := range q {
 		// RFC 6749 §3.1: no parameter may be repeated.
-		if len(vals) > 1 {
+		// RFC 8707 §2: except resource, which may name several resources.
+		if len(vals) > 1 && name != "resource" {
 			return req, ErrInvalidRequest(ParamName(name) + " is repeated")
 		}
-		if len(vals[0]) > maxParamLen {
+		if len(vals[0]) > maxParamLen && name != "resource" {
 			return req, ErrInvalidRequest(ParamName(name) + " is too long")
 		}
 	}
@@ -143,7 +147,10 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 		return req, ErrUnauthorizedClient("this client may not use the authorization code grant")
 	}
 
-	req.Scopes, err = checkScope(q.Get("scope"), q.Has("scope"), c, true)
+	if req.Resources, err = s.checkResources(q["resource"]); err != nil {
+		return req, err
+	}
+	req.Scopes, err = s.checkScope(q.Get("scope"), q.Has("scope"), c, req.Resources, true)
 	if err != nil {
 		return req, err
 	}
@@ -239,20 +246,23 @@ func (s *Server) LoginNeeded(req AuthorizeRequest, signedIn bool, userID string,
 }
 
 // checkScope parses and checks a requested scope (RFC 6749 §3.3) against
-// what the client registered. userGrant is false for client_credentials,
-// which never reaches a user's data.
-func checkScope(raw string, given bool, c Client, userGrant bool) ([]string, error) {
+// what the client registered and the resources the token is for.
+// userGrant is false for client_credentials, which never reaches a user's
+// data.
+func (s *Server) checkScope(raw string, given bool, c Client, resources []string, userGrant bool) ([]string, error) {
+	reg := s.registry()
 	var allowed []string
 	for _, name := range c.Scopes {
-		if sc, ok := LookupScope(name); ok && (userGrant || !sc.UserData) {
+		if sc, _, ok := reg.scope(name); ok && (userGrant || !sc.UserData) {
 			allowed = append(allowed, name)
 		}
 	}
 	if !given || strings.TrimSpace(raw) == "" {
 		// RFC 6749 §3.3: with no scope, use a documented default: every
-		// resource API scope this client may ask for in this grant.
-		// OIDC Core §3.1.2.1: openid is never implied; it must be asked for.
-		allowed = slices.DeleteFunc(allowed, scopes.IsOpenIDConnect)
+		// scope of the requested resources this client may ask for in this
+		// grant. OIDC Core §3.1.2.1: openid is never implied; it must be
+		// asked for.
+		allowed = slices.DeleteFunc(s.scopesFor(allowed, resources), scopes.IsOpenIDConnect)
 		if len(allowed) == 0 {
 			return nil, ErrInvalidScope("this client has no scope it may be granted here")
 		}
@@ -263,11 +273,16 @@ func checkScope(raw string, given bool, c Client, userGrant bool) ([]string, err
 		if !scopes.ValidToken(tok) {
 			return nil, ErrInvalidScope("scope contains characters RFC 6749 section 3.3 does not allow")
 		}
-		if _, known := LookupScope(tok); !known {
+		_, owner, known := reg.scope(tok)
+		if !known {
 			return nil, ErrInvalidScope("unknown scope: " + tok)
 		}
 		if !slices.Contains(allowed, tok) {
 			return nil, ErrInvalidScope("this client may not be granted " + tok)
+		}
+		// RFC 8707 §2: the scope must be one of the requested resources', or the token could be used where it was not meant to be.
+		if owner != "" && !slices.Contains(resources, owner) {
+			return nil, ErrInvalidScope(tok + " is a scope of " + owner + ", which the request does not name as resource")
 		}
 	}
 	return requested, nil
@@ -319,7 +334,7 @@ func (s *Server) IssueCode(ctx context.Context, req AuthorizeRequest, userID str
 	code := NewSecret()
 	err := s.Store.CreateGrant(ctx, g, &Code{
 		Hash: HashSecret(code), GrantID: g.ID, ClientID: req.Client.ID, UserID: userID,
-		Scopes: req.Scopes, RedirectURI: req.RedirectURI, RedirectGiven: req.RedirectGiven,
+		Scopes: req.Scopes, Resources: req.Resources, RedirectURI: req.RedirectURI, RedirectGiven: req.RedirectGiven,
 		CodeChallenge: req.CodeChallenge, Nonce: req.Nonce, DPoPJKT: req.DPoPJKT, ExpiresAt: now.Add(s.CodeTTL),
 	})
 	if err != nil {
@@ -425,28 +440,4 @@ func withoutLoopbackPort(raw string) (string, bool) {
 	}
 	u.Host = host
 	return u.String(), true
-}
-
-// LookupScope finds a scope this server grants: a resource API scope or an
-// OpenID Connect one.
-func LookupScope(name string) (scopes.Scope, bool) {
-	if sc, ok := scopes.Lookup(name); ok {
-		return sc, true
-	}
-	for _, sc := range scopes.OpenIDConnect {
-		if sc.Name == name {
-			return sc, true
-		}
-	}
-	return scopes.Scope{}, false
-}
-
-// SupportedScopes lists every scope this server grants, the resource API's
-// first.
-func SupportedScopes() []string {
-	names := scopes.Names()
-	for _, sc := range scopes.OpenIDConnect {
-		names = append(names, sc.Name)
-	}
-	return names
 }

@@ -108,6 +108,12 @@ func ErrUnsupportedResponseType(desc string) *Error {
 	return newError("unsupported_response_type", http.StatusBadRequest, desc)
 }
 
+// ErrInvalidTarget: the resource is unknown, malformed or beyond what was
+// granted (RFC 8707 §2).
+func ErrInvalidTarget(desc string) *Error {
+	return newError("invalid_target", http.StatusBadRequest, desc)
+}
+
 // ErrInvalidScope: the scope is unknown, malformed or beyond what is allowed.
 func ErrInvalidScope(desc string) *Error {
 	return newError("invalid_scope", http.StatusBadRequest, desc)

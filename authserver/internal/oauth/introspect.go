@@ -20,9 +20,10 @@ type Introspection struct {
 	Iat       int64  `json:"iat,omitempty"`
 	Nbf       int64  `json:"nbf,omitempty"`
 	Sub       string `json:"sub,omitempty"`
-	Aud       string `json:"aud,omitempty"`
-	Iss       string `json:"iss,omitempty"`
-	Jti       string `json:"jti,omitempty"`
+	// Aud is a string for one resource, an array for several (RFC 7662 §2.2).
+	Aud any    `json:"aud,omitempty"`
+	Iss string `json:"iss,omitempty"`
+	Jti string `json:"jti,omitempty"`
 	// Cnf is the key a DPoP-bound token is bound to (RFC 9449 §6.2).
 	Cnf *Confirmation `json:"cnf,omitempty"`
 }
@@ -71,7 +72,7 @@ func (s *Server) Introspect(ctx context.Context, caller Client, token string) (I
 			Active: true, Scope: scopes.Join(at.Scopes), ClientID: at.ClientID,
 			Username: s.username(ctx, at.UserID), TokenType: accessTokenType(at),
 			Exp: at.ExpiresAt.Unix(), Iat: at.IssuedAt.Unix(), Nbf: at.IssuedAt.Unix(),
-			Sub: sub, Aud: s.Audience, Iss: s.Issuer, Jti: at.JTI, Cnf: confirmation(at),
+			Sub: sub, Aud: audience(s.tokenResources(at)), Iss: s.Issuer, Jti: at.JTI, Cnf: confirmation(at),
 		}, nil
 	}
 	rt, err := s.Store.RefreshToken(ctx, HashSecret(token))

@@ -131,6 +131,8 @@ type Code struct {
 	ClientID string
 	UserID   string
 	Scopes   []string
+	// Resources are the identifiers the authorization was for (RFC 8707).
+	Resources []string
 	// RedirectURI is the redirect URI the code was sent to; RedirectGiven
 	// records whether the authorization request included it, in which case
 	// RFC 6749 §4.1.3 requires the token request to repeat it.
@@ -152,11 +154,14 @@ type Code struct {
 // form a family: each rotation marks the presented token used and adds a
 // new one.
 type RefreshToken struct {
-	Hash      string
-	GrantID   string
-	ClientID  string
-	UserID    string
-	Scopes    []string
+	Hash     string
+	GrantID  string
+	ClientID string
+	UserID   string
+	Scopes   []string
+	// Resources are the identifiers the grant was for (RFC 8707): a
+	// refresh may narrow them for one access token.
+	Resources []string
 	ExpiresAt time.Time
 	UsedAt    time.Time // zero until rotated
 	// JKT is the thumbprint of the DPoP key a public client's refresh
@@ -167,11 +172,14 @@ type RefreshToken struct {
 // AccessToken is the record kept of each issued JWT, by its `jti`, so that
 // revocation and introspection can answer for it.
 type AccessToken struct {
-	JTI       string
-	GrantID   string
-	ClientID  string
-	UserID    string // empty for client_credentials
-	Scopes    []string
+	JTI      string
+	GrantID  string
+	ClientID string
+	UserID   string // empty for client_credentials
+	Scopes   []string
+	// Resources are the token's audience (RFC 8707); empty on records
+	// from before resource indicators, meaning the default audience.
+	Resources []string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 	RevokedAt time.Time

@@ -42,12 +42,14 @@ func TestPKCE(t *testing.T) {
 }
 
 func TestCheckScope(t *testing.T) {
-	web := Client{Scopes: []string{"tracks:read", "playlists:read", "charts:read"}}
+	web := Client{Scopes: []string{"tracks:read", "playlists:read", "charts:read", "podcasts:read"}}
+	s := &Server{Audience: "http://music", Resources: NewRegistry(DefaultResources("http://music", "http://podcasts"))}
 	tests := []struct {
 		name      string
 		raw       string
 		given     bool
 		userGrant bool
+		resources []string
 		want      string
 		err       string
 	}{
@@ -59,9 +61,17 @@ func TestCheckScope(t *testing.T) {
 		{name: "unknown", raw: "admin", given: true, userGrant: true, err: "invalid_scope"},
 		{name: "user data without a user", raw: "tracks:read", given: true, err: "invalid_scope"},
 		{name: "bad characters", raw: "tracks:read\\", given: true, userGrant: true, err: "invalid_scope"},
+		// covers: RFC 8707 §2
+		{name: "scope of another resource", raw: "podcasts:read", given: true, userGrant: true, err: "invalid_scope"},
+		{name: "scope of the named resource", raw: "podcasts:read", given: true, userGrant: true, resources: []string{"http://podcasts"}, want: "podcasts:read"},
+		{name: "default for the named resource", userGrant: true, resources: []string{"http://podcasts"}, want: "podcasts:read"},
+		{name: "two resources", raw: "tracks:read podcasts:read", given: true, userGrant: true, resources: []string{"http://music", "http://podcasts"}, want: "tracks:read podcasts:read"},
 	}
 	for _, tt := range tests {
-		got, err := checkScope(tt.raw, tt.given, web, tt.userGrant)
+		if tt.resources == nil {
+			tt.resources = []string{"http://music"}
+		}
+		got, err := s.checkScope(tt.raw, tt.given, web, tt.resources, tt.userGrant)
 		if tt.err != "" {
 			if oe, ok := AsError(err); !ok || oe.Code != tt.err {
 				t.Errorf("%s: err = %v, want %s", tt.name, err, tt.err)

@@ -110,7 +110,7 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 		c.GrantTypes = []string{GrantAuthorizationCode}
 	}
 	for _, g := range c.GrantTypes {
-		if g != GrantAuthorizationCode && g != GrantRefreshToken && g != GrantClientCredentials {
+		if g != GrantAuthorizationCode && g != GrantRefreshToken && g != GrantClientCredentials && g != GrantDeviceCode {
 			return Client{}, ErrInvalidClientMetadata("unsupported grant type: " + g)
 		}
 	}
@@ -170,21 +170,22 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 
 	// Scopes: the requested ones, or by default every scope the grants
 	// allow (user-data scopes only with authorization_code).
-	userGrant := c.AllowsGrant(GrantAuthorizationCode)
+	userGrant := c.AllowsGrant(GrantAuthorizationCode) || c.AllowsGrant(GrantDeviceCode)
 	if strings.TrimSpace(m.Scope) == "" {
-		for _, sc := range append(slices.Clone(scopes.All), scopes.OpenIDConnect...) {
+		for _, name := range s.SupportedScopes() {
+			sc, _ := s.LookupScope(name)
 			if sc.UserData == userGrant || (!sc.UserData && c.AllowsGrant(GrantClientCredentials)) {
 				c.Scopes = append(c.Scopes, sc.Name)
 			}
 		}
 	} else {
 		for _, tok := range scopes.Parse(m.Scope) {
-			sc, ok := LookupScope(tok)
+			sc, ok := s.LookupScope(tok)
 			if !ok {
 				return Client{}, ErrInvalidClientMetadata("unknown scope: " + tok)
 			}
 			if sc.UserData && !userGrant {
-				return Client{}, ErrInvalidClientMetadata(tok + " needs a user: register authorization_code")
+				return Client{}, ErrInvalidClientMetadata(tok + " needs a user: register authorization_code or the device grant")
 			}
 			c.Scopes = append(c.Scopes, tok)
 		}

@@ -18,12 +18,21 @@ type Server struct {
 	Keys  *Keys
 	// Issuer is the `iss` of tokens and of RFC 9207 authorization responses.
 	Issuer string
-	// Audience is the `aud` of access tokens: the resource API's identifier.
-	Audience   string
+	// Audience is the `aud` of access tokens asked for without a
+	// `resource` parameter: the music API's identifier (the contract).
+	Audience string
+	// Resources is the registry of protected resources and their scopes;
+	// nil means only the music API at Audience.
+	Resources  *Registry
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
 	CodeTTL    time.Duration
-	Now        func() time.Time
+	// Devices keeps device authorizations (RFC 8628); nil disables the
+	// device grant. DeviceInterval is the polling interval it announces
+	// (zero: DefaultDeviceInterval).
+	Devices        DeviceStore
+	DeviceInterval time.Duration
+	Now            func() time.Time
 	// Logger records security events (reuse of a code or refresh token);
 	// nil logs nothing.
 	Logger *slog.Logger

@@ -26,6 +26,10 @@ type TokenRequest struct {
 	// DPoPJKT is the thumbprint of the key of the request's checked DPoP
 	// proof (RFC 9449 §5), or empty when the request has none.
 	DPoPJKT string
+	// Resources are the `resource` parameters (RFC 8707 §2), each grant.
+	Resources []string
+	// device_code (RFC 8628 §3.4)
+	DeviceCode string
 }
 
 // TokenResponse is the successful response (RFC 6749 §5.1).
@@ -44,9 +48,9 @@ func (s *Server) Token(ctx context.Context, req TokenRequest) (TokenResponse, er
 	switch req.GrantType {
 	case "":
 		return TokenResponse{}, ErrInvalidRequest("grant_type is missing")
-	case GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials:
+	case GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantDeviceCode:
 	default:
-		return TokenResponse{}, ErrUnsupportedGrantType("grant_type must be authorization_code, refresh_token or client_credentials")
+		return TokenResponse{}, ErrUnsupportedGrantType("grant_type must be authorization_code, refresh_token, client_credentials or " + GrantDeviceCode)
 	}
 	// RFC 6749 §5.2 unauthorized_client: the client did not register this grant.
 	if !req.Client.AllowsGrant(req.GrantType) {
@@ -57,6 +61,8 @@ func (s *Server) Token(ctx context.Context, req TokenRequest) (TokenResponse, er
 		return s.exchangeCode(ctx, req)
 	case GrantRefreshToken:
 		return s.refresh(ctx, req)
+	case GrantDeviceCode:
+		return s.deviceCodeGrant(ctx, req)
 	default:
 		return s.clientCredentials(ctx, req)
 	}
@@ -125,7 +131,12 @@ func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenRespo
 		return TokenResponse{}, ErrInvalidGrant("public clients must use PKCE")
 	}
 
-	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, code.Scopes, code.Scopes, true,
+	resources, accessScopes, err := s.narrowGrant(req.Resources, code.Resources, code.Scopes)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, accessScopes, code.Scopes,
+		grantResources{access: resources, refresh: code.Resources}, true,
 		&idTokenInfo{nonce: code.Nonce, auth: g.Auth}, req.DPoPJKT)
 	if err != nil {
 		return TokenResponse{}, err
@@ -194,13 +205,17 @@ func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, 
 		}
 		accessScopes = requested
 	}
+	resources, accessScopes, err := s.narrowGrant(req.Resources, rt.Resources, accessScopes)
+	if err != nil {
+		return TokenResponse{}, err
+	}
 	// The new refresh token keeps the original scope (RFC 6749 §6: "the
 	// refresh token scope MUST be identical to that of the refresh token
 	// included by the client").
 	// OIDC Core §12.2: a refreshed ID token keeps sub and auth_time and has
 	// no nonce.
-	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes, true,
-		&idTokenInfo{auth: g.Auth}, req.DPoPJKT)
+	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes,
+		grantResources{access: resources, refresh: rt.Resources}, true, &idTokenInfo{auth: g.Auth}, req.DPoPJKT)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -224,8 +239,12 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 	if req.Client.Public() {
 		return TokenResponse{}, ErrUnauthorizedClient("public clients may not use client_credentials")
 	}
+	resources, err := s.checkResources(req.Resources)
+	if err != nil {
+		return TokenResponse{}, err
+	}
 	// User-data scopes are never granted without a user.
-	granted, err := checkScope(req.Scope, req.ScopeGiven, req.Client, false)
+	granted, err := s.checkScope(req.Scope, req.ScopeGiven, req.Client, resources, false)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -234,7 +253,7 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 		return TokenResponse{}, err
 	}
 	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, false, nil, req.DPoPJKT)
+	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, grantResources{access: resources}, false, nil, req.DPoPJKT)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -249,8 +268,9 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 // DPoP key (jkt not empty) the access token, and a public client's refresh
 // token, are bound to it. It returns both the records to store and the
 // response to send.
-func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, withRefresh bool, idt *idTokenInfo, jkt string) (Issued, TokenResponse, error) {
+func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, res grantResources, withRefresh bool, idt *idTokenInfo, jkt string) (Issued, TokenResponse, error) {
 	at := s.newAccessToken(grantID, c.ID, userID, accessScopes)
+	at.Resources = slices.Clone(res.access)
 	at.JKT = jkt
 	signed, err := s.mintAccessToken(ctx, at)
 	if err != nil {
@@ -277,12 +297,31 @@ func (s *Server) issue(ctx context.Context, grantID string, c Client, userID str
 		raw := NewSecret()
 		issued.Refresh = &RefreshToken{
 			Hash: HashSecret(raw), GrantID: grantID, ClientID: c.ID, UserID: userID,
-			Scopes: slices.Clone(refreshScopes), ExpiresAt: s.now().Add(s.RefreshTTL),
+			Scopes: slices.Clone(refreshScopes), Resources: slices.Clone(res.refresh), ExpiresAt: s.now().Add(s.RefreshTTL),
 			JKT: refreshTokenJKT(c, jkt),
 		}
 		resp.RefreshToken = raw
 	}
 	return issued, resp, nil
+}
+
+// grantResources are the resources of one issue: the access token's
+// audience, and what the refresh token keeps for later narrowing.
+type grantResources struct{ access, refresh []string }
+
+// narrowGrant picks the audience of one access token from the resources
+// granted (RFC 8707 §2) and keeps the scopes that are for it.
+func (s *Server) narrowGrant(asked, granted, grantedScopes []string) ([]string, []string, error) {
+	resources, err := s.narrowResources(asked, granted)
+	if err != nil {
+		return nil, nil, err
+	}
+	accessScopes := s.scopesFor(grantedScopes, resources)
+	if len(slices.DeleteFunc(slices.Clone(accessScopes), scopes.IsOpenIDConnect)) == 0 && len(asked) > 0 {
+		// RFC 8707 §2: a token for that resource would carry no scope of it.
+		return nil, nil, ErrInvalidTarget("no scope that was granted is for the requested resource")
+	}
+	return resources, accessScopes, nil
 }
 
 // firstErr returns err if it is not nil, otherwise fallback.

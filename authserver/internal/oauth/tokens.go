@@ -29,7 +29,7 @@ func (s *Server) mintAccessToken(ctx context.Context, t AccessToken) (string, er
 	claims := jwt.MapClaims{
 		"iss":       s.Issuer,
 		"sub":       sub,
-		"aud":       s.Audience, // a single string: one resource server
+		"aud":       audience(s.tokenResources(t)), // RFC 8707 §2: exactly the requested resources
 		"exp":       t.ExpiresAt.Unix(),
 		"iat":       t.IssuedAt.Unix(),
 		"nbf":       t.IssuedAt.Unix(),
@@ -49,6 +49,15 @@ func (s *Server) mintAccessToken(ctx context.Context, t AccessToken) (string, er
 		return "", fmt.Errorf("sign access token: %w", err)
 	}
 	return signed, nil
+}
+
+// tokenResources is the audience of an access token record: its
+// resources, or the default audience for records that have none.
+func (s *Server) tokenResources(t AccessToken) []string {
+	if len(t.Resources) == 0 {
+		return []string{s.Audience}
+	}
+	return t.Resources
 }
 
 // newAccessToken builds the record of a fresh access token.
@@ -89,7 +98,6 @@ func (s *Server) verifyAccessToken(ctx context.Context, raw string) (string, err
 	},
 		jwt.WithValidMethods(Algs),
 		jwt.WithIssuer(s.Issuer),
-		jwt.WithAudience(s.Audience),
 		// RFC 7519 §4.1.4: exp is a NumericDate; golang-jwt refuses any other type.
 		jwt.WithExpirationRequired(),
 		// RFC 7519 §4.1.6: iat is checked too, so that it must be a NumericDate.
@@ -103,6 +111,16 @@ func (s *Server) verifyAccessToken(ctx context.Context, raw string) (string, err
 	if _, ok := claims["iat"].(float64); !ok {
 		// RFC 9068 §2.2: iat is required in an access token, as a number.
 		return "", errNotOurs
+	}
+	aud, err := claims.GetAudience()
+	if err != nil || len(aud) == 0 {
+		return "", errNotOurs
+	}
+	for _, a := range aud {
+		// RFC 9068 §4: the audience must be a resource this server issues tokens for.
+		if _, ok := s.registry().Resource(a); !ok {
+			return "", errNotOurs
+		}
 	}
 	jti, _ := claims["jti"].(string)
 	if jti == "" {

@@ -68,23 +68,29 @@ func (db *DB) RevokeConsent(ctx context.Context, userID, clientID string, now ti
 // CreateGrant stores a grant and its code (if any).
 func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		var user any
-		if g.UserID != "" {
-			user = g.UserID
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID); err != nil {
+		if err := insertGrant(ctx, tx, g); err != nil {
 			return err
 		}
 		if code == nil {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO codes (hash, grant_id, client_id, user_id, scopes, redirect_uri,
-			redirect_given, code_challenge, nonce, expires_at, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			code.Hash, code.GrantID, code.ClientID, code.UserID, strings.Join(code.Scopes, " "), code.RedirectURI,
+		_, err := tx.ExecContext(ctx, `INSERT INTO codes (hash, grant_id, client_id, user_id, scopes, resources, redirect_uri,
+			redirect_given, code_challenge, nonce, expires_at, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			code.Hash, code.GrantID, code.ClientID, code.UserID, strings.Join(code.Scopes, " "), strings.Join(code.Resources, " "), code.RedirectURI,
 			code.RedirectGiven, code.CodeChallenge, code.Nonce, unix(code.ExpiresAt), code.DPoPJKT)
 		return err
 	})
+}
+
+// insertGrant adds a grant row inside a transaction.
+func insertGrant(ctx context.Context, tx *sql.Tx, g oauth.Grant) error {
+	var user any
+	if g.UserID != "" {
+		user = g.UserID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID)
+	return err
 }
 
 // Grant finds a grant by id.
@@ -110,13 +116,13 @@ func (db *DB) RevokeGrant(ctx context.Context, id string, now time.Time) error {
 // Code finds an authorization code by the hash of its value.
 func (db *DB) Code(ctx context.Context, hash string) (oauth.Code, error) {
 	var c oauth.Code
-	var scopes string
+	var scopes, resources string
 	var expires, used sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, redirect_uri, redirect_given,
+	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, resources, redirect_uri, redirect_given,
 		code_challenge, nonce, expires_at, used_at, dpop_jkt FROM codes WHERE hash = ?`, hash).
-		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &scopes, &c.RedirectURI, &c.RedirectGiven,
+		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &scopes, &resources, &c.RedirectURI, &c.RedirectGiven,
 			&c.CodeChallenge, &c.Nonce, &expires, &used, &c.DPoPJKT)
-	c.Scopes, c.ExpiresAt, c.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
+	c.Scopes, c.Resources, c.ExpiresAt, c.UsedAt = strings.Fields(scopes), strings.Fields(resources), fromUnix(expires), fromUnix(used)
 	return c, notFound(err)
 }
 
@@ -139,12 +145,12 @@ func (db *DB) RedeemCode(ctx context.Context, hash string, now time.Time, issued
 // RefreshToken finds a refresh token by the hash of its value.
 func (db *DB) RefreshToken(ctx context.Context, hash string) (oauth.RefreshToken, error) {
 	var t oauth.RefreshToken
-	var scopes string
+	var scopes, resources string
 	var expires, used sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, expires_at, used_at, jkt
+	err := db.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, scopes, resources, expires_at, used_at, jkt
 		FROM refresh_tokens WHERE hash = ?`, hash).
-		Scan(&t.Hash, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &expires, &used, &t.JKT)
-	t.Scopes, t.ExpiresAt, t.UsedAt = strings.Fields(scopes), fromUnix(expires), fromUnix(used)
+		Scan(&t.Hash, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &resources, &expires, &used, &t.JKT)
+	t.Scopes, t.Resources, t.ExpiresAt, t.UsedAt = strings.Fields(scopes), strings.Fields(resources), fromUnix(expires), fromUnix(used)
 	return t, notFound(err)
 }
 
@@ -177,17 +183,18 @@ func storeIssued(ctx context.Context, tx *sql.Tx, issued oauth.Issued) error {
 		return err
 	}
 	if r := issued.Refresh; r != nil {
-		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, client_id, user_id, scopes, expires_at, jkt)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Hash, r.GrantID, r.ClientID, r.UserID, strings.Join(r.Scopes, " "), unix(r.ExpiresAt), r.JKT)
+		_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, client_id, user_id, scopes, resources, expires_at, jkt)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Hash, r.GrantID, r.ClientID, r.UserID, strings.Join(r.Scopes, " "),
+			strings.Join(r.Resources, " "), unix(r.ExpiresAt), r.JKT)
 		return err
 	}
 	return nil
 }
 
 func insertAccessToken(ctx context.Context, tx *sql.Tx, t oauth.AccessToken) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, issued_at, expires_at, jkt)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
-		unix(t.IssuedAt), unix(t.ExpiresAt), t.JKT)
+	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at, jkt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
+		strings.Join(t.Resources, " "), unix(t.IssuedAt), unix(t.ExpiresAt), t.JKT)
 	return err
 }
 
@@ -199,11 +206,12 @@ func (db *DB) StoreAccessToken(ctx context.Context, t oauth.AccessToken) error {
 // AccessToken finds an access-token record by jti.
 func (db *DB) AccessToken(ctx context.Context, jti string) (oauth.AccessToken, error) {
 	var t oauth.AccessToken
-	var scopes string
+	var scopes, resources string
 	var issued, expires, revoked sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT jti, grant_id, client_id, user_id, scopes, issued_at, expires_at, revoked_at, jkt
+	err := db.read.QueryRowContext(ctx, `SELECT jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at, revoked_at, jkt
 		FROM access_tokens WHERE jti = ?`, jti).
-		Scan(&t.JTI, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &issued, &expires, &revoked, &t.JKT)
+		Scan(&t.JTI, &t.GrantID, &t.ClientID, &t.UserID, &scopes, &resources, &issued, &expires, &revoked, &t.JKT)
+	t.Resources = strings.Fields(resources)
 	t.Scopes, t.IssuedAt, t.ExpiresAt, t.RevokedAt = strings.Fields(scopes), fromUnix(issued), fromUnix(expires), fromUnix(revoked)
 	return t, notFound(err)
 }

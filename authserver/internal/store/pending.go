@@ -13,9 +13,9 @@ import (
 // its id, bound to the browser by binding (a hash of one of its cookies).
 func (db *DB) SavePendingRequest(ctx context.Context, idHash, binding string, r oauth.AuthorizeRequest, now, expires time.Time) error {
 	_, err := db.write.ExecContext(ctx, `INSERT INTO authorization_requests (id_hash, binding_hash, client_id,
-		redirect_uri, redirect_given, scopes, state, code_challenge, prompt, nonce, max_age, login_hint, hint_subject,
-		signed_in_at, created_at, expires_at, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		idHash, binding, r.Client.ID, r.RedirectURI, r.RedirectGiven, strings.Join(r.Scopes, " "), r.State,
+		redirect_uri, redirect_given, scopes, resources, state, code_challenge, prompt, nonce, max_age, login_hint, hint_subject,
+		signed_in_at, created_at, expires_at, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		idHash, binding, r.Client.ID, r.RedirectURI, r.RedirectGiven, strings.Join(r.Scopes, " "), strings.Join(r.Resources, " "), r.State,
 		r.CodeChallenge, strings.Join(r.Prompt, " "), r.Nonce, maxAgeSeconds(r.MaxAge), r.LoginHint, r.HintSubject,
 		unix(r.SignedInAt), now.Unix(), expires.Unix(), r.DPoPJKT)
 	return err
@@ -33,13 +33,13 @@ func maxAgeSeconds(d time.Duration) int64 {
 // answered.
 func (db *DB) PendingRequest(ctx context.Context, idHash string, now time.Time) (oauth.AuthorizeRequest, string, error) {
 	var r oauth.AuthorizeRequest
-	var binding, clientID, scopes, prompt string
+	var binding, clientID, scopes, resources, prompt string
 	var maxAge int64
 	var signedIn sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT binding_hash, client_id, redirect_uri, redirect_given, scopes, state,
+	err := db.read.QueryRowContext(ctx, `SELECT binding_hash, client_id, redirect_uri, redirect_given, scopes, resources, state,
 		code_challenge, prompt, nonce, max_age, login_hint, hint_subject, signed_in_at, dpop_jkt FROM authorization_requests
 		WHERE id_hash = ? AND expires_at > ? AND used_at IS NULL`, idHash, now.Unix()).
-		Scan(&binding, &clientID, &r.RedirectURI, &r.RedirectGiven, &scopes, &r.State, &r.CodeChallenge, &prompt,
+		Scan(&binding, &clientID, &r.RedirectURI, &r.RedirectGiven, &scopes, &resources, &r.State, &r.CodeChallenge, &prompt,
 			&r.Nonce, &maxAge, &r.LoginHint, &r.HintSubject, &signedIn, &r.DPoPJKT)
 	if err != nil {
 		return r, "", notFound(err)
@@ -48,6 +48,7 @@ func (db *DB) PendingRequest(ctx context.Context, idHash string, now time.Time) 
 		return r, "", err
 	}
 	r.Verified, r.ResponseType = true, "code"
+	r.Resources = strings.Fields(resources)
 	r.Scopes, r.Prompt, r.SignedInAt = strings.Fields(scopes), strings.Fields(prompt), fromUnix(signedIn)
 	r.MaxAge = -1
 	if maxAge >= 0 {

@@ -51,19 +51,26 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		if dc.RedirectURI != "" {
 			c.RedirectURIs = []string{dc.RedirectURI}
 		}
+		if dc.Secret == "" {
+			c.AuthMethod = oauth.AuthNone // a public client (RFC 6749 §2.1)
+		}
 		if dc.ID == contract.WebClient.ID {
 			c.RedirectURIs = []string{webRedirectURI}
-			// The web client signs users in with OpenID Connect as well.
+			// The web client signs users in with OpenID Connect as well, and
+			// may ask for the podcasts API (this project's second resource).
 			c.Scopes = slices.Clone(c.Scopes)
 			for _, sc := range scopes.OpenIDConnect {
 				c.Scopes = append(c.Scopes, sc.Name)
 			}
+			c.Scopes = append(c.Scopes, scopes.PodcastsRead)
 			c.PostLogoutRedirectURIs = []string{signedOutURI(webRedirectURI)}
 		}
 		old, err := db.Client(ctx, dc.ID)
 		switch {
 		case err == nil:
 			c.SecretHash, c.CreatedAt = old.SecretHash, old.CreatedAt
+		case errors.Is(err, oauth.ErrNotFound) && dc.Secret == "":
+			c.CreatedAt = time.Now()
 		case errors.Is(err, oauth.ErrNotFound):
 			if c.SecretHash, err = oauth.HashPassword(dc.Secret); err != nil {
 				return err

@@ -86,6 +86,7 @@ func (db *DB) DeleteExpired(ctx context.Context, cutoff time.Time) error {
 			`DELETE FROM session_clients WHERE expires_at < ?`,
 			`DELETE FROM authorization_requests WHERE expires_at < ?`,
 			`DELETE FROM dpop_proofs WHERE expires_at < ?`,
+			`DELETE FROM device_codes WHERE expires_at < ?`,
 			`DELETE FROM grants WHERE user_id IS NULL AND created_at < ?
 				AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.grant_id = grants.id)`,
 		} {

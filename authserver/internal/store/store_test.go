@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+	"github.com/oauthlab/oauthlab/shared/contract"
 )
 
 func openTest(t *testing.T) (*DB, string) {
@@ -51,8 +52,8 @@ func TestSeedIsIdempotent(t *testing.T) {
 		t.Errorf("redirect URIs = %v, want the configured one", again.RedirectURIs)
 	}
 	clients, _ := db2.Clients(ctx)
-	if len(clients) != 3 {
-		t.Errorf("%d clients after two seeds, want 3", len(clients))
+	if len(clients) != len(contract.DemoClients) {
+		t.Errorf("%d clients after two seeds, want %d", len(clients), len(contract.DemoClients))
 	}
 	u, err := db2.UserByUsername(ctx, "alice")
 	if err != nil || u.Subject != "demo-user-alice" || u.PasswordHash == "wonderland" {

@@ -32,7 +32,7 @@ func handleAccount(s *oauth.Server, sess sessions) echo.HandlerFunc {
 		for _, cs := range consents {
 			apps = append(apps, appView{
 				ClientID: cs.ClientID, ClientName: cs.ClientName,
-				GrantedAt: cs.GrantedAt.Format("2 Jan 2006 15:04 UTC"), Scopes: describeScopes(cs.Scopes),
+				GrantedAt: cs.GrantedAt.Format("2 Jan 2006 15:04 UTC"), Scopes: describeScopes(s, cs.Scopes),
 			})
 		}
 		return render(c, http.StatusOK, "account", map[string]any{

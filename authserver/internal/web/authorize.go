@@ -56,7 +56,7 @@ func handleAuthorize(s *oauth.Server, sess sessions) echo.HandlerFunc {
 		if loginNeeded {
 			return c.Redirect(http.StatusFound, loginURL(id))
 		}
-		return renderConsent(c, req, cur.User, id)
+		return renderConsent(c, s, req, cur.User, id)
 	}
 }
 
@@ -120,19 +120,23 @@ func authorizeError(c echo.Context, s *oauth.Server, req oauth.AuthorizeRequest,
 
 type scopeView struct {
 	Name, Description string
+	// API is the name of the protected resource the scope is for (empty
+	// for OpenID Connect scopes).
+	API string
 	// OpenIDConnect marks the scopes that are about signing in and the
 	// user's identity rather than the music API.
 	OpenIDConnect bool
 }
 
-func describeScopes(list []string) []scopeView {
+func describeScopes(s *oauth.Server, list []string) []scopeView {
 	out := make([]scopeView, 0, len(list))
 	for _, name := range list {
-		sc, ok := oauth.LookupScope(name)
+		sc, ok := s.LookupScope(name)
 		if !ok {
 			sc = scopes.Scope{Name: name, Description: name}
 		}
-		out = append(out, scopeView{sc.Name, sc.Description, scopes.IsOpenIDConnect(name)})
+		res, _ := s.ScopeResource(name)
+		out = append(out, scopeView{Name: sc.Name, Description: sc.Description, API: res.Name, OpenIDConnect: scopes.IsOpenIDConnect(name)})
 	}
 	return out
 }
@@ -154,12 +158,12 @@ func newClientView(req oauth.AuthorizeRequest) clientView {
 	return clientView{Name: req.Client.Name, ID: req.Client.ID, RedirectHost: host, Unverified: req.Client.Unverified()}
 }
 
-func renderConsent(c echo.Context, req oauth.AuthorizeRequest, user oauth.User, requestID string) error {
+func renderConsent(c echo.Context, s *oauth.Server, req oauth.AuthorizeRequest, user oauth.User, requestID string) error {
 	return render(c, http.StatusOK, "consent", map[string]any{
 		"Title":     "Allow access?",
 		"Client":    newClientView(req),
 		"UserName":  user.DisplayName,
-		"Scopes":    describeScopes(req.Scopes),
+		"Scopes":    describeScopes(s, req.Scopes),
 		"RequestID": requestID,
 	})
 }

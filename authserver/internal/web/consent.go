@@ -31,7 +31,7 @@ func handleConsentPage(s *oauth.Server, sess sessions) echo.HandlerFunc {
 			return err
 		}
 		if need {
-			return renderConsent(c, req, cur.User, id)
+			return renderConsent(c, s, req, cur.User, id)
 		}
 		if ok, err := consume(c, sess, id); !ok {
 			return err

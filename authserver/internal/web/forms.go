@@ -39,7 +39,8 @@ func readForm(c echo.Context) (url.Values, error) {
 	// RFC 6749 §3.2: "Request and response parameters MUST NOT be included
 	// more than once."
 	for name, vals := range form {
-		if len(vals) > 1 {
+		// RFC 8707 §2: resource is the exception; it may name several resources.
+		if len(vals) > 1 && name != "resource" {
 			return nil, oauth.ErrInvalidRequest(oauth.ParamName(name) + " is repeated")
 		}
 	}

@@ -54,6 +54,15 @@ func newTestEnv(t testing.TB, opts ...func(*web.Options)) *testEnv {
 	if err := oauth.EnsureKey(ctx, db, oauth.AlgES256, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	for _, r := range oauth.DefaultResources("http://localhost:9090", "http://localhost:9091") {
+		if err := db.AddResource(ctx, r, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resources, err := db.Resources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := &testEnv{t: t, DB: db}
 	var handler http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
@@ -61,7 +70,8 @@ func newTestEnv(t testing.TB, opts ...func(*web.Options)) *testEnv {
 	env.URL = ts.URL
 	env.Server = &oauth.Server{
 		Store: db, Keys: oauth.NewKeys(db, 10*time.Minute, env.now),
-		Issuer: ts.URL, Audience: "http://localhost:9090",
+		Issuer: ts.URL, Audience: "http://localhost:9090", Resources: oauth.NewRegistry(resources),
+		Devices: db, DeviceInterval: 5 * time.Second,
 		AccessTTL: 10 * time.Minute, RefreshTTL: 24 * time.Hour, CodeTTL: time.Minute, Now: env.now,
 	}
 	csrfKey, err := db.ServerSecret(ctx, "csrf_hmac_key", 32)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,9 @@ import (
 func handleLoginPage(sess sessions, demo bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		page := map[string]any{"Title": "Sign in", "Demo": demo}
+		if rt, ok := returnTo(c.QueryParam("return_to")); ok {
+			page["ReturnTo"] = rt
+		}
 		if id := c.QueryParam(requestField); id != "" {
 			req, ok, err := sess.loadPending(c, id)
 			if !ok {
@@ -41,6 +45,10 @@ func handleLogin(s *oauth.Server, sess sessions, limits loginThrottle, demo bool
 		password := c.FormValue("password")
 		requestID := c.FormValue(requestField)
 		page := map[string]any{"Title": "Sign in", "Username": username, "Demo": demo}
+		back, hasReturn := returnTo(c.FormValue("return_to"))
+		if hasReturn {
+			page["ReturnTo"] = back
+		}
 		if requestID != "" {
 			// The request must be this browser's before any password is checked.
 			req, ok, err := sess.loadPending(c, requestID)
@@ -77,6 +85,9 @@ func handleLogin(s *oauth.Server, sess sessions, limits loginThrottle, demo bool
 		if err != nil {
 			return err
 		}
+		if requestID == "" && hasReturn {
+			return c.Redirect(http.StatusSeeOther, back)
+		}
 		if requestID == "" {
 			return c.Redirect(http.StatusSeeOther, "/account")
 		}
@@ -88,6 +99,21 @@ func handleLogin(s *oauth.Server, sess sessions, limits loginThrottle, demo bool
 		}
 		return c.Redirect(http.StatusSeeOther, consentURL(requestID))
 	}
+}
+
+// returnTo accepts only the pages sign-in may send the browser back to:
+// /account and the device page (with a well-formed user code). Anything
+// else would make the login form an open redirector.
+func returnTo(raw string) (string, bool) {
+	if raw == "/account" {
+		return raw, true
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Path != "/device" || u.Host != "" || u.Scheme != "" {
+		return "", false
+	}
+	want := deviceReturn(u.Query().Get("user_code"))
+	return want, want == raw
 }
 
 // signIn starts a session for user. Signing in again as the same user

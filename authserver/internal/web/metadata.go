@@ -19,6 +19,7 @@ type metadata struct {
 	JWKSURI                                string   `json:"jwks_uri"`
 	RegistrationEndpoint                   string   `json:"registration_endpoint"`
 	EndSessionEndpoint                     string   `json:"end_session_endpoint"`
+	DeviceAuthorizationEndpoint            string   `json:"device_authorization_endpoint,omitempty"`
 	ScopesSupported                        []string `json:"scopes_supported"`
 	ResponseTypesSupported                 []string `json:"response_types_supported"`
 	ResponseModesSupported                 []string `json:"response_modes_supported"`
@@ -47,8 +48,8 @@ type metadata struct {
 // handleMetadata serves the one metadata document, at both
 // /.well-known/oauth-authorization-server and
 // /.well-known/openid-configuration.
-func handleMetadata(issuer string) echo.HandlerFunc {
-	m := buildMetadata(issuer)
+func handleMetadata(s *oauth.Server) echo.HandlerFunc {
+	m := buildMetadata(s)
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "public, max-age=300")
 		return c.JSON(http.StatusOK, m)
@@ -56,10 +57,18 @@ func handleMetadata(issuer string) echo.HandlerFunc {
 }
 
 // buildMetadata describes the server for RFC 8414 and OIDC Discovery alike.
-func buildMetadata(issuer string) metadata {
+func buildMetadata(s *oauth.Server) metadata {
+	issuer := s.Issuer
 	secretMethods := []string{oauth.AuthSecretBasic, oauth.AuthSecretPost}
 	allMethods := append(secretMethods[:2:2], oauth.AuthNone)
+	grants := []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantClientCredentials}
+	device := ""
+	if s.Devices != nil {
+		// RFC 8628 §4: the endpoint and the grant are advertised together.
+		grants, device = append(grants, oauth.GrantDeviceCode), issuer+"/device_authorization"
+	}
 	return metadata{
+		DeviceAuthorizationEndpoint:                device,
 		Issuer:                                     issuer,
 		AuthorizationEndpoint:                      issuer + "/authorize",
 		TokenEndpoint:                              issuer + "/token",
@@ -67,10 +76,10 @@ func buildMetadata(issuer string) metadata {
 		RegistrationEndpoint:                       issuer + "/register",
 		UserinfoEndpoint:                           issuer + "/userinfo",
 		EndSessionEndpoint:                         issuer + "/end_session",
-		ScopesSupported:                            oauth.SupportedScopes(),
+		ScopesSupported:                            s.SupportedScopes(),
 		ResponseTypesSupported:                     []string{"code"},
 		ResponseModesSupported:                     []string{"query"},
-		GrantTypesSupported:                        []string{oauth.GrantAuthorizationCode, oauth.GrantRefreshToken, oauth.GrantClientCredentials},
+		GrantTypesSupported:                        grants,
 		TokenEndpointAuthMethodsSupported:          allMethods,
 		RevocationEndpoint:                         issuer + "/revoke",
 		RevocationEndpointAuthMethodsSupported:     allMethods,

@@ -25,6 +25,8 @@ func TestRegister(t *testing.T) {
 		{name: "confidential web app", meta: map[string]any{"redirect_uris": []string{"https://app.example/cb"}, "client_name": "App"}, status: 201},
 		{name: "loopback http is fine", meta: map[string]any{"redirect_uris": []string{"http://127.0.0.1:5555/cb"}}, status: 201},
 		{name: "machine client", meta: map[string]any{"grant_types": []string{"client_credentials"}, "scope": "charts:read"}, status: 201},
+		// covers: RFC 8628 §3.1
+		{name: "device client without redirect URI", meta: map[string]any{"grant_types": []string{"urn:ietf:params:oauth:grant-type:device_code"}, "token_endpoint_auth_method": "none", "scope": "tracks:read"}, status: 201},
 		{name: "no redirect URI", meta: map[string]any{"client_name": "x"}, status: 400, err: "invalid_redirect_uri"},
 		{name: "relative redirect URI", meta: map[string]any{"redirect_uris": []string{"/cb"}}, status: 400, err: "invalid_redirect_uri"},
 		{name: "fragment", meta: map[string]any{"redirect_uris": []string{"https://app.example/cb#x"}}, status: 400, err: "invalid_redirect_uri"},

@@ -18,7 +18,7 @@ var styleCSS []byte
 // pages holds each page parsed with the shared layout.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "consent", "account", "error", "home", "logout", "signedout"} {
+	for _, name := range []string{"login", "consent", "account", "error", "home", "logout", "signedout", "device", "device_consent"} {
 		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m

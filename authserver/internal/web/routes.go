@@ -91,8 +91,8 @@ func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 
 	// Discovery (RFC 8414, OIDC Discovery §4: one document at both
 	// addresses) and the token signing keys (RFC 7517).
-	e.GET("/.well-known/oauth-authorization-server", handleMetadata(s.Issuer))
-	e.GET("/.well-known/openid-configuration", handleMetadata(s.Issuer))
+	e.GET("/.well-known/oauth-authorization-server", handleMetadata(s))
+	e.GET("/.well-known/openid-configuration", handleMetadata(s))
 	e.GET("/.well-known/jwks.json", handleJWKS(s.Keys))
 
 	// The front channel: the browser comes here (RFC 6749 §3.1).
@@ -107,6 +107,9 @@ func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 	e.GET("/end_session", handleEndSession(s, sess), page...)
 	e.POST("/end_session", handleEndSession(s, sess), page[0])
 	e.POST("/end_session/confirm", handleEndSessionConfirm(s, sess), page...)
+	// RFC 8628 §3.3: where the user enters a device's code.
+	e.GET("/device", handleDevicePage(sess), page...)
+	e.POST("/device", handleDevice(s, sess, deviceGuesses(o.LoginFailures, s.Now)), page...)
 	e.GET("/account", handleAccount(s, sess), page...)
 	e.POST("/account/revoke", handleAccountRevoke(s, sess), page...)
 	e.GET("/", handleHome(s.Issuer), page...)
@@ -114,10 +117,11 @@ func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 
 	// The back channel: clients and the resource API call these directly.
 	auth := clientAuth{server: s, failures: o.ClientThrottle}
-	e.POST("/token", handleToken(s, auth, dp))                 // RFC 6749 §3.2
-	e.POST("/revoke", handleRevoke(s, auth))                   // RFC 7009
-	e.POST("/introspect", handleIntrospect(s, auth))           // RFC 7662
-	e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
+	e.POST("/token", handleToken(s, auth, dp))                          // RFC 6749 §3.2
+	e.POST("/device_authorization", handleDeviceAuthorization(s, auth)) // RFC 8628 §3.1
+	e.POST("/revoke", handleRevoke(s, auth))                            // RFC 7009
+	e.POST("/introspect", handleIntrospect(s, auth))                    // RFC 7662
+	e.POST("/register", handleRegister(s, o.RegistrationToken,          // RFC 7591
 		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
 	e.GET("/userinfo", handleUserInfo(s, dp)) // OIDC Core §5.3
 	e.POST("/userinfo", handleUserInfo(s, dp))

@@ -31,6 +31,8 @@ func handleToken(s *oauth.Server, auth clientAuth, dp *dpopCheck) echo.HandlerFu
 			Scope:         form.Get("scope"),
 			ScopeGiven:    form.Has("scope"),
 			DPoPJKT:       jkt,
+			Resources:     form["resource"],
+			DeviceCode:    form.Get("device_code"),
 		})
 		if err != nil {
 			return err

@@ -28,6 +28,9 @@ type Config struct {
 	// URL, its RESOURCEAPI_URL: DPoP proofs name it (htu) when APIURL is an
 	// inner address. It defaults to APIURL.
 	APIPublicURL string
+	// PodcastsURL is the podcasts API (CLIENT_PODCASTS_URL), back channel:
+	// the lab replays tokens there (RFC 8707 audience confusion).
+	PodcastsURL string
 
 	// OpenID Connect (the client as a relying party).
 	JWKSURL       string // back channel: the provider's keys, for ID and logout tokens
@@ -40,6 +43,11 @@ type Config struct {
 
 	ClientID, ClientSecret               string
 	MachineClientID, MachineClientSecret string
+	// DeviceClientID is the public client of `client device`
+	// (CLIENT_DEVICE_ID), and DeviceAuthorizationURL its device
+	// authorization endpoint (CLIENT_DEVICE_AUTHORIZATION_URL, RFC 8628
+	// §3.1, back channel).
+	DeviceClientID, DeviceAuthorizationURL string
 	// Lab (CLIENT_LAB) turns the attack lab (/lab) on; when false no route
 	// reaches it and no page links it.
 	Lab bool
@@ -87,6 +95,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RevocationURL = r.URL("CLIENT_REVOCATION_URL", c.Issuer+"/revoke")
 	c.APIURL = r.URL("CLIENT_API_URL", contract.ResourceAPIURL)
 	c.APIPublicURL = r.URL("CLIENT_API_PUBLIC_URL", c.APIURL)
+	c.PodcastsURL = r.URL("CLIENT_PODCASTS_URL", contract.PodcastsAPIURL)
 	c.JWKSURL = r.URL("CLIENT_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
 	c.UserInfoURL = r.URL("CLIENT_USERINFO_URL", c.Issuer+"/userinfo")
 	c.EndSessionURL = r.URL("CLIENT_END_SESSION_URL", c.Issuer+"/end_session")
@@ -102,6 +111,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ClientSecret = r.String("CLIENT_SECRET", contract.WebClient.Secret)
 	c.MachineClientID = r.String("CLIENT_MACHINE_ID", contract.MachineClient.ID)
 	c.MachineClientSecret = r.String("CLIENT_MACHINE_SECRET", contract.MachineClient.Secret)
+	c.DeviceClientID = r.String("CLIENT_DEVICE_ID", contract.DeviceClient.ID)
+	c.DeviceAuthorizationURL = r.URL("CLIENT_DEVICE_AUTHORIZATION_URL", c.Issuer+"/device_authorization")
 	c.Lab = r.Bool("CLIENT_LAB", true)
 	c.DPoP = r.Bool("CLIENT_DPOP", true)
 	c.DPoPAlg = r.OneOf("CLIENT_DPOP_ALG", "EdDSA", "EdDSA", "ES256")

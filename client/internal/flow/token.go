@@ -36,7 +36,7 @@ var headerMeanings = map[string]string{
 var claimMeanings = map[string]string{
 	"iss":       "Issuer: the authorization server that minted the token. The API only trusts tokens from the issuer it knows.",
 	"sub":       "Subject: the resource owner the token acts for (a stable id, not a name or e-mail).",
-	"aud":       "Audience: the API this token is meant for. Another API must refuse it.",
+	"aud":       "Audience: the API this token is meant for, picked by the resource parameter when the app sends one (RFC 8707 §2); any other API must refuse it (RFC 9068 §4, lab scenario 10).",
 	"exp":       "Expiry: after this moment the token is worthless and the client must refresh it.",
 	"iat":       "Issued at: when the authorization server minted the token.",
 	"nbf":       "Not before: the token is not valid before this moment.",

@@ -87,10 +87,12 @@ func catalog() []Scenario {
 		},
 		{
 			ID: "audience-confusion", Number: 10, Title: "Token replay at another API (audience confusion)",
-			Attacker: "A second resource API that received Alice's token.",
-			Holds:    "A valid access token meant for itself.",
-			Wants:    "To use it at the music API.",
-			Status:   StatusComing, Needs: "resource indicators (RFC 8707) and a second API",
+			Attacker: "A second resource API (the podcasts API) that received Alice's token.",
+			Holds:    "A valid access token meant for itself, or one meant for the music API.",
+			Wants:    "To use it at the other API.",
+			Rule:     ruleIn("RFC 9068 §4", "resourceapi/internal/oauth/jwt.go", "aud must contain us"),
+			Naive:    "a resource server that checks the signature and the issuer but skips aud",
+			run:      runAudienceConfusion,
 		},
 		{
 			ID: "stolen-access-token", Number: 11, Title: "Stolen access token: Bearer against DPoP",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/oauthlab/oauthlab/shared/scopes"
 	"net/http"
 	"sync"
 )
@@ -55,6 +56,9 @@ func (r *run) labClient(ctx context.Context, kind string) (labClient, error) {
 	}
 	if kind == oidcClient {
 		meta["scope"] = "openid " + labScope
+	}
+	if kind == twoAPIClient {
+		meta["scope"] = labScope + " " + scopes.PodcastsRead
 	}
 	if kind == publicClient {
 		meta["token_endpoint_auth_method"] = "none"

@@ -16,9 +16,12 @@ type Env struct {
 	AuthServer string // its base URL as this process reaches it
 	API        string // the resource API's base URL
 	APIPublic  string // its public URL (RESOURCEAPI_URL), which DPoP proofs name; "" means API
-	Client     string // this client's own base URL
-	ClientID   string // the real client's id (its redirect URI is Client + /callback)
-	Transport  http.RoundTripper
+	// PodcastsAPI is the podcasts API's base URL (CLIENT_PODCASTS_URL),
+	// the second API of the audience-confusion scenario.
+	PodcastsAPI string
+	Client      string // this client's own base URL
+	ClientID    string // the real client's id (its redirect URI is Client + /callback)
+	Transport   http.RoundTripper
 }
 
 // Outcome is what an attack achieved against one variant.

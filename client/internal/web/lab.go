@@ -30,13 +30,14 @@ func newLab(cfg config.Config, transport http.RoundTripper) labRunner {
 		return nil
 	}
 	return lab.New(lab.Env{
-		Issuer:     cfg.Issuer,
-		AuthServer: strings.TrimSuffix(cfg.TokenURL, "/token"),
-		API:        cfg.APIURL,
-		APIPublic:  cfg.APIPublicURL,
-		Client:     cfg.URL,
-		ClientID:   cfg.ClientID,
-		Transport:  transport,
+		Issuer:      cfg.Issuer,
+		AuthServer:  strings.TrimSuffix(cfg.TokenURL, "/token"),
+		API:         cfg.APIURL,
+		APIPublic:   cfg.APIPublicURL,
+		PodcastsAPI: cfg.PodcastsURL,
+		Client:      cfg.URL,
+		ClientID:    cfg.ClientID,
+		Transport:   transport,
 	})
 }
 

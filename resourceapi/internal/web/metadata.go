@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
@@ -23,8 +21,5 @@ func handleMetadata(resource, issuer string) echo.HandlerFunc {
 		// RFC 9728 §2: the DPoP proof algorithms, the verifier's allow-list.
 		DPoPSigningAlgValuesSupported: dpop.DefaultAlgs,
 	}
-	return func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
-		return c.JSON(http.StatusOK, md)
-	}
+	return handleResourceMetadata(md)
 }
