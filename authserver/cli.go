@@ -74,7 +74,7 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	var redirects, grants, logoutRedirects listFlag
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeat or comma-separate)")
 	fs.Var(&logoutRedirects, "post-logout-redirect-uri", "where /end_session may send the browser back (repeat or comma-separate)")
-	fs.Var(&grants, "grant", "grant types: authorization_code, refresh_token, client_credentials (default authorization_code,refresh_token)")
+	fs.Var(&grants, "grant", "grant types: "+strings.Join(oauth.GrantNames(), ", ")+" (default authorization_code,refresh_token)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

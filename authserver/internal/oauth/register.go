@@ -109,13 +109,10 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 	if len(c.GrantTypes) == 0 {
 		c.GrantTypes = []string{GrantAuthorizationCode}
 	}
-	for _, g := range c.GrantTypes {
-		if g != GrantAuthorizationCode && g != GrantRefreshToken && g != GrantClientCredentials {
-			return Client{}, ErrInvalidClientMetadata("unsupported grant type: " + g)
+	for _, name := range c.GrantTypes {
+		if _, ok := LookupGrant(name); !ok {
+			return Client{}, ErrInvalidClientMetadata("unsupported grant type: " + name)
 		}
-	}
-	if c.AllowsGrant(GrantClientCredentials) && c.Public() {
-		return Client{}, ErrInvalidClientMetadata("client_credentials requires a confidential client")
 	}
 	// RFC 7591 §2.1: response_types and grant_types must agree.
 	rts := m.ResponseTypes
@@ -123,7 +120,8 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 		rts = []string{"code"}
 	}
 	for _, rt := range rts {
-		if rt != "code" {
+		// RFC 9700 §2.1.2: only the response types of Grants; the implicit grant's "token" is not one.
+		if !slices.Contains(ResponseTypes(), rt) {
 			return Client{}, ErrInvalidClientMetadata("only response type code is supported")
 		}
 	}
@@ -131,15 +129,19 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 		return Client{}, ErrInvalidClientMetadata("response_types code and grant type authorization_code go together")
 	}
 
-	if c.AllowsGrant(GrantAuthorizationCode) && len(m.RedirectURIs) == 0 {
-		return Client{}, ErrInvalidRedirectURI("redirect_uris is required for the authorization code grant")
-	}
 	for _, ru := range m.RedirectURIs {
 		if err := checkRedirectURI(ru); err != nil {
 			return Client{}, err
 		}
 	}
 	c.RedirectURIs = slices.Compact(slices.Clone(m.RedirectURIs))
+	// Each grant refuses metadata it cannot work with.
+	for _, name := range c.GrantTypes {
+		g, _ := LookupGrant(name)
+		if err := g.CheckClient(c); err != nil {
+			return Client{}, err
+		}
+	}
 
 	// OIDC RP-Initiated Logout §3.1: post-logout redirect URIs are held to
 	// the rules of redirect URIs, and matched exactly too.

@@ -26,6 +26,7 @@ func handleToken(s *oauth.Server, auth clientAuth) echo.HandlerFunc {
 			RefreshToken:  form.Get("refresh_token"),
 			Scope:         form.Get("scope"),
 			ScopeGiven:    form.Has("scope"),
+			Params:        form,
 		})
 		if err != nil {
 			return err

@@ -39,36 +39,38 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 6749 §4.1.2": {
 		{File: "authserver/internal/config/config.go", Line: 72, Why: "\"A maximum authorization code lifetime of 10"},
-		{File: "authserver/internal/oauth/token.go", Line: 74, Why: "a code used twice is denied, and the tokens already"},
-		{File: "authserver/internal/oauth/token.go", Line: 86, Why: "... is short-lived ..."},
+		{File: "authserver/internal/oauth/grant_authorization_code.go", Line: 38, Why: "a code used twice is denied, and the tokens already"},
+		{File: "authserver/internal/oauth/grant_authorization_code.go", Line: 50, Why: "... is short-lived ..."},
 	},
 	"RFC 6749 §4.1.2.1": {
 		{File: "authserver/internal/web/consent.go", Line: 72, Why: "access_denied."},
 		{File: "client/internal/flow/steps.go", Line: 184, Why: "an error instead of a code."},
 	},
 	"RFC 6749 §4.1.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 82, Why: "the code was issued to this client ..."},
+		{File: "authserver/internal/oauth/grant_authorization_code.go", Line: 46, Why: "the code was issued to this client ..."},
 	},
 	"RFC 6749 §4.4": {
-		{File: "authserver/internal/oauth/token.go", Line: 214, Why: "only confidential clients may use this grant."},
+		{File: "authserver/internal/oauth/grant_client_credentials.go", Line: 13, Why: "the client credentials grant is for confidential clients only."},
+		{File: "authserver/internal/oauth/grant_client_credentials.go", Line: 25, Why: "only confidential clients may use this grant."},
 	},
 	"RFC 6749 §4.4.2": {
 		{File: "client/internal/machine/machine.go", Line: 23, Why: "the machine client asks only for what it may do"},
 	},
 	"RFC 6749 §4.4.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 227, Why: "a refresh token SHOULD NOT be included."},
+		{File: "authserver/internal/oauth/grant_client_credentials.go", Line: 38, Why: "a refresh token SHOULD NOT be included."},
 	},
 	"RFC 6749 §5.1": {
-		{File: "authserver/internal/oauth/token.go", Line: 251, Why: "always say what was granted"},
+		{File: "authserver/internal/oauth/token.go", Line: 73, Why: "always say what was granted"},
 		{File: "client/internal/web/callback.go", Line: 104, Why: "scope is in the response when it differs from the"},
 	},
 	"RFC 6749 §5.2": {
 		{File: "authserver/internal/oauth/errors.go", Line: 35, Why: "error_description is limited to %x20-21 / %x23-5B / %x5D-7E."},
+		{File: "authserver/internal/oauth/token.go", Line: 50, Why: "unsupported_grant_type for a grant this server does not offer."},
 		{File: "authserver/internal/web/errors.go", Line: 66, Why: "a 401 must say how to authenticate."},
 	},
 	"RFC 6749 §6": {
-		{File: "authserver/internal/oauth/token.go", Line: 154, Why: "the refresh token was issued to this client."},
-		{File: "authserver/internal/oauth/token.go", Line: 173, Why: "the scope may narrow, never widen beyond what the"},
+		{File: "authserver/internal/oauth/grant_refresh_token.go", Line: 32, Why: "the refresh token was issued to this client."},
+		{File: "authserver/internal/oauth/grant_refresh_token.go", Line: 51, Why: "the scope may narrow, never widen beyond what the"},
 	},
 	"RFC 6749 §7.1": {
 		{File: "client/internal/web/callback.go", Line: 90, Why: "a client must not use a token type it does not"},
@@ -82,7 +84,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/web/csrf.go", Line: 119, Why: "the form token binds the request to this"},
 	},
 	"RFC 6749 §10.13": {
-		{File: "authserver/internal/web/routes.go", Line: 146, Why: "no page may be framed, so consent cannot be clickjacked."},
+		{File: "authserver/internal/web/routes.go", Line: 167, Why: "no page may be framed, so consent cannot be clickjacked."},
 	},
 	"RFC 6750 §2.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 18, Why: "the token travels in the Authorization header with the"},
@@ -100,7 +102,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/web/auth.go", Line: 48, Why: "a valid token without the scope is a 403"},
 	},
 	"RFC 6797 §7.2": {
-		{File: "authserver/internal/web/routes.go", Line: 143, Why: "the header is sent only when the server is reached over https."},
+		{File: "authserver/internal/web/routes.go", Line: 164, Why: "the header is sent only when the server is reached over https."},
 	},
 	"RFC 7009 §2.1": {
 		{File: "authserver/internal/oauth/revoke.go", Line: 45, Why: "revoking a refresh token SHOULD also invalidate the"},
@@ -141,7 +143,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/server.go", Line: 70, Why: "token_endpoint_auth_method is the one method the client"},
 	},
 	"RFC 7591 §2.1": {
-		{File: "authserver/internal/oauth/register.go", Line: 120, Why: "response_types and grant_types must agree."},
+		{File: "authserver/internal/oauth/register.go", Line: 117, Why: "response_types and grant_types must agree."},
 	},
 	"RFC 7591 §3.2.1": {
 		{File: "authserver/internal/oauth/register.go", Line: 67, Why: "0 means the secret does not expire"},
@@ -157,7 +159,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/flow/steps.go", Line: 80, Why: "S256 sends BASE64URL(SHA256(ASCII(code_verifier))), never the verifier."},
 	},
 	"RFC 7636 §4.6": {
-		{File: "authserver/internal/oauth/token.go", Line: 98, Why: "the verifier must hash to the challenge. RFC 9700"},
+		{File: "authserver/internal/oauth/grant_authorization_code.go", Line: 62, Why: "the verifier must hash to the challenge. RFC 9700"},
 	},
 	"RFC 7638 §3.2": {
 		{File: "shared/dpop/jwk.go", Line: 62, Why: "only the required members, in lexicographic order, with"},
@@ -203,7 +205,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/flow/steps.go", Line: 171, Why: "our authorization server always sends iss, so a missing"},
 	},
 	"RFC 9207 §3": {
-		{File: "authserver/internal/web/metadata.go", Line: 41, Why: "the iss parameter is in every authorization response."},
+		{File: "authserver/internal/web/metadata.go", Line: 37, Why: "the iss parameter is in every authorization response."},
 	},
 	"RFC 9449 §4.2": {
 		{File: "shared/dpop/key.go", Line: 124, Why: "htu is the URI without query and fragment"},
@@ -243,6 +245,7 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 9700 §2.1.2": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 131, Why: "the implicit grant (\"token\") is not offered."},
+		{File: "authserver/internal/oauth/register.go", Line: 123, Why: "only the response types of Grants; the implicit grant's \"token\" is not one."},
 	},
 	"RFC 9700 §4.1.3": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 90, Why: "the redirect URI must match a"},
@@ -261,13 +264,13 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/consent.go", Line: 69, Why: "answer a POST with 303, so the browser does not"},
 	},
 	"RFC 9700 §4.14.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 158, Why: "a rotated token presented again means two parties"},
+		{File: "authserver/internal/oauth/grant_refresh_token.go", Line: 36, Why: "a rotated token presented again means two parties"},
 	},
 	"RFC 9728 §3.3": {
 		{File: "resourceapi/internal/web/metadata.go", Line: 15, Why: "resource must be the identifier the metadata was"},
 	},
 	"OIDC Back-Channel Logout §2.2": {
-		{File: "authserver/internal/oauth/register.go", Line: 152, Why: "refused although defined, because for"},
+		{File: "authserver/internal/oauth/register.go", Line: 154, Why: "refused although defined, because for"},
 	},
 	"OIDC Back-Channel Logout §2.4": {
 		{File: "authserver/internal/oauth/idtoken.go", Line: 105, Why: "events holds the logout event, and"},
@@ -335,17 +338,17 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/userinfo.go", Line: 67, Why: "email asks for email and email_verified."},
 	},
 	"OIDC Core §11": {
-		{File: "authserver/internal/oauth/token.go", Line: 259, Why: "for an OpenID Connect grant, a refresh token only when"},
+		{File: "authserver/internal/oauth/token.go", Line: 81, Why: "for an OpenID Connect grant, a refresh token only when"},
 	},
 	"OIDC Core §12.2": {
-		{File: "authserver/internal/oauth/token.go", Line: 191, Why: "a refreshed ID token keeps sub and auth_time and has"},
+		{File: "authserver/internal/oauth/grant_refresh_token.go", Line: 69, Why: "a refreshed ID token keeps sub and auth_time and has"},
 		{File: "client/internal/identity/identity.go", Line: 163, Why: "a refreshed ID token must be about the same user."},
 		{File: "client/internal/web/oidc.go", Line: 224, Why: "no nonce this time, and the same sub as at sign-in."},
 	},
 	"OIDC Discovery §3": {
-		{File: "authserver/internal/web/metadata.go", Line: 79, Why: "one sub per user for every client."},
-		{File: "authserver/internal/web/metadata.go", Line: 81, Why: "RS256 must be listed; it is the default."},
-		{File: "authserver/internal/web/metadata.go", Line: 88, Why: "request_uri_parameter_supported defaults to"},
+		{File: "authserver/internal/web/metadata.go", Line: 67, Why: "one sub per user for every client."},
+		{File: "authserver/internal/web/metadata.go", Line: 69, Why: "RS256 must be listed; it is the default."},
+		{File: "authserver/internal/web/metadata.go", Line: 76, Why: "request_uri_parameter_supported defaults to"},
 	},
 	"OIDC RP-Initiated Logout §2": {
 		{File: "authserver/internal/web/logout.go", Line: 144, Why: "the hint is an ID token we issued,"},
@@ -360,7 +363,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/web/signout.go", Line: 118, Why: "state must be the one this"},
 	},
 	"OIDC RP-Initiated Logout §3.1": {
-		{File: "authserver/internal/oauth/register.go", Line: 144, Why: "post-logout redirect URIs are held to"},
+		{File: "authserver/internal/oauth/register.go", Line: 146, Why: "post-logout redirect URIs are held to"},
 		{File: "authserver/internal/web/logout.go", Line: 170, Why: "only an exactly registered URI is"},
 	},
 }
