@@ -70,6 +70,7 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	authMethod := fs.String("auth-method", "", "client_secret_basic (default) or client_secret_post")
 	scope := fs.String("scope", "", "space-delimited scopes (default: all the grants allow)")
 	resourceServer := fs.Bool("resource-server", false, "a resource server: no grants, it only calls /introspect")
+	allowNoPKCE := fs.Bool("allow-no-pkce", false, "exempt this confidential client from PKCE, which OAuth 2.1 requires of every client (only for an app that cannot send code_challenge)")
 	backchannelURI := fs.String("backchannel-logout-uri", "", "where the client receives logout tokens (OIDC Back-Channel Logout)")
 	var redirects, grants, logoutRedirects listFlag
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeat or comma-separate)")
@@ -106,6 +107,14 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 			return err
 		}
 		c.BackchannelLogoutURI = *backchannelURI
+	}
+	if *allowNoPKCE {
+		// Never for a public client: PKCE is all that protects its codes
+		// (RFC 7636 §1).
+		if c.Public() {
+			return fmt.Errorf("-allow-no-pkce is only for confidential clients: a public client must use PKCE")
+		}
+		c.PKCEOptional = true
 	}
 	if *resourceServer {
 		// Not a client in the RFC 6749 sense: it gets no tokens, so it has

@@ -494,3 +494,37 @@ func TestOpenIDConnectAgainstTheBinary(t *testing.T) {
 		t.Errorf("after a restart the ID token no longer verifies: %v", err)
 	}
 }
+
+// TestCLIProfileFlags: `clients add -allow-no-pkce` stores the operator's
+// PKCE exemption, and refuses it for a public client.
+func TestCLIProfileFlags(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "authserver.db")
+	getenv := func(k string) string {
+		if k == "AUTHSERVER_DB" {
+			return dbPath
+		}
+		return ""
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "legacy", "-redirect-uri", "https://legacy.example/cb",
+		"-allow-no-pkce"}, getenv, &out); err != nil {
+		t.Fatalf("clients add -allow-no-pkce: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "modern", "-redirect-uri", "https://modern.example/cb"}, getenv, &out); err != nil {
+		t.Fatalf("clients add: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-public", "-redirect-uri", "https://spa.example/cb", "-allow-no-pkce"}, getenv, io.Discard); err == nil {
+		t.Error("-allow-no-pkce for a public client: want an error")
+	}
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id, want := range map[string]bool{"legacy": true, "modern": false} {
+		if c, err := db.Client(ctx, id); err != nil || c.PKCEOptional != want {
+			t.Errorf("%s: PKCEOptional = %v (%v), want %v", id, c.PKCEOptional, err, want)
+		}
+	}
+}

@@ -149,9 +149,9 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	switch {
 	case challenge == "" && method != "":
 		return req, ErrInvalidRequest("code_challenge_method without code_challenge")
-	case challenge == "" && c.Public():
-		// RFC 7636 §4.4.1 and RFC 9700 §2.1.1: public clients MUST use PKCE.
-		return req, ErrInvalidRequest("code_challenge is required for public clients (PKCE, RFC 7636)")
+	case challenge == "" && (c.Public() || !c.PKCEOptional):
+		// RFC 9700 §2.1.1: PKCE for every client, confidential ones too, as OAuth 2.1 requires; only an operator's exemption skips it.
+		return req, ErrInvalidRequest("code_challenge is required for every client (PKCE, RFC 7636)")
 	case challenge != "" && method != PKCEMethodS256:
 		// An absent method means "plain" (RFC 7636 §4.3), which is refused.
 		return req, ErrInvalidRequest("code_challenge_method must be S256")

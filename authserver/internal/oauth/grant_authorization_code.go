@@ -77,10 +77,11 @@ func (authorizationCodeGrant) Exchange(ctx context.Context, s *Server, req Token
 	if err != nil || !ok {
 		return TokenResponse{}, firstErr(err, ErrInvalidGrant("the authorization was revoked"))
 	}
-	if code.CodeChallenge == "" && req.Client.Public() {
-		// Cannot happen (refused at /authorize), but a public client must
-		// never get tokens without proof of possession.
-		return TokenResponse{}, ErrInvalidGrant("public clients must use PKCE")
+	if code.CodeChallenge == "" && (req.Client.Public() || !req.Client.PKCEOptional) {
+		// Cannot happen (refused at /authorize), but a client that was not
+		// exempted (and never a public one) gets no tokens without proof of
+		// possession.
+		return TokenResponse{}, ErrInvalidGrant("this client must use PKCE")
 	}
 
 	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, code.Scopes, code.Scopes, true,

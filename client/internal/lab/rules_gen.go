@@ -90,13 +90,16 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 18, Why: "the token travels in the Authorization header with the"},
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 49, Why: "b64token = 1*( ALPHA / DIGIT / \"-\" / \".\" / \"_\" / \"~\" / \"+\" / \"/\" ) *\"=\""},
 	},
+	"RFC 6750 §2.3": {
+		{File: "authserver/internal/web/userinfo.go", Line: 20, Why: "OAuth 2.1 drops tokens in the query string (they end up in logs and Referer headers); refuse, do not ignore."},
+	},
 	"RFC 6750 §3": {
 		{File: "authserver/internal/web/errors.go", Line: 69, Why: "the registration endpoint's initial access token."},
-		{File: "authserver/internal/web/userinfo.go", Line: 28, Why: "the error goes in the WWW-Authenticate challenge."},
+		{File: "authserver/internal/web/userinfo.go", Line: 34, Why: "the error goes in the WWW-Authenticate challenge."},
 		{File: "resourceapi/internal/web/errors.go", Line: 58, Why: "every token problem carries the Bearer challenge."},
 	},
 	"RFC 6750 §3.1": {
-		{File: "authserver/internal/web/userinfo.go", Line: 22, Why: "with no token, the challenge carries no error code."},
+		{File: "authserver/internal/web/userinfo.go", Line: 28, Why: "with no token, the challenge carries no error code."},
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 34, Why: "more than one credential is an invalid_request."},
 		{File: "resourceapi/internal/oauth/errors.go", Line: 84, Why: "no error code when the request lacked a token."},
 		{File: "resourceapi/internal/web/auth.go", Line: 48, Why: "a valid token without the scope is a 403"},
@@ -196,7 +199,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/oauth/jwt.go", Line: 134, Why: "the resource server MUST check that typ is at+jwt (or"},
 	},
 	"RFC 9068 §5": {
-		{File: "authserver/cli.go", Line: 115, Why: "a client_credentials token carries the client id as"},
+		{File: "authserver/cli.go", Line: 124, Why: "a client_credentials token carries the client id as"},
 	},
 	"RFC 9110 §11.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 39, Why: "the authentication scheme is case-insensitive. A request"},
@@ -242,6 +245,9 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"RFC 9700 §2.1": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 397, Why: "apart from the port, the match stays exact."},
+	},
+	"RFC 9700 §2.1.1": {
+		{File: "authserver/internal/oauth/authorize.go", Line: 153, Why: "PKCE for every client, confidential ones too, as OAuth 2.1 requires; only an operator's exemption skips it."},
 	},
 	"RFC 9700 §2.1.2": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 131, Why: "the implicit grant (\"token\") is not offered."},
