@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -67,9 +68,11 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	secret := fs.String("secret", "", "client secret (default: random, printed once)")
 	name := fs.String("name", "", "name shown on the consent page")
 	public := fs.Bool("public", false, "a public client (no secret; PKCE required)")
-	authMethod := fs.String("auth-method", "", "client_secret_basic (default) or client_secret_post")
+	authMethod := fs.String("auth-method", "", "client_secret_basic (default), client_secret_post or private_key_jwt (with -jwks)")
+	jwksFile := fs.String("jwks", "", "file with the JWK Set of public keys of a private_key_jwt client (RFC 7523)")
 	scope := fs.String("scope", "", "space-delimited scopes (default: all the grants allow)")
 	resourceServer := fs.Bool("resource-server", false, "a resource server: no grants, it only calls /introspect")
+	requirePAR := fs.Bool("require-par", false, "accept this client's authorization requests only through /par (RFC 9126 require_pushed_authorization_requests)")
 	allowNoPKCE := fs.Bool("allow-no-pkce", false, "exempt this confidential client from PKCE, which OAuth 2.1 requires of every client (only for an app that cannot send code_challenge)")
 	backchannelURI := fs.String("backchannel-logout-uri", "", "where the client receives logout tokens (OIDC Back-Channel Logout)")
 	var redirects, grants, logoutRedirects listFlag
@@ -89,9 +92,17 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	meta := oauth.ClientMetadata{
 		RedirectURIs: redirects, GrantTypes: grants, ClientName: *name, Scope: *scope,
 		TokenEndpointAuthMethod: *authMethod, PostLogoutRedirectURIs: logoutRedirects,
+		RequirePushedAuthorizationRequests: *requirePAR,
 	}
 	if *public {
 		meta.TokenEndpointAuthMethod = oauth.AuthNone
+	}
+	if *jwksFile != "" {
+		raw, err := os.ReadFile(*jwksFile)
+		if err != nil {
+			return fmt.Errorf("clients add: -jwks: %w", err)
+		}
+		meta.JWKS = raw
 	}
 	if !slices.Contains(grants, oauth.GrantAuthorizationCode) {
 		meta.ResponseTypes = []string{}
@@ -127,7 +138,11 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	if _, err := db.User(ctx, c.ID); err == nil {
 		return fmt.Errorf("client id %q is a user's subject; choose another", c.ID)
 	}
-	if !c.Public() {
+	if c.AuthMethod == oauth.AuthPrivateKeyJWT {
+		if *secret != "" {
+			return fmt.Errorf("a private_key_jwt client has no secret")
+		}
+	} else if !c.Public() {
 		if *secret == "" {
 			*secret = oauth.NewSecret()
 		}

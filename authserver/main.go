@@ -126,6 +126,7 @@ func newServer(cfg config.Config, db *store.DB) *oauth.Server {
 		AccessTTL:  cfg.AccessTokenTTL,
 		RefreshTTL: cfg.RefreshTokenTTL,
 		CodeTTL:    cfg.CodeTTL,
+		RequirePAR: cfg.RequirePAR,
 		Now:        time.Now,
 	}
 }

@@ -38,8 +38,11 @@ type Config struct {
 	// (AUTHSERVER_REGISTRATIONS_PER_HOUR).
 	RegistrationsPerHour int
 	CookieSecure         bool // AUTHSERVER_COOKIE_SECURE
-	LogFormat            string
-	LogLevel             string
+	// RequirePAR makes every client push its authorization requests to
+	// /par first (AUTHSERVER_REQUIRE_PAR, RFC 9126 §5).
+	RequirePAR bool
+	LogFormat  string
+	LogLevel   string
 }
 
 // Load reads and validates the configuration, reporting every problem at once.
@@ -57,6 +60,7 @@ func Load(getenv func(string) string) (Config, error) {
 		CodeTTL:                  r.Duration("AUTHSERVER_CODE_TTL", time.Minute),
 		RegistrationToken:        r.String("AUTHSERVER_REGISTRATION_TOKEN", ""),
 		RegistrationsPerHour:     r.Int("AUTHSERVER_REGISTRATIONS_PER_HOUR", 20, 1),
+		RequirePAR:               r.Bool("AUTHSERVER_REQUIRE_PAR", false),
 		LogFormat:                r.OneOf("LOG_FORMAT", "text", "text", "json"),
 		LogLevel:                 r.String("LOG_LEVEL", "info"),
 		DemoClientRedirectURI:    r.String("AUTHSERVER_DEMO_CLIENT_REDIRECT_URI", contract.WebClient.RedirectURI),

@@ -24,16 +24,22 @@ type metadata struct {
 	TokenEndpointAuthMethodsSupported      []string          `json:"token_endpoint_auth_methods_supported"`
 	RevocationEndpointAuthMethodsSupported []string          `json:"revocation_endpoint_auth_methods_supported"`
 	IntrospectionAuthMethodsSupported      []string          `json:"introspection_endpoint_auth_methods_supported"`
-	CodeChallengeMethodsSupported          []string          `json:"code_challenge_methods_supported"`
-	SubjectTypesSupported                  []string          `json:"subject_types_supported"`
-	IDTokenSigningAlgValuesSupported       []string          `json:"id_token_signing_alg_values_supported"`
-	ClaimsSupported                        []string          `json:"claims_supported"`
-	ClaimsParameterSupported               bool              `json:"claims_parameter_supported"`
-	RequestParameterSupported              bool              `json:"request_parameter_supported"`
-	RequestURIParameterSupported           bool              `json:"request_uri_parameter_supported"`
-	PromptValuesSupported                  []string          `json:"prompt_values_supported"`
-	BackchannelLogoutSupported             bool              `json:"backchannel_logout_supported"`
-	BackchannelLogoutSessionSupported      bool              `json:"backchannel_logout_session_supported"`
+	// RFC 8414 §2: the algorithms of private_key_jwt assertions.
+	TokenEndpointAuthSigningAlgs         []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	RevocationEndpointAuthSigningAlgs    []string `json:"revocation_endpoint_auth_signing_alg_values_supported"`
+	IntrospectionEndpointAuthSigningAlgs []string `json:"introspection_endpoint_auth_signing_alg_values_supported"`
+	CodeChallengeMethodsSupported        []string `json:"code_challenge_methods_supported"`
+	SubjectTypesSupported                []string `json:"subject_types_supported"`
+	IDTokenSigningAlgValuesSupported     []string `json:"id_token_signing_alg_values_supported"`
+	ClaimsSupported                      []string `json:"claims_supported"`
+	ClaimsParameterSupported             bool     `json:"claims_parameter_supported"`
+	RequestParameterSupported            bool     `json:"request_parameter_supported"`
+	RequestURIParameterSupported         bool     `json:"request_uri_parameter_supported"`
+	PromptValuesSupported                []string `json:"prompt_values_supported"`
+	BackchannelLogoutSupported           bool     `json:"backchannel_logout_supported"`
+	BackchannelLogoutSessionSupported    bool     `json:"backchannel_logout_session_supported"`
+	// RFC 9126 §5: whether every client must use /par.
+	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests"`
 	// RFC 9207 §3: the iss parameter is in every authorization response.
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
 }
@@ -49,12 +55,14 @@ func handleMetadata(m metadata) echo.HandlerFunc {
 }
 
 // buildMetadata describes the server for RFC 8414 and OIDC Discovery alike.
-func buildMetadata(issuer string, endpoints map[string]string) metadata {
-	secretMethods := []string{oauth.AuthSecretBasic, oauth.AuthSecretPost}
-	allMethods := append(secretMethods[:2:2], oauth.AuthNone)
+func buildMetadata(s *oauth.Server, endpoints map[string]string) metadata {
+	issuer := s.Issuer
+	secretMethods := []string{oauth.AuthSecretBasic, oauth.AuthSecretPost, oauth.AuthPrivateKeyJWT}
+	allMethods := append(secretMethods[:3:3], oauth.AuthNone)
 	return metadata{
 		Issuer:                                     issuer,
 		Endpoints:                                  endpoints,
+		RequirePushedAuthorizationRequests:         s.RequirePAR,
 		ScopesSupported:                            oauth.SupportedScopes(),
 		ResponseTypesSupported:                     oauth.ResponseTypes(),
 		ResponseModesSupported:                     []string{"query"},
@@ -62,6 +70,9 @@ func buildMetadata(issuer string, endpoints map[string]string) metadata {
 		TokenEndpointAuthMethodsSupported:          allMethods,
 		RevocationEndpointAuthMethodsSupported:     allMethods,
 		IntrospectionAuthMethodsSupported:          secretMethods,
+		TokenEndpointAuthSigningAlgs:               oauth.ClientAssertionAlgs,
+		RevocationEndpointAuthSigningAlgs:          oauth.ClientAssertionAlgs,
+		IntrospectionEndpointAuthSigningAlgs:       oauth.ClientAssertionAlgs,
 		CodeChallengeMethodsSupported:              []string{oauth.PKCEMethodS256},
 		AuthorizationResponseIssParameterSupported: true,
 		// OIDC Discovery §3: one sub per user for every client.
@@ -74,7 +85,9 @@ func buildMetadata(issuer string, endpoints map[string]string) metadata {
 		BackchannelLogoutSupported:        true,
 		BackchannelLogoutSessionSupported: true,
 		// OIDC Discovery §3: request_uri_parameter_supported defaults to
-		// true, so its false is said out loud (no PAR or request objects yet).
+		// true, so its false is said out loud: this server fetches no request
+		// objects by reference. The request_uri of a pushed request (RFC
+		// 9126) is its own and needs no fetch.
 		ClaimsParameterSupported:     false,
 		RequestParameterSupported:    false,
 		RequestURIParameterSupported: false,

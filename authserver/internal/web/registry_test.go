@@ -73,3 +73,5 @@ func TestTokenRefusesGrantsOutsideTheRegistry(t *testing.T) {
 		}
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -110,17 +110,18 @@ func routes(e *echo.Echo, o Options) {
 
 	// The back channel: clients and the resource API call these directly.
 	auth := clientAuth{server: s, failures: o.ClientThrottle}
-	adv.add("token_endpoint", e.POST("/token", handleToken(s, auth)))                           // RFC 6749 §3.2
-	adv.add("revocation_endpoint", e.POST("/revoke", handleRevoke(s, auth)))                    // RFC 7009
-	adv.add("introspection_endpoint", e.POST("/introspect", handleIntrospect(s, auth)))         // RFC 7662
-	adv.add("registration_endpoint", e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
+	adv.add("token_endpoint", e.POST("/token", handleToken(s, auth)))                                // RFC 6749 §3.2
+	adv.add("revocation_endpoint", e.POST("/revoke", handleRevoke(s, auth)))                         // RFC 7009
+	adv.add("pushed_authorization_request_endpoint", e.POST("/par", handlePAR(s, auth, o.Sessions))) // RFC 9126
+	adv.add("introspection_endpoint", e.POST("/introspect", handleIntrospect(s, auth)))              // RFC 7662
+	adv.add("registration_endpoint", e.POST("/register", handleRegister(s, o.RegistrationToken,      // RFC 7591
 		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now))))
 	adv.add("userinfo_endpoint", e.GET("/userinfo", handleUserInfo(s))) // OIDC Core §5.3
 	e.POST("/userinfo", handleUserInfo(s))
 
 	// Discovery (RFC 8414, OIDC Discovery §4: one document at both
 	// addresses), built from the endpoints routed above.
-	meta := handleMetadata(buildMetadata(s.Issuer, adv.endpoints))
+	meta := handleMetadata(buildMetadata(s, adv.endpoints))
 	e.GET("/.well-known/oauth-authorization-server", meta)
 	e.GET("/.well-known/openid-configuration", meta)
 }

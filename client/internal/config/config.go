@@ -24,6 +24,11 @@ type Config struct {
 	TokenURL      string // back channel
 	RevocationURL string // back channel
 	APIURL        string // back channel
+	// PARURL is the pushed authorization request endpoint (CLIENT_PAR_URL,
+	// back channel, RFC 9126); UsePAR (CLIENT_USE_PAR) pushes every
+	// authorization request there first.
+	PARURL string
+	UsePAR bool
 
 	// OpenID Connect (the client as a relying party).
 	JWKSURL       string // back channel: the provider's keys, for ID and logout tokens
@@ -76,6 +81,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AuthorizeURL = r.URL("CLIENT_AUTHORIZE_URL", c.Issuer+"/authorize")
 	c.TokenURL = r.URL("CLIENT_TOKEN_URL", c.Issuer+"/token")
 	c.RevocationURL = r.URL("CLIENT_REVOCATION_URL", c.Issuer+"/revoke")
+	// The pushed authorization request endpoint is on the back channel,
+	// beside /token (RFC 9126 §2).
+	c.PARURL = r.URL("CLIENT_PAR_URL", strings.TrimSuffix(c.TokenURL, "/token")+"/par")
+	c.UsePAR = r.Bool("CLIENT_USE_PAR", true)
 	c.APIURL = r.URL("CLIENT_API_URL", contract.ResourceAPIURL)
 	c.JWKSURL = r.URL("CLIENT_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
 	c.UserInfoURL = r.URL("CLIENT_USERINFO_URL", c.Issuer+"/userinfo")

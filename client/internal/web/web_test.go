@@ -103,6 +103,9 @@ func newHarness(t testing.TB, as *fakeAS, api http.Handler, env ...string) *harn
 	settings := map[string]string{
 		"CLIENT_ISSUER":  h.asSrv.URL,
 		"CLIENT_API_URL": h.apiSrv.URL,
+		// The fake has no /par; pushed requests are tested against the
+		// real authorization server (system_test.go TestFlow).
+		"CLIENT_USE_PAR": "false",
 	}
 	for i := 0; i+1 < len(env); i += 2 {
 		settings[env[i]] = env[i+1]
