@@ -144,6 +144,22 @@ func TestPrivateKeyJWT(t *testing.T) {
 			}
 		})
 	}
+	// A key client of the code grant pushes its authorization request with
+	// an assertion too: /par authenticates as /token does.
+	resp, reg := e.postJSON("/register", map[string]any{"client_name": "Key web app", "redirect_uris": []string{redirectURI},
+		"token_endpoint_auth_method": "private_key_jwt", "jwks": map[string]any{"keys": []any{key.jwk(nil)}}})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register a private_key_jwt web app: %d %v", resp.StatusCode, reg)
+	}
+	webID := reg["client_id"].(string)
+	push := pkce(url.Values{"response_type": {"code"}, "scope": {"tracks:read"}, "state": {"s"}})
+	for k, v := range assertionForm(key.assertion(t, webID, e.URL, nil)) {
+		push[k] = v
+	}
+	if resp, m := e.postForm("/par", "", "", push); resp.StatusCode != http.StatusCreated || m["request_uri"] == nil {
+		t.Fatalf("/par with an assertion: %d %v", resp.StatusCode, m)
+	}
+
 	// A key client cannot fall back to a secret it does not have.
 	if resp, m := e.postForm("/token", id, "guess", url.Values{"grant_type": {"client_credentials"}}); resp.StatusCode != 401 {
 		t.Fatalf("key client with Basic: %d %v, want 401", resp.StatusCode, m)
