@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -67,14 +68,17 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	secret := fs.String("secret", "", "client secret (default: random, printed once)")
 	name := fs.String("name", "", "name shown on the consent page")
 	public := fs.Bool("public", false, "a public client (no secret; PKCE required)")
-	authMethod := fs.String("auth-method", "", "client_secret_basic (default) or client_secret_post")
+	authMethod := fs.String("auth-method", "", "client_secret_basic (default), client_secret_post or private_key_jwt (with -jwks)")
+	jwksFile := fs.String("jwks", "", "file with the JWK Set of public keys of a private_key_jwt client (RFC 7523)")
 	scope := fs.String("scope", "", "space-delimited scopes (default: all the grants allow)")
 	resourceServer := fs.Bool("resource-server", false, "a resource server: no grants, it only calls /introspect")
+	requirePAR := fs.Bool("require-par", false, "accept this client's authorization requests only through /par (RFC 9126 require_pushed_authorization_requests)")
+	allowNoPKCE := fs.Bool("allow-no-pkce", false, "exempt this confidential client from PKCE, which OAuth 2.1 requires of every client (only for an app that cannot send code_challenge)")
 	backchannelURI := fs.String("backchannel-logout-uri", "", "where the client receives logout tokens (OIDC Back-Channel Logout)")
 	var redirects, grants, logoutRedirects listFlag
 	fs.Var(&redirects, "redirect-uri", "redirect URI (repeat or comma-separate)")
 	fs.Var(&logoutRedirects, "post-logout-redirect-uri", "where /end_session may send the browser back (repeat or comma-separate)")
-	fs.Var(&grants, "grant", "grant types: authorization_code, refresh_token, client_credentials (default authorization_code,refresh_token)")
+	fs.Var(&grants, "grant", "grant types: "+strings.Join(oauth.GrantNames(), ", ")+" (default authorization_code,refresh_token)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,9 +92,17 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	meta := oauth.ClientMetadata{
 		RedirectURIs: redirects, GrantTypes: grants, ClientName: *name, Scope: *scope,
 		TokenEndpointAuthMethod: *authMethod, PostLogoutRedirectURIs: logoutRedirects,
+		RequirePushedAuthorizationRequests: *requirePAR,
 	}
 	if *public {
 		meta.TokenEndpointAuthMethod = oauth.AuthNone
+	}
+	if *jwksFile != "" {
+		raw, err := os.ReadFile(*jwksFile)
+		if err != nil {
+			return fmt.Errorf("clients add: -jwks: %w", err)
+		}
+		meta.JWKS = raw
 	}
 	if !slices.Contains(grants, oauth.GrantAuthorizationCode) {
 		meta.ResponseTypes = []string{}
@@ -113,6 +125,14 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 		}
 		c.BackchannelLogoutURI = *backchannelURI
 	}
+	if *allowNoPKCE {
+		// Never for a public client: PKCE is all that protects its codes
+		// (RFC 7636 §1).
+		if c.Public() {
+			return fmt.Errorf("-allow-no-pkce is only for confidential clients: a public client must use PKCE")
+		}
+		c.PKCEOptional = true
+	}
 	if *resourceServer {
 		// Not a client in the RFC 6749 sense: it gets no tokens, so it has
 		// no grants, scopes or redirect URIs (see oauth.Client.ResourceServer).
@@ -124,7 +144,11 @@ func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []str
 	if _, err := db.User(ctx, c.ID); err == nil {
 		return fmt.Errorf("client id %q is a user's subject; choose another", c.ID)
 	}
-	if !c.Public() {
+	if c.AuthMethod == oauth.AuthPrivateKeyJWT {
+		if *secret != "" {
+			return fmt.Errorf("a private_key_jwt client has no secret")
+		}
+	} else if !c.Public() {
 		if *secret == "" {
 			*secret = oauth.NewSecret()
 		}

@@ -158,6 +158,7 @@ func newServer(ctx context.Context, cfg config.Config, db *store.DB) (*oauth.Ser
 		Store:          db,
 		Resources:      oauth.NewRegistry(resources),
 		Devices:        db,
+		RequirePAR:     cfg.RequirePAR,
 		DeviceInterval: cfg.DeviceInterval,
 		Keys:           oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
 		Issuer:         cfg.Issuer,

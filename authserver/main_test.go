@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -492,5 +493,61 @@ func TestOpenIDConnectAgainstTheBinary(t *testing.T) {
 	}
 	if _, err := again.Verifier(&oidc.Config{ClientID: "demo-client"}).Verify(ctx, raw); err != nil {
 		t.Errorf("after a restart the ID token no longer verifies: %v", err)
+	}
+}
+
+// TestCLIProfileFlags: `clients add -allow-no-pkce` stores the operator's
+// PKCE exemption (refused for a public client), `-require-par` the
+// client's require_pushed_authorization_requests.
+func TestCLIProfileFlags(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "authserver.db")
+	getenv := func(k string) string {
+		if k == "AUTHSERVER_DB" {
+			return dbPath
+		}
+		return ""
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "legacy", "-redirect-uri", "https://legacy.example/cb",
+		"-allow-no-pkce", "-require-par"}, getenv, &out); err != nil {
+		t.Fatalf("clients add -allow-no-pkce: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "modern", "-redirect-uri", "https://modern.example/cb"}, getenv, &out); err != nil {
+		t.Fatalf("clients add: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-public", "-redirect-uri", "https://spa.example/cb", "-allow-no-pkce"}, getenv, io.Discard); err == nil {
+		t.Error("-allow-no-pkce for a public client: want an error")
+	}
+	// private_key_jwt with a JWK Set file; a private key in it is refused.
+	jwks := filepath.Join(t.TempDir(), "jwks.json")
+	pub := `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`
+	if err := os.WriteFile(jwks, []byte(pub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "keybot", "-grant", "client_credentials",
+		"-auth-method", "private_key_jwt", "-jwks", jwks}, getenv, &out); err != nil {
+		t.Fatalf("clients add private_key_jwt: %v\n%s", err, out.String())
+	}
+	priv := strings.Replace(pub, `"x":`, `"d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":`, 1)
+	if err := os.WriteFile(jwks, []byte(priv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-grant", "client_credentials",
+		"-auth-method", "private_key_jwt", "-jwks", jwks}, getenv, io.Discard); err == nil {
+		t.Error("clients add with a private key in -jwks: want an error")
+	}
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id, want := range map[string]bool{"legacy": true, "modern": false} {
+		if c, err := db.Client(ctx, id); err != nil || c.PKCEOptional != want || c.RequirePAR != want {
+			t.Errorf("%s: PKCEOptional = %v, RequirePAR = %v (%v), want %v", id, c.PKCEOptional, c.RequirePAR, err, want)
+		}
+	}
+	if c, err := db.Client(ctx, "keybot"); err != nil || c.AuthMethod != "private_key_jwt" || !strings.Contains(c.JWKS, "Ed25519") || c.SecretHash != "" {
+		t.Errorf("keybot = %+v, %v", c, err)
 	}
 }

@@ -102,23 +102,23 @@ func TestLab(t *testing.T) {
 		// covers: RFC 6749 §10.12
 		{"login-csrf", "RFC 6749 §10.12", "client/internal/flow/steps.go:", 400, "", "succeeded"},
 		// covers: RFC 7636 §4.6
-		{"code-interception", "RFC 7636 §4.6", "authserver/internal/oauth/token.go:", 400, "invalid_grant", ""},
+		{"code-interception", "RFC 7636 §4.6", "authserver/internal/oauth/grant_authorization_code.go:", 400, "invalid_grant", ""},
 		// covers: RFC 9700 §4.1.3
 		{"redirect-uri", "RFC 9700 §4.1.3", "authserver/internal/oauth/authorize.go:", 400, "invalid_request", "succeeded"},
 		// covers: RFC 6749 §4.1.2
-		{"code-replay", "RFC 6749 §4.1.2", "authserver/internal/oauth/token.go:", 400, "invalid_grant", ""},
+		{"code-replay", "RFC 6749 §4.1.2", "authserver/internal/oauth/grant_authorization_code.go:", 400, "invalid_grant", ""},
 		// covers: RFC 9700 §4.14.2
-		{"refresh-reuse", "RFC 9700 §4.14.2", "authserver/internal/oauth/token.go:", 400, "invalid_grant", ""},
+		{"refresh-reuse", "RFC 9700 §4.14.2", "authserver/internal/oauth/grant_refresh_token.go:", 400, "invalid_grant", ""},
 		// covers: RFC 9207 §2.4
 		{"mix-up", "RFC 9207 §2.4", "client/internal/flow/steps.go:", 400, "", "succeeded"},
 		// covers: RFC 6749 §6
-		{"scope-escalation", "RFC 6749 §6", "authserver/internal/oauth/token.go:", 400, "invalid_scope", "succeeded"},
+		{"scope-escalation", "RFC 6749 §6", "authserver/internal/oauth/grant_refresh_token.go:", 400, "invalid_scope", "succeeded"},
 		// covers: RFC 8725 §3.1
 		{"forged-tokens", "RFC 8725 §3.1", "resourceapi/internal/oauth/jwt.go:", 401, "invalid_token", "succeeded"},
 		// covers: RFC 6749 §10.13
 		{"clickjacking", "RFC 6749 §10.13", "authserver/internal/web/routes.go:", 200, "", ""},
 		// covers: RFC 7591 §5
-		{"ssrf-registration", "RFC 7591 §5", "authserver/internal/oauth/register.go:", 201, "", ""},
+		{"ssrf-registration", "RFC 7591 §5", "authserver/internal/oauth/register.go:", 400, "invalid_client_metadata", ""}, // jwks_uri is refused outright
 		// covers: RFC 9700 §4.11.2
 		{"open-redirector", "RFC 9700 §4.11.2", "authserver/internal/web/authorize.go:", 400, "", "succeeded"},
 		// covers: RFC 9700 §4.7

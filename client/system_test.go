@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -278,8 +280,14 @@ func TestFlow(t *testing.T) {
 			t.Errorf("inspector lacks a %s step; steps: %v", kind, got)
 		}
 	}
-	if got[0] != "authorization-request" || got[1] != "authorization-response" {
-		t.Errorf("timeline starts %v, want authorization-request, authorization-response", got[:2])
+	// covers: RFC 9126 §2
+	// The client pushes the request (CLIENT_USE_PAR defaults to true), and
+	// the browser carries only client_id and request_uri.
+	if want := []string{"authorization-request", "pushed-authorization-request", "front-channel-request", "authorization-response"}; len(got) < 4 || !slices.Equal(got[:4], want) {
+		t.Errorf("timeline starts %v, want %v", got, want)
+	}
+	if !strings.Contains(insp.body, "urn:ietf:params:oauth:request_uri:") || !strings.Contains(insp.body, "RFC 9126 §2") {
+		t.Errorf("the inspector does not show the pushed request's request_uri and RFC 9126")
 	}
 	// Secrets never reach the page, the PKCE code verifier included.
 	for _, secret := range []string{"demo-secret", "wonderland"} {
@@ -347,6 +355,26 @@ func TestFlow(t *testing.T) {
 		t.Errorf("client charts printed:\n%s", out.String())
 	}
 
+	// covers: RFC 7523 §2.2
+	// The same grant with private_key_jwt: a new P-256 key in a 0600 file,
+	// a client registered with its public key, a signed assertion; the
+	// second run reuses key and client.
+	env["CLIENT_DB"] = filepath.Join(t.TempDir(), "client.db")
+	for i, want := range []string{"created a new P-256 private key", "reusing client"} {
+		out.Reset()
+		if err := run(t.Context(), []string{"client", "charts", "-auth", "private_key_jwt"}, func(k string) string { return env[k] }, &out); err != nil {
+			t.Fatalf("client charts -auth private_key_jwt (run %d): %v\n%s", i+1, err, out.String())
+		}
+		for _, w := range []string{want, "RFC 7523 §3", "RANK"} {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("run %d lacks %q:\n%s", i+1, w, out.String())
+			}
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(filepath.Dir(env["CLIENT_DB"]), "machine-key.pem")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v %v, want mode 0600", fi, err)
+	}
+
 	// Nothing of the above left a code, token or secret in the client's logs.
 	logs := s.client.Logs()
 	if !strings.Contains(logs, "path=/callback") {
@@ -376,7 +404,9 @@ func TestRunRejectsUnknownCommand(t *testing.T) {
 func TestFlowFailures(t *testing.T) {
 	t.Parallel()
 	// Introspection lets the resource API see a revocation at once.
-	s := startSystem(t)
+	// The forged callbacks below need the state, which only the full
+	// front-channel request (no PAR) shows.
+	s := startSystemFull(t, func(string) []string { return nil }, []string{"CLIENT_USE_PAR=false"})
 	s.api.Stop()
 	s.api = actortest.Start(t, "resourceapi", s.api.URL, append(apiEnv(t, s), "RESOURCEAPI_TOKEN_VALIDATION=introspection")...)
 

@@ -103,8 +103,8 @@ func TestBrowserLabCodeReplay(t *testing.T) {
 		b.fatalf("read the rule", "the rule line says %q, want RFC 6749 §4.1.2", rule)
 	}
 	code := b.eval("read the enforcing line", `document.querySelector('#result .rule a code').textContent`)
-	if !strings.HasPrefix(code, "authserver/internal/oauth/token.go:") {
-		b.fatalf("read the enforcing line", "the rule links %q, want authserver/internal/oauth/token.go:<line>", code)
+	if !strings.HasPrefix(code, "authserver/internal/oauth/grant_authorization_code.go:") {
+		b.fatalf("read the enforcing line", "the rule links %q, want authserver/internal/oauth/grant_authorization_code.go:<line>", code)
 	}
 	if n := b.count(".lab-request"); n < 4 {
 		b.fatalf("read the requests", "%d requests shown, want the sign-in, both redemptions and the introspections", n)

@@ -15,10 +15,10 @@ import (
 var mustHave = []struct {
 	name, key, file, when string
 }{
-	{"single-use authorization code", "RFC 6749 §4.1.2", "authserver/internal/oauth/token.go", ""},
-	{"PKCE S256 verifier check", "RFC 7636 §4.6", "authserver/internal/oauth/token.go", ""},
+	{"single-use authorization code", "RFC 6749 §4.1.2", "authserver/internal/oauth/grant_authorization_code.go", ""},
+	{"PKCE S256 verifier check", "RFC 7636 §4.6", "authserver/internal/oauth/grant_authorization_code.go", ""},
 	{"exact redirect_uri match", "RFC 9700 §4.1.3", "authserver/internal/oauth/authorize.go", ""},
-	{"refresh token reuse revokes the family", "RFC 9700 §4.14.2", "authserver/internal/oauth/token.go", ""},
+	{"refresh token reuse revokes the family", "RFC 9700 §4.14.2", "authserver/internal/oauth/grant_refresh_token.go", ""},
 	{"resource server checks aud", "RFC 9068 §4", "resourceapi/internal/oauth/jwt.go", ""},
 	{"client checks state", "RFC 6749 §10.12", "client/internal/flow/steps.go", ""},
 	{"client checks iss", "RFC 9207 §2.4", "client/internal/flow/steps.go", ""},

@@ -47,6 +47,9 @@ type Config struct {
 	// DPoPNonces makes every DPoP proof at /token and /userinfo carry a
 	// server nonce (RFC 9449 §8; AUTHSERVER_DPOP_NONCES).
 	DPoPNonces bool
+	// RequirePAR makes every client push its authorization requests to
+	// /par first (AUTHSERVER_REQUIRE_PAR, RFC 9126 §5).
+	RequirePAR bool
 	LogFormat  string
 	LogLevel   string
 }
@@ -69,6 +72,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RegistrationToken:        r.String("AUTHSERVER_REGISTRATION_TOKEN", ""),
 		RegistrationsPerHour:     r.Int("AUTHSERVER_REGISTRATIONS_PER_HOUR", 20, 1),
 		DPoPNonces:               r.Bool("AUTHSERVER_DPOP_NONCES", false),
+		RequirePAR:               r.Bool("AUTHSERVER_REQUIRE_PAR", false),
 		LogFormat:                r.OneOf("LOG_FORMAT", "text", "text", "json"),
 		LogLevel:                 r.String("LOG_LEVEL", "info"),
 		DemoClientRedirectURI:    r.String("AUTHSERVER_DEMO_CLIENT_REDIRECT_URI", contract.WebClient.RedirectURI),

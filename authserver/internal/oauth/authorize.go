@@ -68,6 +68,12 @@ func (r AuthorizeRequest) OpenID() bool { return slices.Contains(r.Scopes, scope
 // returned request is not Verified, an error must be shown on a page and
 // never sent to the (unverified) redirect URI.
 func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeRequest, error) {
+	return s.checkAuthorize(ctx, q, false)
+}
+
+// checkAuthorize is CheckAuthorize; pushed is true for a request that came
+// through /par (RFC 9126 §2.1), which a client may be required to use.
+func (s *Server) checkAuthorize(ctx context.Context, q url.Values, pushed bool) (AuthorizeRequest, error) {
 	var req AuthorizeRequest
 
 	// RFC 6749 §3.1: request parameters MUST NOT be included more than once.
@@ -110,6 +116,10 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 		req.RedirectURI = c.RedirectURIs[0]
 	}
 	req.Verified = true
+	// RFC 9126 §6: a client (or server) that requires PAR has its plain authorization requests refused.
+	if !pushed && s.RequiresPAR(c) {
+		return req, ErrInvalidRequest("this client must push its authorization request to the pushed_authorization_request_endpoint first")
+	}
 
 	// From here on the state is echoed in every error redirect (RFC 6749
 	// §4.1.2.1), so take it first.
@@ -160,9 +170,9 @@ func (s *Server) CheckAuthorize(ctx context.Context, q url.Values) (AuthorizeReq
 	switch {
 	case challenge == "" && method != "":
 		return req, ErrInvalidRequest("code_challenge_method without code_challenge")
-	case challenge == "" && c.Public():
-		// RFC 7636 §4.4.1 and RFC 9700 §2.1.1: public clients MUST use PKCE.
-		return req, ErrInvalidRequest("code_challenge is required for public clients (PKCE, RFC 7636)")
+	case challenge == "" && (c.Public() || !c.PKCEOptional):
+		// RFC 9700 §2.1.1: PKCE for every client, confidential ones too, as OAuth 2.1 requires; only an operator's exemption skips it.
+		return req, ErrInvalidRequest("code_challenge is required for every client (PKCE, RFC 7636)")
 	case challenge != "" && method != PKCEMethodS256:
 		// An absent method means "plain" (RFC 7636 §4.3), which is refused.
 		return req, ErrInvalidRequest("code_challenge_method must be S256")

@@ -51,6 +51,7 @@ var knownParams = map[string]bool{
 	"state": true, "code_challenge": true, "code_challenge_method": true, "prompt": true, "grant_type": true,
 	"code": true, "code_verifier": true, "refresh_token": true, "token": true, "token_type_hint": true,
 	"nonce": true, "dpop_jkt": true, "response_mode": true, "login_hint": true, "max_age": true, "id_token_hint": true,
+	"request_uri": true, "client_assertion": true, "client_assertion_type": true,
 }
 
 // ParamName is a request parameter's name as an error description may

@@ -188,6 +188,23 @@ func (s *Server) DeviceAuthorize(ctx context.Context, c Client, scope string, sc
 	}, nil
 }
 
+// deviceCodeGrant is the device authorization grant (RFC 8628): a device
+// without a browser polls /token while the user approves on another one.
+type deviceCodeGrant struct{}
+
+func (deviceCodeGrant) Name() string { return GrantDeviceCode }
+
+// CheckClient: a device client needs no redirect URI, and nothing else
+// about a client rules the grant out.
+func (deviceCodeGrant) CheckClient(Client) error { return nil }
+
+func (deviceCodeGrant) ResponseTypes() []string { return nil }
+
+// Exchange polls for, and at last redeems, a device code (RFC 8628 §3.4).
+func (deviceCodeGrant) Exchange(ctx context.Context, s *Server, req TokenRequest) (TokenResponse, error) {
+	return s.deviceCodeGrant(ctx, req)
+}
+
 // deviceCodeGrant is the token request of the device grant (RFC 8628
 // §3.4, §3.5): pending, slow down, denied, expired, or tokens, once.
 func (s *Server) deviceCodeGrant(ctx context.Context, req TokenRequest) (TokenResponse, error) {

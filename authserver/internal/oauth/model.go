@@ -51,6 +51,18 @@ type Client struct {
 	// RequireAuthTime is require_auth_time (OIDC Registration §2). Every ID
 	// token here carries auth_time, so it changes nothing but is kept.
 	RequireAuthTime bool
+
+	// PKCEOptional exempts the client from PKCE, which OAuth 2.1 requires
+	// of every client. Only the operator can set it (`clients add
+	// -allow-no-pkce`), for an old confidential client that cannot send a
+	// code_challenge.
+	PKCEOptional bool
+	// RequirePAR is require_pushed_authorization_requests (RFC 9126 §6):
+	// /authorize accepts only a request_uri from /par for this client.
+	RequirePAR bool
+	// JWKS is the JSON JWK Set of public keys a private_key_jwt client
+	// signs its assertions with (RFC 7591 §2 jwks); empty otherwise.
+	JWKS string
 }
 
 // Where a client came from. Seeded and CLI-added clients were set up by

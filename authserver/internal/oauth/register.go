@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/url"
 	"slices"
@@ -15,7 +16,7 @@ import (
 // server does not use are accepted and ignored (RFC 7591 §2: "The
 // authorization server MUST ignore any client metadata ... it does not
 // understand").
-// RFC 7591 §5: URLs such as logo_uri and jwks_uri are dropped, never fetched (no SSRF).
+// RFC 7591 §5: URLs such as logo_uri are dropped, never fetched (no SSRF); jwks_uri is refused.
 type ClientMetadata struct {
 	RedirectURIs            []string `json:"redirect_uris,omitempty"`
 	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method,omitempty"`
@@ -30,6 +31,12 @@ type ClientMetadata struct {
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
 	DefaultMaxAge            int64  `json:"default_max_age,omitempty"`
 	RequireAuthTime          bool   `json:"require_auth_time,omitempty"`
+	// RFC 9126 §6.
+	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
+	// JWKS holds a private_key_jwt client's public keys (RFC 7591 §2);
+	// JWKSURI is refused (see NewClient).
+	JWKS    json.RawMessage `json:"jwks,omitempty"`
+	JWKSURI string          `json:"jwks_uri,omitempty"`
 	// BackchannelLogoutURI (OIDC Back-Channel Logout §2.2) is refused at
 	// registration: see NewClient.
 	BackchannelLogoutURI string `json:"backchannel_logout_uri,omitempty"`
@@ -53,7 +60,7 @@ func (s *Server) Register(ctx context.Context, m ClientMetadata) (RegisteredClie
 	}
 	c.Source = SourceRegistration
 	secret := ""
-	if !c.Public() {
+	if c.AuthMethod == AuthSecretBasic || c.AuthMethod == AuthSecretPost {
 		secret = NewSecret()
 		if c.SecretHash, err = HashPassword(secret); err != nil {
 			return RegisteredClient{}, err
@@ -79,6 +86,10 @@ func (s *Server) Register(ctx context.Context, m ClientMetadata) (RegisteredClie
 	out.IDTokenSignedResponseAlg = idTokenAlg(c)
 	out.DefaultMaxAge = int64(c.DefaultMaxAge / time.Second)
 	out.RequireAuthTime = c.RequireAuthTime
+	out.RequirePushedAuthorizationRequests = c.RequirePAR
+	if c.JWKS != "" {
+		out.JWKS = json.RawMessage(c.JWKS)
+	}
 	return out, nil
 }
 
@@ -100,22 +111,35 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 	switch c.AuthMethod {
 	case "":
 		c.AuthMethod = AuthSecretBasic
-	case AuthSecretBasic, AuthSecretPost, AuthNone:
+	case AuthSecretBasic, AuthSecretPost, AuthNone, AuthPrivateKeyJWT:
+	case "client_secret_jwt":
+		// OIDC Core §9: client_secret_jwt is an HMAC keyed with the secret, which this server keeps only as a bcrypt hash and so cannot check.
+		return Client{}, ErrInvalidClientMetadata("client_secret_jwt is not supported: secrets are stored only as bcrypt hashes; use private_key_jwt")
 	default:
-		return Client{}, ErrInvalidClientMetadata("token_endpoint_auth_method must be client_secret_basic, client_secret_post or none")
+		return Client{}, ErrInvalidClientMetadata("token_endpoint_auth_method must be client_secret_basic, client_secret_post, private_key_jwt or none")
+	}
+	// RFC 7591 §5: jwks_uri would make the server fetch an address a registrant names (SSRF); send the keys as jwks.
+	if m.JWKSURI != "" {
+		return Client{}, ErrInvalidClientMetadata("jwks_uri is not accepted: register the public keys as jwks")
+	}
+	if c.AuthMethod == AuthPrivateKeyJWT {
+		jwks, err := CheckClientJWKS(m.JWKS)
+		if err != nil {
+			return Client{}, err
+		}
+		c.JWKS = jwks
+	} else if len(m.JWKS) > 0 {
+		return Client{}, ErrInvalidClientMetadata("jwks is only for token_endpoint_auth_method private_key_jwt")
 	}
 	// RFC 7591 §2: the default grant is authorization_code.
 	c.GrantTypes = slices.Compact(slices.Sorted(slices.Values(m.GrantTypes)))
 	if len(c.GrantTypes) == 0 {
 		c.GrantTypes = []string{GrantAuthorizationCode}
 	}
-	for _, g := range c.GrantTypes {
-		if g != GrantAuthorizationCode && g != GrantRefreshToken && g != GrantClientCredentials && g != GrantDeviceCode {
-			return Client{}, ErrInvalidClientMetadata("unsupported grant type: " + g)
+	for _, name := range c.GrantTypes {
+		if _, ok := LookupGrant(name); !ok {
+			return Client{}, ErrInvalidClientMetadata("unsupported grant type: " + name)
 		}
-	}
-	if c.AllowsGrant(GrantClientCredentials) && c.Public() {
-		return Client{}, ErrInvalidClientMetadata("client_credentials requires a confidential client")
 	}
 	// RFC 7591 §2.1: response_types and grant_types must agree.
 	rts := m.ResponseTypes
@@ -123,7 +147,8 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 		rts = []string{"code"}
 	}
 	for _, rt := range rts {
-		if rt != "code" {
+		// RFC 9700 §2.1.2: only the response types of Grants; the implicit grant's "token" is not one.
+		if !slices.Contains(ResponseTypes(), rt) {
 			return Client{}, ErrInvalidClientMetadata("only response type code is supported")
 		}
 	}
@@ -131,15 +156,19 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 		return Client{}, ErrInvalidClientMetadata("response_types code and grant type authorization_code go together")
 	}
 
-	if c.AllowsGrant(GrantAuthorizationCode) && len(m.RedirectURIs) == 0 {
-		return Client{}, ErrInvalidRedirectURI("redirect_uris is required for the authorization code grant")
-	}
 	for _, ru := range m.RedirectURIs {
 		if err := checkRedirectURI(ru); err != nil {
 			return Client{}, err
 		}
 	}
 	c.RedirectURIs = slices.Compact(slices.Clone(m.RedirectURIs))
+	// Each grant refuses metadata it cannot work with.
+	for _, name := range c.GrantTypes {
+		g, _ := LookupGrant(name)
+		if err := g.CheckClient(c); err != nil {
+			return Client{}, err
+		}
+	}
 
 	// OIDC RP-Initiated Logout §3.1: post-logout redirect URIs are held to
 	// the rules of redirect URIs, and matched exactly too.
@@ -167,6 +196,11 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 	}
 	c.DefaultMaxAge = time.Duration(m.DefaultMaxAge) * time.Second
 	c.RequireAuthTime = m.RequireAuthTime
+	// A pushed request is an authorization request: it needs the code grant.
+	if m.RequirePushedAuthorizationRequests && !c.AllowsGrant(GrantAuthorizationCode) {
+		return Client{}, ErrInvalidClientMetadata("require_pushed_authorization_requests needs the authorization_code grant")
+	}
+	c.RequirePAR = m.RequirePushedAuthorizationRequests
 
 	// Scopes: the requested ones, or by default every scope the grants
 	// allow (user-data scopes only with authorization_code).

@@ -32,7 +32,10 @@ type Server struct {
 	// (zero: DefaultDeviceInterval).
 	Devices        DeviceStore
 	DeviceInterval time.Duration
-	Now            func() time.Time
+	// RequirePAR refuses every authorization request that did not come
+	// through /par (RFC 9126 §6, AUTHSERVER_REQUIRE_PAR).
+	RequirePAR bool
+	Now        func() time.Time
 	// Logger records security events (reuse of a code or refresh token);
 	// nil logs nothing.
 	Logger *slog.Logger
@@ -52,8 +55,11 @@ type ClientCredentials struct {
 	// HasSecret distinguishes an empty secret from none.
 	HasSecret bool
 	// Method is how the credentials came: AuthSecretBasic (Authorization
-	// header), AuthSecretPost (request body) or AuthNone (an id only).
+	// header), AuthSecretPost (request body), AuthPrivateKeyJWT (a signed
+	// client_assertion) or AuthNone (an id only).
 	Method string
+	// Assertion is the client_assertion JWT of AuthPrivateKeyJWT.
+	Assertion string
 }
 
 // AuthenticateClient checks client credentials (RFC 6749 §2.3). Public
@@ -69,6 +75,16 @@ func (s *Server) AuthenticateClient(ctx context.Context, cr ClientCredentials) (
 	}
 	if err != nil {
 		return Client{}, err
+	}
+	if c.AuthMethod == AuthPrivateKeyJWT || cr.Method == AuthPrivateKeyJWT {
+		// RFC 7591 §2: a private_key_jwt client authenticates with an assertion only, and only it may.
+		if c.AuthMethod != AuthPrivateKeyJWT || cr.Method != AuthPrivateKeyJWT {
+			return Client{}, ErrInvalidClient("this client authenticates with " + c.AuthMethod + " (its registered token_endpoint_auth_method)")
+		}
+		if err := s.verifyClientAssertion(ctx, c, cr.Assertion); err != nil {
+			return Client{}, err
+		}
+		return c, nil
 	}
 	if c.Public() {
 		if cr.HasSecret {

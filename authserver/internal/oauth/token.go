@@ -2,8 +2,9 @@ package oauth
 
 import (
 	"context"
-	"errors"
+	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -30,6 +31,9 @@ type TokenRequest struct {
 	Resources []string
 	// device_code (RFC 8628 §3.4)
 	DeviceCode string
+	// Params is the whole request body, for a grant with parameters of its
+	// own (a later device_code grant reads device_code from it).
+	Params url.Values
 }
 
 // TokenResponse is the successful response (RFC 6749 §5.1).
@@ -43,224 +47,21 @@ type TokenResponse struct {
 	IDToken string `json:"id_token,omitempty"`
 }
 
-// Token runs the grant the request names.
+// Token runs the grant the request names, as listed in Grants.
 func (s *Server) Token(ctx context.Context, req TokenRequest) (TokenResponse, error) {
-	switch req.GrantType {
-	case "":
+	if req.GrantType == "" {
 		return TokenResponse{}, ErrInvalidRequest("grant_type is missing")
-	case GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantDeviceCode:
-	default:
-		return TokenResponse{}, ErrUnsupportedGrantType("grant_type must be authorization_code, refresh_token, client_credentials or " + GrantDeviceCode)
+	}
+	grant, ok := LookupGrant(req.GrantType)
+	if !ok {
+		// RFC 6749 §5.2: unsupported_grant_type for a grant this server does not offer.
+		return TokenResponse{}, ErrUnsupportedGrantType("grant_type must be one of: " + strings.Join(GrantNames(), ", "))
 	}
 	// RFC 6749 §5.2 unauthorized_client: the client did not register this grant.
 	if !req.Client.AllowsGrant(req.GrantType) {
 		return TokenResponse{}, ErrUnauthorizedClient("this client may not use the " + req.GrantType + " grant")
 	}
-	switch req.GrantType {
-	case GrantAuthorizationCode:
-		return s.exchangeCode(ctx, req)
-	case GrantRefreshToken:
-		return s.refresh(ctx, req)
-	case GrantDeviceCode:
-		return s.deviceCodeGrant(ctx, req)
-	default:
-		return s.clientCredentials(ctx, req)
-	}
-}
-
-// exchangeCode redeems an authorization code (RFC 6749 §4.1.3).
-func (s *Server) exchangeCode(ctx context.Context, req TokenRequest) (TokenResponse, error) {
-	if req.Code == "" {
-		return TokenResponse{}, ErrInvalidRequest("code is missing")
-	}
-	code, err := s.Store.Code(ctx, HashSecret(req.Code))
-	if errors.Is(err, ErrNotFound) {
-		return TokenResponse{}, ErrInvalidGrant("the code is invalid")
-	}
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	// RFC 6749 §4.1.2: a code used twice is denied, and the tokens already
-	// issued from it are revoked: someone other than the client has it.
-	if !code.UsedAt.IsZero() {
-		if err := s.revokeGrant(ctx, code.GrantID, code.ClientID, "authorization code used twice"); err != nil {
-			return TokenResponse{}, err
-		}
-		return TokenResponse{}, ErrInvalidGrant("the code was already used; tokens issued from it are revoked")
-	}
-	// RFC 6749 §4.1.3: the code was issued to this client ...
-	if code.ClientID != req.Client.ID {
-		return TokenResponse{}, ErrInvalidGrant("the code was issued to another client")
-	}
-	// RFC 6749 §4.1.2: ... is short-lived ...
-	if !s.now().Before(code.ExpiresAt) {
-		return TokenResponse{}, ErrInvalidGrant("the code has expired")
-	}
-	// ... and redirect_uri is required, and identical, when the
-	// authorization request included it.
-	if code.RedirectGiven && (!req.RedirectGiven || req.RedirectURI != code.RedirectURI) {
-		return TokenResponse{}, ErrInvalidGrant("redirect_uri does not match the authorization request")
-	}
-	if !code.RedirectGiven && req.RedirectGiven && req.RedirectURI != code.RedirectURI {
-		return TokenResponse{}, ErrInvalidGrant("redirect_uri does not match the authorization request")
-	}
-	// RFC 7636 §4.6: the verifier must hash to the challenge. RFC 9700
-	// §2.1.1: a verifier for a code issued without a challenge is a
-	// downgrade attempt and is refused too.
-	switch {
-	case code.CodeChallenge != "" && req.CodeVerifier == "":
-		return TokenResponse{}, ErrInvalidGrant("code_verifier is missing")
-	case code.CodeChallenge == "" && req.CodeVerifier != "":
-		return TokenResponse{}, ErrInvalidGrant("code_verifier given but the authorization request had no code_challenge")
-	case code.CodeChallenge != "" && !ValidVerifier(req.CodeVerifier):
-		return TokenResponse{}, ErrInvalidGrant("code_verifier must be 43 to 128 unreserved characters (RFC 7636 section 4.1)")
-	case code.CodeChallenge != "" && !VerifyS256(req.CodeVerifier, code.CodeChallenge):
-		return TokenResponse{}, ErrInvalidGrant("code_verifier does not match the code_challenge")
-	}
-	// The user may have revoked the app between the redirect and now.
-	g, ok, err := s.activeGrant(ctx, code.GrantID)
-	if err != nil || !ok {
-		return TokenResponse{}, firstErr(err, ErrInvalidGrant("the authorization was revoked"))
-	}
-	if err := checkCodeDPoP(code, req); err != nil {
-		return TokenResponse{}, err
-	}
-	if code.CodeChallenge == "" && req.Client.Public() {
-		// Cannot happen (refused at /authorize), but a public client must
-		// never get tokens without proof of possession.
-		return TokenResponse{}, ErrInvalidGrant("public clients must use PKCE")
-	}
-
-	resources, accessScopes, err := s.narrowGrant(req.Resources, code.Resources, code.Scopes)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, accessScopes, code.Scopes,
-		grantResources{access: resources, refresh: code.Resources}, true,
-		&idTokenInfo{nonce: code.Nonce, auth: g.Auth}, req.DPoPJKT)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	// Single use even under races: the store marks the code used only if
-	// nobody did first, in the same transaction that stores the tokens.
-	err = s.Store.RedeemCode(ctx, code.Hash, s.now(), issued)
-	if errors.Is(err, ErrAlreadyUsed) {
-		if err := s.revokeGrant(ctx, code.GrantID, code.ClientID, "authorization code used twice"); err != nil {
-			return TokenResponse{}, err
-		}
-		return TokenResponse{}, ErrInvalidGrant("the code was already used; tokens issued from it are revoked")
-	}
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	return resp, nil
-}
-
-// refresh rotates a refresh token (RFC 6749 §6, RFC 9700 §4.14.2).
-func (s *Server) refresh(ctx context.Context, req TokenRequest) (TokenResponse, error) {
-	if req.RefreshToken == "" {
-		return TokenResponse{}, ErrInvalidRequest("refresh_token is missing")
-	}
-	rt, err := s.Store.RefreshToken(ctx, HashSecret(req.RefreshToken))
-	if errors.Is(err, ErrNotFound) {
-		return TokenResponse{}, ErrInvalidGrant("the refresh token is invalid")
-	}
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	// RFC 6749 §6: the refresh token was issued to this client.
-	if rt.ClientID != req.Client.ID {
-		return TokenResponse{}, ErrInvalidGrant("the refresh token was issued to another client")
-	}
-	// RFC 9700 §4.14.2: a rotated token presented again means two parties
-	// hold the family; revoke all of it.
-	if !rt.UsedAt.IsZero() {
-		if err := s.revokeGrant(ctx, rt.GrantID, rt.ClientID, "rotated refresh token used again"); err != nil {
-			return TokenResponse{}, err
-		}
-		return TokenResponse{}, ErrInvalidGrant("the refresh token was already used; its whole family is revoked")
-	}
-	g, ok, err := s.activeGrant(ctx, rt.GrantID)
-	if err != nil || !ok {
-		return TokenResponse{}, firstErr(err, ErrInvalidGrant("the refresh token was revoked"))
-	}
-	if !s.now().Before(rt.ExpiresAt) {
-		return TokenResponse{}, ErrInvalidGrant("the refresh token has expired")
-	}
-	if err := checkRefreshDPoP(rt, req); err != nil {
-		return TokenResponse{}, err
-	}
-	// RFC 6749 §6: the scope may narrow, never widen beyond what the
-	// refresh token carries.
-	accessScopes := rt.Scopes
-	if req.ScopeGiven {
-		requested := scopes.Parse(req.Scope)
-		for _, tok := range requested {
-			if !scopes.ValidToken(tok) {
-				return TokenResponse{}, ErrInvalidScope("scope contains characters RFC 6749 section 3.3 does not allow")
-			}
-		}
-		if len(requested) == 0 || !scopes.Covers(rt.Scopes, requested) {
-			return TokenResponse{}, ErrInvalidScope("the scope may only narrow what was granted")
-		}
-		accessScopes = requested
-	}
-	resources, accessScopes, err := s.narrowGrant(req.Resources, rt.Resources, accessScopes)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	// The new refresh token keeps the original scope (RFC 6749 §6: "the
-	// refresh token scope MUST be identical to that of the refresh token
-	// included by the client").
-	// OIDC Core §12.2: a refreshed ID token keeps sub and auth_time and has
-	// no nonce.
-	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes,
-		grantResources{access: resources, refresh: rt.Resources}, true, &idTokenInfo{auth: g.Auth}, req.DPoPJKT)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	err = s.Store.RotateRefreshToken(ctx, rt.Hash, s.now(), issued)
-	if errors.Is(err, ErrAlreadyUsed) {
-		if err := s.revokeGrant(ctx, rt.GrantID, rt.ClientID, "rotated refresh token used again"); err != nil {
-			return TokenResponse{}, err
-		}
-		return TokenResponse{}, ErrInvalidGrant("the refresh token was already used; its whole family is revoked")
-	}
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	return resp, nil
-}
-
-// clientCredentials issues a token to a client acting for itself
-// (RFC 6749 §4.4).
-func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (TokenResponse, error) {
-	// RFC 6749 §4.4: only confidential clients may use this grant.
-	if req.Client.Public() {
-		return TokenResponse{}, ErrUnauthorizedClient("public clients may not use client_credentials")
-	}
-	resources, err := s.checkResources(req.Resources)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	// User-data scopes are never granted without a user.
-	granted, err := s.checkScope(req.Scope, req.ScopeGiven, req.Client, resources, false)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	g := Grant{ID: NewSecret()[:22], ClientID: req.Client.ID, Scopes: granted, CreatedAt: s.now()}
-	if err := s.Store.CreateGrant(ctx, g, nil); err != nil {
-		return TokenResponse{}, err
-	}
-	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, grantResources{access: resources}, false, nil, req.DPoPJKT)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	if err := s.Store.StoreAccessToken(ctx, issued.Access); err != nil {
-		return TokenResponse{}, err
-	}
-	return resp, nil
+	return grant.Exchange(ctx, s, req)
 }
 
 // issue mints an access token, a refresh token if withRefresh, and an ID

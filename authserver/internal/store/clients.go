@@ -11,7 +11,8 @@ import (
 )
 
 const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method, source, created_at,
-	post_logout_redirect_uris, backchannel_logout_uri, id_token_signed_response_alg, default_max_age, require_auth_time`
+	post_logout_redirect_uris, backchannel_logout_uri, id_token_signed_response_alg, default_max_age, require_auth_time,
+	pkce_optional, require_par, jwks`
 
 func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	var c oauth.Client
@@ -19,7 +20,8 @@ func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	var created sql.NullInt64
 	var maxAge int64
 	if err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod, &c.Source, &created,
-		&logoutURIs, &c.BackchannelLogoutURI, &c.IDTokenAlg, &maxAge, &c.RequireAuthTime); err != nil {
+		&logoutURIs, &c.BackchannelLogoutURI, &c.IDTokenAlg, &maxAge, &c.RequireAuthTime,
+		&c.PKCEOptional, &c.RequirePAR, &c.JWKS); err != nil {
 		return c, notFound(err)
 	}
 	if err := json.Unmarshal([]byte(uris), &c.RedirectURIs); err != nil {
@@ -70,7 +72,7 @@ func upsertClient(ctx context.Context, tx *sql.Tx, c oauth.Client, update bool) 
 	if err != nil {
 		return err
 	}
-	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	if update {
 		// Keep the secret: a seed re-run must not change it.
 		q += ` ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris,
@@ -79,7 +81,8 @@ func upsertClient(ctx context.Context, tx *sql.Tx, c oauth.Client, update bool) 
 	}
 	_, err = tx.ExecContext(ctx, q, c.ID, c.SecretHash, c.Name, string(uris),
 		strings.Join(c.GrantTypes, " "), strings.Join(c.Scopes, " "), c.AuthMethod, c.Source, unix(c.CreatedAt),
-		string(logoutURIs), c.BackchannelLogoutURI, c.IDTokenAlg, int64(c.DefaultMaxAge/time.Second), c.RequireAuthTime)
+		string(logoutURIs), c.BackchannelLogoutURI, c.IDTokenAlg, int64(c.DefaultMaxAge/time.Second), c.RequireAuthTime,
+		c.PKCEOptional, c.RequirePAR, c.JWKS)
 	return err
 }
 

@@ -20,7 +20,12 @@ import (
 func handleAuthorize(s *oauth.Server, sess sessions) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		req, err := s.CheckAuthorize(ctx, c.QueryParams())
+		check := func() (oauth.AuthorizeRequest, error) { return s.CheckAuthorize(ctx, c.QueryParams()) }
+		if c.QueryParams().Has("request_uri") {
+			// RFC 9126 §4: the request was pushed to /par.
+			check = func() (oauth.AuthorizeRequest, error) { return pushedRequest(c, s, sess.store) }
+		}
+		req, err := check()
 		if err != nil {
 			return authorizeError(c, s, req, err, http.StatusFound)
 		}

@@ -82,7 +82,7 @@ func TestDPoPBindsTokens(t *testing.T) {
 	env := newTestEnv(t)
 	key, thief := newKey(t, "EdDSA"), newKey(t, "ES256")
 	code := env.codeWith(map[string]string{"scope": "openid offline_access tracks:read"})
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}, "code_verifier": {testVerifier}}
 	resp, m := env.tokenWithProof("demo-client", "demo-secret", form, env.proof(key, "POST", "/token", ""))
 	// covers: RFC 9449 §5
 	if resp.StatusCode != 200 || m["token_type"] != "DPoP" {
@@ -195,7 +195,7 @@ func TestDPoPJKTAtAuthorize(t *testing.T) {
 	env := newTestEnv(t)
 	key, other := newKey(t, "ES256"), newKey(t, "EdDSA")
 	code := env.codeWith(map[string]string{"dpop_jkt": key.Thumbprint()})
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}, "code_verifier": {testVerifier}}
 	// covers: RFC 9449 §10
 	if resp, m := env.tokenWithProof("demo-client", "demo-secret", form); resp.StatusCode != 400 || m["error"] != "invalid_dpop_proof" {
 		t.Fatalf("no proof = %d %v, want invalid_dpop_proof", resp.StatusCode, m)

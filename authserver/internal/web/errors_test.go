@@ -41,9 +41,11 @@ func TestAuthorizeErrors(t *testing.T) {
 		{name: "scope not allowed for the client", params: map[string]string{"scope": "charts:read"}, code: "invalid_scope"},
 		{name: "scope with forbidden characters", params: map[string]string{"scope": "tracks:read \"x\""}, code: "invalid_scope"},
 		{name: "PKCE plain", params: map[string]string{"code_challenge": challenge, "code_challenge_method": "plain"}, code: "invalid_request"},
-		{name: "PKCE without method means plain", params: map[string]string{"code_challenge": challenge}, code: "invalid_request"},
+		{name: "PKCE without method means plain", params: map[string]string{"code_challenge": challenge, "code_challenge_method": ""}, code: "invalid_request"},
 		{name: "PKCE malformed challenge", params: map[string]string{"code_challenge": "short", "code_challenge_method": "S256"}, code: "invalid_request"},
-		{name: "PKCE method without challenge", params: map[string]string{"code_challenge_method": "S256"}, code: "invalid_request"},
+		{name: "PKCE method without challenge", params: map[string]string{"code_challenge": "", "code_challenge_method": "S256"}, code: "invalid_request"},
+		// covers: RFC 9700 §2.1.1
+		{name: "no PKCE from a confidential client (OAuth 2.1)", params: map[string]string{"code_challenge": "", "code_challenge_method": ""}, code: "invalid_request"},
 		{name: "repeated scope", raw: "&scope=tracks:read", code: "invalid_request"},
 		{name: "repeated state", raw: "&state=other", code: "invalid_request"},
 		{name: "oversized parameter", params: map[string]string{"nonce": strings.Repeat("a", 5000)}, code: "invalid_request"},
@@ -97,7 +99,7 @@ func TestAuthorizeErrors(t *testing.T) {
 		if resp.StatusCode != http.StatusCreated {
 			t.Fatalf("register: %d %v", resp.StatusCode, m)
 		}
-		resp, err := client.Get(env.authorizeURL(map[string]string{"client_id": m["client_id"].(string)}))
+		resp, err := client.Get(env.authorizeURL(map[string]string{"client_id": m["client_id"].(string), "code_challenge": "", "code_challenge_method": ""}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +118,7 @@ func TestTokenErrors(t *testing.T) {
 	env := newTestEnv(t)
 	verifier := oauth2.GenerateVerifier()
 	codeWithPKCE := env.code(oauth2.S256ChallengeFromVerifier(verifier))
-	codeNoPKCE := env.code("")
+	codeOther := env.code("")
 	basic := func(id, secret string) string {
 		return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 	}
@@ -164,7 +166,8 @@ func TestTokenErrors(t *testing.T) {
 		{name: "missing code_verifier", auth: demo, body: form("grant_type", "authorization_code", "code", codeWithPKCE, "redirect_uri", redirectURI), status: 400, code: "invalid_grant"},
 		{name: "wrong code_verifier", auth: demo, body: form("grant_type", "authorization_code", "code", codeWithPKCE, "redirect_uri", redirectURI, "code_verifier", oauth2.GenerateVerifier()), status: 400, code: "invalid_grant"},
 		{name: "malformed code_verifier", auth: demo, body: form("grant_type", "authorization_code", "code", codeWithPKCE, "redirect_uri", redirectURI, "code_verifier", "short"), status: 400, code: "invalid_grant"},
-		{name: "verifier for a code without challenge (downgrade)", auth: demo, body: form("grant_type", "authorization_code", "code", codeNoPKCE, "redirect_uri", redirectURI, "code_verifier", verifier), status: 400, code: "invalid_grant"},
+		// The downgrade (a verifier for a code without challenge) is in TestPKCEForEveryClient.
+		{name: "verifier of another code", auth: demo, body: form("grant_type", "authorization_code", "code", codeOther, "redirect_uri", redirectURI, "code_verifier", verifier), status: 400, code: "invalid_grant"},
 		{name: "client not registered for the code grant", auth: basic("demo-machine", "machine-secret"), body: form("grant_type", "authorization_code", "code", codeWithPKCE), status: 400, code: "unauthorized_client"},
 		{name: "code of another client", auth: basic(other["client_id"].(string), other["client_secret"].(string)), body: form("grant_type", "authorization_code", "code", codeWithPKCE, "redirect_uri", redirectURI, "code_verifier", verifier), status: 400, code: "invalid_grant"},
 		{name: "client_secret_post for a client registered with client_secret_basic", body: form("grant_type", "authorization_code", "code", "nope", "client_id", "demo-client", "client_secret", "demo-secret"), status: 401, code: "invalid_client", wwwAuth: true},

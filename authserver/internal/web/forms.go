@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
@@ -52,6 +53,9 @@ func readForm(c echo.Context) (url.Values, error) {
 // (client_secret_post), or just its id for a public client.
 func clientCredentials(r *http.Request, form url.Values) (oauth.ClientCredentials, error) {
 	auth := r.Header.Get(echo.HeaderAuthorization)
+	if form.Has("client_assertion") || form.Has("client_assertion_type") {
+		return assertionCredentials(auth, form)
+	}
 	if auth == "" {
 		creds := oauth.ClientCredentials{ID: form.Get("client_id"), Method: oauth.AuthNone}
 		if form.Has("client_secret") {
@@ -87,6 +91,34 @@ func clientCredentials(r *http.Request, form url.Values) (oauth.ClientCredential
 		return oauth.ClientCredentials{}, oauth.ErrInvalidRequest("client_id in the body differs from the Authorization header")
 	}
 	return oauth.ClientCredentials{ID: id, Secret: secret, HasSecret: true, Method: oauth.AuthSecretBasic}, nil
+}
+
+// assertionCredentials takes a JWT client assertion (RFC 7523 §2.2) from
+// the body. The client_id is optional beside it; when absent, the
+// assertion's sub names the client (verified later with iss and the
+// signature).
+func assertionCredentials(auth string, form url.Values) (oauth.ClientCredentials, error) {
+	// RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
+	if auth != "" || form.Has("client_secret") {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidRequest("use one client authentication method, not a client_assertion and a secret")
+	}
+	// RFC 7523 §2.2: the assertion type names a JWT bearer assertion.
+	if form.Get("client_assertion_type") != oauth.ClientAssertionType {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidRequest("client_assertion_type must be " + oauth.ClientAssertionType)
+	}
+	assertion := form.Get("client_assertion")
+	if assertion == "" || len(assertion) > 8<<10 {
+		return oauth.ClientCredentials{}, oauth.ErrInvalidRequest("client_assertion is missing or too large")
+	}
+	id := form.Get("client_id")
+	if id == "" {
+		var claims jwt.RegisteredClaims
+		if _, _, err := jwt.NewParser().ParseUnverified(assertion, &claims); err != nil {
+			return oauth.ClientCredentials{}, oauth.ErrInvalidClient("the client assertion is malformed")
+		}
+		id = claims.Subject
+	}
+	return oauth.ClientCredentials{ID: id, Method: oauth.AuthPrivateKeyJWT, Assertion: assertion}, nil
 }
 
 // clientAuth authenticates the client of a back-channel request (token,

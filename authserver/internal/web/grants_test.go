@@ -14,9 +14,10 @@ import (
 func (e *testEnv) exchange(code, verifier string) (*http.Response, map[string]any) {
 	e.t.Helper()
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}}
-	if verifier != "" {
-		form.Set("code_verifier", verifier)
+	if verifier == "" {
+		verifier = testVerifier
 	}
+	form.Set("code_verifier", verifier)
 	return e.postForm("/token", "demo-client", "demo-secret", form)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/oauthlab/oauthlab/authserver/internal/store"
 	"github.com/oauthlab/oauthlab/authserver/internal/web"
 	"github.com/oauthlab/oauthlab/shared/actortest"
+	"golang.org/x/oauth2"
 )
 
 // redirectURI is demo-client's redirect URI in these tests. Nothing
@@ -171,10 +172,12 @@ func (e *testEnv) redirectParams(resp *http.Response) url.Values {
 	return loc.Query()
 }
 
-// authorizeURL builds an authorization request for demo-client.
+// authorizeURL builds an authorization request for demo-client, with
+// testVerifier's PKCE challenge; a parameter set to "" is left out.
 func (e *testEnv) authorizeURL(params map[string]string) string {
 	q := url.Values{"client_id": {"demo-client"}, "redirect_uri": {redirectURI}, "response_type": {"code"},
-		"state": {"xyz"}, "scope": {"tracks:read playlists:read"}}
+		"state": {"xyz"}, "scope": {"tracks:read playlists:read"},
+		"code_challenge": {oauth2.S256ChallengeFromVerifier(testVerifier)}, "code_challenge_method": {"S256"}}
 	for k, v := range params {
 		if v == "" {
 			q.Del(k)
@@ -185,15 +188,29 @@ func (e *testEnv) authorizeURL(params map[string]string) string {
 	return e.URL + "/authorize?" + q.Encode()
 }
 
+// testVerifier is the PKCE verifier of codes made with code(""): every
+// client must use PKCE (OAuth 2.1), and exchange(code, "") sends it.
+var testVerifier = oauth2.GenerateVerifier()
+
+// withPKCE is the code_challenge and code_challenge_method of testVerifier.
+var withPKCE = url.Values{"code_challenge": {oauth2.S256ChallengeFromVerifier(testVerifier)}, "code_challenge_method": {"S256"}}
+
+// pkce adds withPKCE to an authorization request's parameters.
+func pkce(q url.Values) url.Values {
+	for k, v := range withPKCE {
+		q[k] = v
+	}
+	return q
+}
+
 // code runs login and consent for alice and returns a fresh code for the
-// given PKCE challenge (empty for none).
+// given PKCE challenge (empty for testVerifier's).
 func (e *testEnv) code(challenge string) string {
 	e.t.Helper()
-	params := map[string]string{}
-	if challenge != "" {
-		params["code_challenge"], params["code_challenge_method"] = challenge, "S256"
+	if challenge == "" {
+		challenge = oauth2.S256ChallengeFromVerifier(testVerifier)
 	}
-	return e.codeWith(params)
+	return e.codeWith(map[string]string{"code_challenge": challenge, "code_challenge_method": "S256"})
 }
 
 // codeWith runs login and consent for alice with an authorization request

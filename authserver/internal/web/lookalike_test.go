@@ -20,8 +20,8 @@ func TestLookAlikeClients(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("register: %d %v", resp.StatusCode, m)
 	}
-	fake := url.Values{"client_id": {m["client_id"].(string)}, "redirect_uri": {"https://stats.example/cb"},
-		"response_type": {"code"}, "scope": {"tracks:read"}, "state": {"s"}}
+	fake := pkce(url.Values{"client_id": {m["client_id"].(string)}, "redirect_uri": {"https://stats.example/cb"},
+		"response_type": {"code"}, "scope": {"tracks:read"}, "state": {"s"}})
 
 	tests := []struct {
 		name, authURL, host string

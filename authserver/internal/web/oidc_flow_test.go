@@ -233,10 +233,10 @@ func TestClientChosenIDTokenAlgorithm(t *testing.T) {
 		}
 	}
 	b := e.browser()
-	q := url.Values{"client_id": {clientID}, "redirect_uri": {redirectURI}, "response_type": {"code"}, "scope": {"openid"}, "state": {"s"}}
+	q := pkce(url.Values{"client_id": {clientID}, "redirect_uri": {redirectURI}, "response_type": {"code"}, "scope": {"openid"}, "state": {"s"}})
 	resp := e.login(b, e.URL+"/authorize?"+q.Encode(), "alice", "wonderland")
 	code := e.redirectParams(e.consent(b, resp, "approve")).Get("code")
-	resp2, tok := e.postForm("/token", clientID, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}})
+	resp2, tok := e.postForm("/token", clientID, secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}, "code_verifier": {testVerifier}})
 	if resp2.StatusCode != http.StatusOK {
 		t.Fatalf("token: %v", tok)
 	}

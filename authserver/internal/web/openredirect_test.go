@@ -57,8 +57,8 @@ func TestUnverifiedClientErrorsWaitForSignIn(t *testing.T) {
 	for _, cl := range clients {
 		for _, v := range variants {
 			t.Run(cl.name+"/"+v.name, func(t *testing.T) {
-				q := url.Values{"client_id": {cl.id}, "redirect_uri": {cl.redirect}, "response_type": {"code"},
-					"scope": {"tracks:read"}, "state": {"s1"}}
+				q := pkce(url.Values{"client_id": {cl.id}, "redirect_uri": {cl.redirect}, "response_type": {"code"},
+					"scope": {"tracks:read"}, "state": {"s1"}})
 				for k, val := range v.params {
 					q.Set(k, val)
 				}
@@ -88,8 +88,8 @@ func TestUnverifiedClientErrorsWaitForSignIn(t *testing.T) {
 		b := env.browser()
 		resp := env.login(b, env.URL+"/login", "alice", "wonderland")
 		resp.Body.Close()
-		q := url.Values{"client_id": {clients[0].id}, "redirect_uri": {clients[0].redirect}, "response_type": {"code"},
-			"scope": {"admin"}, "state": {"s1"}}
+		q := pkce(url.Values{"client_id": {clients[0].id}, "redirect_uri": {clients[0].redirect}, "response_type": {"code"},
+			"scope": {"admin"}, "state": {"s1"}})
 		resp, err := b.Get(env.URL + "/authorize?" + q.Encode())
 		if err != nil {
 			t.Fatal(err)

@@ -43,6 +43,7 @@ func (e *testEnv) resourceAuthorize(scope string, resources ...string) url.Value
 	e.t.Helper()
 	q := url.Values{"client_id": {"two-apis"}, "redirect_uri": {redirectURI}, "response_type": {"code"},
 		"state": {"s"}, "scope": {scope}, "resource": resources}
+	pkce(q)
 	b := e.browser()
 	first, err := b.Get(e.URL + "/authorize?" + q.Encode())
 	if err != nil {
@@ -110,7 +111,7 @@ func TestResourceIndicators(t *testing.T) {
 
 	// No resource: the audience stays the music API (the contract).
 	q := env.resourceAuthorize("tracks:read")
-	resp, m := env.resourceToken(url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {redirectURI}})
+	resp, m := env.resourceToken(url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {redirectURI}, "code_verifier": {testVerifier}})
 	if resp.StatusCode != 200 {
 		t.Fatalf("default audience: %d %v", resp.StatusCode, m)
 	}
@@ -121,7 +122,7 @@ func TestResourceIndicators(t *testing.T) {
 	// Widening at /token: the code was for the music API only.
 	q = env.resourceAuthorize("tracks:read", musicAPI)
 	resp, m = env.resourceToken(url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")},
-		"redirect_uri": {redirectURI}, "resource": {podcastsAPI}})
+		"redirect_uri": {redirectURI}, "resource": {podcastsAPI}, "code_verifier": {testVerifier}})
 	if resp.StatusCode != 400 || m["error"] != "invalid_target" {
 		t.Fatalf("widening at /token = %d %v, want invalid_target", resp.StatusCode, m)
 	}
@@ -129,7 +130,7 @@ func TestResourceIndicators(t *testing.T) {
 	// Two resources, then narrowing at /token and at refresh.
 	q = env.resourceAuthorize("tracks:read podcasts:read", musicAPI, podcastsAPI)
 	resp, m = env.resourceToken(url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")},
-		"redirect_uri": {redirectURI}, "resource": {podcastsAPI}})
+		"redirect_uri": {redirectURI}, "resource": {podcastsAPI}, "code_verifier": {testVerifier}})
 	if resp.StatusCode != 200 || m["scope"] != "podcasts:read" {
 		t.Fatalf("narrowing at /token = %d %v, want podcasts:read", resp.StatusCode, m)
 	}
@@ -176,6 +177,7 @@ func TestResourceMetadataAndConsent(t *testing.T) {
 	}
 	q := url.Values{"client_id": {"two-apis"}, "redirect_uri": {redirectURI}, "response_type": {"code"},
 		"scope": {"tracks:read podcasts:read"}, "resource": {musicAPI, podcastsAPI}}
+	pkce(q)
 	resp = env.login(env.browser(), env.URL+"/authorize?"+q.Encode(), "alice", "wonderland")
 	body := readBody(t, resp)
 	if !strings.Contains(body, "Podcasts API") || !strings.Contains(body, "Music API") {

@@ -87,16 +87,16 @@ func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 	sess := sessions{store: o.Sessions, secure: o.CookieSecure, now: s.Now, names: names, logout: newBackchannel(s, o.Logger)}
 	page := pageMiddleware(sess, newCSRFGuard(o.CSRFKey, s.Issuer, names, o.CookieSecure))
 
+	// adv records each endpoint the metadata advertises, as it is routed,
+	// so the document cannot name an address that is not served.
+	adv := advertised{issuer: s.Issuer}
 	e.GET("/healthz", handleHealthz(o.Health, s.Keys))
 
-	// Discovery (RFC 8414, OIDC Discovery §4: one document at both
-	// addresses) and the token signing keys (RFC 7517).
-	e.GET("/.well-known/oauth-authorization-server", handleMetadata(s))
-	e.GET("/.well-known/openid-configuration", handleMetadata(s))
-	e.GET("/.well-known/jwks.json", handleJWKS(s.Keys))
+	// The token signing keys (RFC 7517).
+	adv.add("jwks_uri", e.GET("/.well-known/jwks.json", handleJWKS(s.Keys)))
 
 	// The front channel: the browser comes here (RFC 6749 §3.1).
-	e.GET("/authorize", handleAuthorize(s, sess), page...)
+	adv.add("authorization_endpoint", e.GET("/authorize", handleAuthorize(s, sess), page...))
 	e.GET("/login", handleLoginPage(sess, o.DemoHint), page...)
 	e.POST("/login", handleLogin(s, sess, newLoginThrottle(o.LoginFailures, s.Now), o.DemoHint), page...)
 	e.GET("/consent", handleConsentPage(s, sess), page...)
@@ -104,7 +104,7 @@ func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 	e.POST("/logout", handleLogout(sess), page...)
 	// OIDC RP-Initiated Logout §2: GET and POST. The POST comes from the
 	// app's site without our CSRF token; it only turns into the GET.
-	e.GET("/end_session", handleEndSession(s, sess), page...)
+	adv.add("end_session_endpoint", e.GET("/end_session", handleEndSession(s, sess), page...))
 	e.POST("/end_session", handleEndSession(s, sess), page[0])
 	e.POST("/end_session/confirm", handleEndSessionConfirm(s, sess), page...)
 	// RFC 8628 §3.3: where the user enters a device's code.
@@ -117,14 +117,36 @@ func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 
 	// The back channel: clients and the resource API call these directly.
 	auth := clientAuth{server: s, failures: o.ClientThrottle}
-	e.POST("/token", handleToken(s, auth, dp))                          // RFC 6749 §3.2
-	e.POST("/device_authorization", handleDeviceAuthorization(s, auth)) // RFC 8628 §3.1
-	e.POST("/revoke", handleRevoke(s, auth))                            // RFC 7009
-	e.POST("/introspect", handleIntrospect(s, auth))                    // RFC 7662
-	e.POST("/register", handleRegister(s, o.RegistrationToken,          // RFC 7591
-		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
-	e.GET("/userinfo", handleUserInfo(s, dp)) // OIDC Core §5.3
+	adv.add("token_endpoint", e.POST("/token", handleToken(s, auth, dp)))                            // RFC 6749 §3.2
+	adv.add("revocation_endpoint", e.POST("/revoke", handleRevoke(s, auth)))                         // RFC 7009
+	adv.add("pushed_authorization_request_endpoint", e.POST("/par", handlePAR(s, auth, o.Sessions))) // RFC 9126
+	adv.add("introspection_endpoint", e.POST("/introspect", handleIntrospect(s, auth)))              // RFC 7662
+	adv.add("registration_endpoint", e.POST("/register", handleRegister(s, o.RegistrationToken,      // RFC 7591
+		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now))))
+	adv.add("device_authorization_endpoint", e.POST("/device_authorization", handleDeviceAuthorization(s, auth))) // RFC 8628 §3.1
+	adv.add("userinfo_endpoint", e.GET("/userinfo", handleUserInfo(s, dp)))                                       // OIDC Core §5.3
 	e.POST("/userinfo", handleUserInfo(s, dp))
+
+	// Discovery (RFC 8414, OIDC Discovery §4: one document at both
+	// addresses), built from the endpoints routed above.
+	meta := handleMetadata(buildMetadata(s, adv.endpoints))
+	e.GET("/.well-known/oauth-authorization-server", meta)
+	e.GET("/.well-known/openid-configuration", meta)
+}
+
+// advertised collects the endpoints the metadata names (RFC 8414 §2), by
+// metadata field, from the routes themselves.
+type advertised struct {
+	issuer    string
+	endpoints map[string]string
+}
+
+// add records route under the metadata field name.
+func (a *advertised) add(field string, route *echo.Route) {
+	if a.endpoints == nil {
+		a.endpoints = map[string]string{}
+	}
+	a.endpoints[field] = a.issuer + route.Path
 }
 
 // limitBody caps request bodies; reading past the cap fails, and the

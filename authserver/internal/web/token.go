@@ -33,6 +33,7 @@ func handleToken(s *oauth.Server, auth clientAuth, dp *dpopCheck) echo.HandlerFu
 			DPoPJKT:       jkt,
 			Resources:     form["resource"],
 			DeviceCode:    form.Get("device_code"),
+			Params:        form,
 		})
 		if err != nil {
 			return err

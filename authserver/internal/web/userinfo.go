@@ -18,6 +18,12 @@ func handleUserInfo(s *oauth.Server, dp *dpopCheck) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Cache-Control", "no-store")
+		if c.QueryParams().Has("access_token") {
+			// RFC 6750 §2.3: OAuth 2.1 drops tokens in the query string (they end up in logs and Referer headers); refuse, do not ignore.
+			h.Set("WWW-Authenticate", `Bearer realm="authserver", error="invalid_request"`)
+			return c.JSON(http.StatusBadRequest, errorBody{Error: "invalid_request",
+				Description: "access tokens are not accepted in the query string; send them in the Authorization header"})
+		}
 		scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
 		token = strings.TrimSpace(token)
 		dpopScheme := strings.EqualFold(scheme, "DPoP")

@@ -31,6 +31,11 @@ type Config struct {
 	// PodcastsURL is the podcasts API (CLIENT_PODCASTS_URL), back channel:
 	// the lab replays tokens there (RFC 8707 audience confusion).
 	PodcastsURL string
+	// PARURL is the pushed authorization request endpoint (CLIENT_PAR_URL,
+	// back channel, RFC 9126); UsePAR (CLIENT_USE_PAR) pushes every
+	// authorization request there first.
+	PARURL string
+	UsePAR bool
 
 	// OpenID Connect (the client as a relying party).
 	JWKSURL       string // back channel: the provider's keys, for ID and logout tokens
@@ -93,6 +98,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AuthorizeURL = r.URL("CLIENT_AUTHORIZE_URL", c.Issuer+"/authorize")
 	c.TokenURL = r.URL("CLIENT_TOKEN_URL", c.Issuer+"/token")
 	c.RevocationURL = r.URL("CLIENT_REVOCATION_URL", c.Issuer+"/revoke")
+	// The pushed authorization request endpoint is on the back channel,
+	// beside /token (RFC 9126 §2).
+	c.PARURL = r.URL("CLIENT_PAR_URL", strings.TrimSuffix(c.TokenURL, "/token")+"/par")
+	c.UsePAR = r.Bool("CLIENT_USE_PAR", true)
 	c.APIURL = r.URL("CLIENT_API_URL", contract.ResourceAPIURL)
 	c.APIPublicURL = r.URL("CLIENT_API_PUBLIC_URL", c.APIURL)
 	c.PodcastsURL = r.URL("CLIENT_PODCASTS_URL", contract.PodcastsAPIURL)

@@ -18,7 +18,7 @@ func catalog() []Scenario {
 			Attacker: "A malicious app on Alice's device that registered the same redirect URI.",
 			Holds:    "Alice's authorization code, read from the redirect meant for the real app.",
 			Wants:    "Tokens for Alice's account.",
-			Rule:     ruleIn("RFC 7636 §4.6", "authserver/internal/oauth/token.go", ""),
+			Rule:     ruleIn("RFC 7636 §4.6", "authserver/internal/oauth/grant_authorization_code.go", ""),
 			run:      runCodeInterception,
 		},
 		{
@@ -44,7 +44,7 @@ func catalog() []Scenario {
 			Attacker: "Someone who copied a code from a log or a browser history after the client used it.",
 			Holds:    "A code that has already been exchanged.",
 			Wants:    "A second set of tokens from it.",
-			Rule:     ruleIn("RFC 6749 §4.1.2", "authserver/internal/oauth/token.go", "used twice"),
+			Rule:     ruleIn("RFC 6749 §4.1.2", "authserver/internal/oauth/grant_authorization_code.go", "used twice"),
 			run:      runCodeReplay,
 		},
 		{
@@ -52,7 +52,7 @@ func catalog() []Scenario {
 			Attacker: "Someone who stole a refresh token (from a backup, a log).",
 			Holds:    "A refresh token the real client has since rotated.",
 			Wants:    "Fresh access tokens, forever.",
-			Rule:     ruleIn("RFC 9700 §4.14.2", "authserver/internal/oauth/token.go", ""),
+			Rule:     ruleIn("RFC 9700 §4.14.2", "authserver/internal/oauth/grant_refresh_token.go", ""),
 			run:      runRefreshReuse,
 		},
 		{
@@ -69,7 +69,7 @@ func catalog() []Scenario {
 			Attacker: "A client (or a thief of its refresh token) that wants more than the user allowed.",
 			Holds:    "A refresh token for tracks:read.",
 			Wants:    "An access token that can also read playlists.",
-			Rule:     ruleIn("RFC 6749 §6", "authserver/internal/oauth/token.go", "narrow"),
+			Rule:     ruleIn("RFC 6749 §6", "authserver/internal/oauth/grant_refresh_token.go", "narrow"),
 			Naive:    "a token endpoint that grants whatever scope a refresh asks for",
 			run:      runScopeEscalation,
 		},

@@ -78,6 +78,22 @@ func (a *App) handleConnect(c echo.Context) error {
 	}
 	a.addSteps(c, sid, st)
 
+	if a.cfg.UsePAR {
+		// RFC 9126: push the request over the back channel; the browser
+		// carries only its reference.
+		rctx, rec := a.recording(ctx)
+		front, err := a.pushAuthorizationRequest(rctx, authURL)
+		for _, x := range rec.Exchanges() {
+			a.addSteps(c, sid, flow.PushedRequest(a.now(), x))
+		}
+		if err != nil {
+			return &pageError{Status: http.StatusBadGateway, Title: "The authorization server refused the request",
+				Message: err.Error(), Reconnect: asked}
+		}
+		a.addSteps(c, sid, flow.FrontChannelRequest(a.now(), front))
+		authURL = front
+	}
+
 	// 303 See Other: the browser follows it with a GET, as /authorize expects.
 	return c.Redirect(http.StatusSeeOther, authURL)
 }

@@ -109,6 +109,9 @@ func newHarness(t testing.TB, as *fakeAS, api http.Handler, env ...string) *harn
 		"CLIENT_API_URL": h.apiSrv.URL,
 		// The fake answers Bearer tokens; dpop_test.go turns DPoP on.
 		"CLIENT_DPOP": "false",
+		// The fake has no /par; pushed requests are tested against the
+		// real authorization server (system_test.go TestFlow).
+		"CLIENT_USE_PAR": "false",
 	}
 	for i := 0; i+1 < len(env); i += 2 {
 		settings[env[i]] = env[i+1]
