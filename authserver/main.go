@@ -17,6 +17,7 @@ import (
 	"github.com/oauthlab/oauthlab/shared/contract"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/serve"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 )
 
 // The SQLite store is also the web layer's session store.
@@ -111,7 +112,7 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		RegistrationsPerHour: cfg.RegistrationsPerHour,
 	})
 	go cleanUp(ctx, db, logger)
-	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", cfg.DBPath,
+	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", sqldb.Redact(cfg.DBPath),
 		"signing_alg", cfg.SigningAlg, "access_token_ttl", cfg.AccessTokenTTL.String(),
 		"open_registration", cfg.RegistrationToken == "")
 	return serve.Run(ctx, "authserver", cfg.Addr, handler, logger, stdout)

@@ -18,7 +18,7 @@ type Config struct {
 	Addr     string // AUTHSERVER_ADDR
 	Issuer   string // AUTHSERVER_ISSUER: `iss` of tokens, no trailing slash
 	Audience string // AUTHSERVER_AUDIENCE: `aud` of access tokens
-	DBPath   string // AUTHSERVER_DB
+	DBPath   string // AUTHSERVER_DB: a SQLite file path or a postgres:// URL
 	SeedDemo bool   // AUTHSERVER_SEED_DEMO
 	// DemoClientRedirectURI is demo-client's redirect URI
 	// (AUTHSERVER_DEMO_CLIENT_REDIRECT_URI), for tests that run the client

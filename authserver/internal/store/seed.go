@@ -2,11 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/shared/contract"
@@ -72,7 +73,7 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		default:
 			return err
 		}
-		if err := db.tx(ctx, func(tx *sql.Tx) error { return upsertClient(ctx, tx, c, true) }); err != nil {
+		if err := db.tx(ctx, func(tx sqldb.Queryer) error { return upsertClient(ctx, tx, c, true) }); err != nil {
 			return err
 		}
 	}
