@@ -40,7 +40,7 @@ type Config struct {
 	// reaches it and no page links it.
 	Lab bool
 
-	DB string // SQLite file
+	DB string // CLIENT_DB: a SQLite file path or a postgres:// URL
 	// AnonymousSessionTTL is how long a session without tokens lives.
 	AnonymousSessionTTL time.Duration
 	LogFormat           string
