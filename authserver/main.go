@@ -13,6 +13,7 @@ import (
 	"github.com/oauthlab/oauthlab/authserver/internal/config"
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/authserver/internal/store"
+	"github.com/oauthlab/oauthlab/authserver/internal/throttle"
 	"github.com/oauthlab/oauthlab/authserver/internal/web"
 	"github.com/oauthlab/oauthlab/shared/contract"
 	"github.com/oauthlab/oauthlab/shared/logging"
@@ -73,6 +74,7 @@ const usage = `usage:
 
 func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	logger := logging.New(stdout, "authserver", cfg.LogFormat, cfg.LogLevel)
+	var db store.Server
 	db, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {
 		return err
@@ -110,6 +112,11 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		DemoHint:             cfg.SeedDemo,
 		RegistrationToken:    cfg.RegistrationToken,
 		RegistrationsPerHour: cfg.RegistrationsPerHour,
+		// The throttles count in the database, so that every replica
+		// behind a load balancer counts the same failures.
+		LoginFailures:        throttle.NewSharedCounter(db, "login:", time.Hour, time.Now, logger),
+		ClientThrottle:       throttle.NewShared(db, "client-auth:", 30, 15*time.Minute, time.Now, logger),
+		RegistrationThrottle: throttle.NewShared(db, "register:", cfg.RegistrationsPerHour, time.Hour, time.Now, logger),
 	})
 	go cleanUp(ctx, db, logger)
 	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", sqldb.Redact(cfg.DBPath),
@@ -118,7 +125,13 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	return serve.Run(ctx, "authserver", cfg.Addr, handler, logger, stdout)
 }
 
-func newServer(cfg config.Config, db *store.DB) *oauth.Server {
+// protocolStore is what the protocol needs of the database.
+type protocolStore interface {
+	oauth.Store
+	oauth.KeyStore
+}
+
+func newServer(cfg config.Config, db protocolStore) *oauth.Server {
 	return &oauth.Server{
 		Store:      db,
 		Keys:       oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
@@ -133,12 +146,25 @@ func newServer(cfg config.Config, db *store.DB) *oauth.Server {
 
 // cleanUp deletes expired codes, tokens, sessions and pending
 // authorization requests every hour, a day after they expired, so the
-// database does not grow without bound.
-func cleanUp(ctx context.Context, db *store.DB, logger *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
+// database does not grow without bound. Of several replicas on one
+// database, the one holding the lease cleans; the lease outlives a tick a
+// little, so its holder keeps it, and another replica takes over within
+// the hour after the holder stops.
+func cleanUp(ctx context.Context, db store.MaintenanceStore, logger *slog.Logger) {
+	const every = time.Hour
+	holder := oauth.NewSecret()
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if err := db.DeleteExpired(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		now := time.Now()
+		mine, err := db.TakeLease(ctx, "cleanup", holder, now, every+every/2)
+		if err == nil && mine {
+			cutoff := now.Add(-24 * time.Hour)
+			if err = db.DeleteExpired(ctx, cutoff); err == nil {
+				err = db.DeleteExpiredCounts(ctx, cutoff)
+			}
+		}
+		if err != nil && ctx.Err() == nil {
 			logger.Warn("clean up expired rows", "err", err)
 		}
 		select {

@@ -134,7 +134,22 @@ func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	if once, ok := ks.(FirstKeyStore); ok {
+		// Replicas starting at once on a new database: one key, not one each.
+		_, err := once.EnsureSigningKey(ctx, k)
+		return err
+	}
 	return ks.AddSigningKey(ctx, k)
+}
+
+// FirstKeyStore is a KeyStore that can add the first access-token key of a
+// database once, however many replicas start at the same time.
+type FirstKeyStore interface {
+	KeyStore
+	// EnsureSigningKey stores k as the newest access-token key, and reports
+	// true, unless the newest published one already uses k.Alg (then it
+	// reports false and a nil error); check and insert are atomic.
+	EnsureSigningKey(ctx context.Context, k SigningKey) (bool, error)
 }
 
 // DefaultIDTokenAlg signs ID tokens unless a client registered another

@@ -40,6 +40,9 @@ type Options struct {
 	// ClientThrottle counts failed client authentications per (client_id,
 	// address) at the back-channel endpoints; nil gives 30 per 15 minutes.
 	ClientThrottle *throttle.Limiter
+	// RegistrationThrottle counts registrations per address at /register;
+	// nil gives RegistrationsPerHour per hour, counted in this process.
+	RegistrationThrottle *throttle.Limiter
 }
 
 // maxBody bounds every request body: no legitimate request comes close.
@@ -58,6 +61,9 @@ func New(o Options) *echo.Echo {
 	}
 	if o.ClientThrottle == nil {
 		o.ClientThrottle = throttle.New(30, 15*time.Minute, time.Now)
+	}
+	if o.RegistrationThrottle == nil {
+		o.RegistrationThrottle = throttle.New(o.RegistrationsPerHour, time.Hour, o.Server.Now)
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -114,7 +120,7 @@ func routes(e *echo.Echo, o Options) {
 	e.POST("/revoke", handleRevoke(s, auth))                   // RFC 7009
 	e.POST("/introspect", handleIntrospect(s, auth))           // RFC 7662
 	e.POST("/register", handleRegister(s, o.RegistrationToken, // RFC 7591
-		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now)))
+		o.RegistrationThrottle))
 	e.GET("/userinfo", handleUserInfo(s)) // OIDC Core §5.3
 	e.POST("/userinfo", handleUserInfo(s))
 }

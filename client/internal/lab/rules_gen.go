@@ -82,7 +82,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/web/csrf.go", Line: 119, Why: "the form token binds the request to this"},
 	},
 	"RFC 6749 §10.13": {
-		{File: "authserver/internal/web/routes.go", Line: 146, Why: "no page may be framed, so consent cannot be clickjacked."},
+		{File: "authserver/internal/web/routes.go", Line: 152, Why: "no page may be framed, so consent cannot be clickjacked."},
 	},
 	"RFC 6750 §2.1": {
 		{File: "resourceapi/internal/oauth/bearer.go", Line: 18, Why: "the token travels in the Authorization header with the"},
@@ -100,7 +100,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/web/auth.go", Line: 48, Why: "a valid token without the scope is a 403"},
 	},
 	"RFC 6797 §7.2": {
-		{File: "authserver/internal/web/routes.go", Line: 143, Why: "the header is sent only when the server is reached over https."},
+		{File: "authserver/internal/web/routes.go", Line: 149, Why: "the header is sent only when the server is reached over https."},
 	},
 	"RFC 7009 §2.1": {
 		{File: "authserver/internal/oauth/revoke.go", Line: 45, Why: "revoking a refresh token SHOULD also invalidate the"},
@@ -300,7 +300,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/authorize.go", Line: 274, Why: "prompt=consent always asks."},
 		{File: "authserver/internal/oauth/idtoken.go", Line: 83, Why: "the nonce of the request is echoed unchanged."},
 		{File: "authserver/internal/web/login.go", Line: 27, Why: "login_hint pre-fills the username."},
-		{File: "client/internal/store/store.go", Line: 192, Why: "sent when openid is asked for"},
+		{File: "client/internal/store/store.go", Line: 206, Why: "sent when openid is asked for"},
 		{File: "client/internal/web/connect.go", Line: 55, Why: "a fresh nonce per attempt, kept server-side;"},
 	},
 	"OIDC Core §3.1.2.6": {
@@ -351,7 +351,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/web/logout.go", Line: 144, Why: "the hint is an ID token we issued,"},
 		{File: "authserver/internal/web/logout.go", Line: 150, Why: "client_id, when also given, must be"},
 		{File: "authserver/internal/web/logout.go", Line: 187, Why: "POST is allowed too. The form"},
-		{File: "authserver/internal/web/routes.go", Line: 101, Why: "GET and POST. The POST comes from the"},
+		{File: "authserver/internal/web/routes.go", Line: 107, Why: "GET and POST. The POST comes from the"},
 		{File: "client/internal/web/signout.go", Line: 47, Why: "a fresh state, kept hashed and bound to"},
 		{File: "client/internal/web/signout.go", Line: 54, Why: "id_token_hint names the user and"},
 	},
