@@ -21,7 +21,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "resourceapi/internal/oauth/introspect.go", Line: 121, Why: "client_secret_basic, with the id and the secret"},
 		{File: "client/internal/flow/record.go", Line: 155, Why: "base64(urlencode(client_id) \":\" urlencode(secret))."},
 		{File: "client/internal/machine/machine.go", Line: 26, Why: "client_secret_basic, as the client is registered."},
-		{File: "client/internal/web/app.go", Line: 82, Why: "the demo client is registered for"},
+		{File: "client/internal/web/app.go", Line: 81, Why: "the demo client is registered for"},
 	},
 	"RFC 6749 §3.1": {
 		{File: "authserver/internal/oauth/authorize.go", Line: 66, Why: "request parameters MUST NOT be included more than once."},
@@ -357,7 +357,7 @@ var ruleTable = map[string][]RuleSite{
 	},
 	"OIDC RP-Initiated Logout §3": {
 		{File: "authserver/internal/web/logout.go", Line: 247, Why: "state is passed back unchanged."},
-		{File: "client/internal/web/signout.go", Line: 118, Why: "state must be the one this"},
+		{File: "client/internal/web/signout.go", Line: 121, Why: "state must be the one this"},
 	},
 	"OIDC RP-Initiated Logout §3.1": {
 		{File: "authserver/internal/oauth/register.go", Line: 144, Why: "post-logout redirect URIs are held to"},

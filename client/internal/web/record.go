@@ -113,8 +113,11 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 	if !ok {
 		return notConnected()
 	}
-	unlock := a.locks.lock(sid)
-	defer unlock()
+	release, err := a.claimTokens(c.Request().Context(), sid)
+	if err != nil {
+		return err
+	}
+	defer release()
 
 	ctx, rec := a.recording(c.Request().Context())
 	tok, scope, err := a.store.Token(ctx, sid)
@@ -130,7 +133,9 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 
 	steps := a.stepsOf(rec.Exchanges())
 	if latest := ts.latest(); latest != nil && latest.AccessToken != tok.AccessToken {
-		if err := a.store.SaveToken(ctx, sid, latest, scope); err != nil {
+		// Only a request that held the claim refreshed, so the row still
+		// holds tok; ErrAlreadyUsed means a disconnect deleted it since.
+		if err := a.store.ReplaceToken(ctx, sid, tok, latest, scope); err != nil && !errors.Is(err, store.ErrAlreadyUsed) {
 			return err
 		}
 		// Put the new token's view right after the refresh step.
