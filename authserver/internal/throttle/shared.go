@@ -2,6 +2,8 @@ package throttle
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"time"
 )
@@ -40,6 +42,14 @@ type sharedCounts struct {
 	logger *slog.Logger
 }
 
+// key is what the store keeps for key: its SHA-256 under the prefix, so
+// that any key fits a TEXT column (the throttles' keys hold NUL bytes,
+// which PostgreSQL's TEXT refuses) and no username is kept in clear.
+func (s *sharedCounts) key(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return s.prefix + hex.EncodeToString(sum[:])
+}
+
 func (s *sharedCounts) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), storeTimeout)
 }
@@ -53,7 +63,7 @@ func (s *sharedCounts) report(err error) {
 func (s *sharedCounts) get(key string) Entry {
 	ctx, cancel := s.ctx()
 	defer cancel()
-	e, err := s.store.Failures(ctx, s.prefix+key)
+	e, err := s.store.Failures(ctx, s.key(key))
 	s.report(err)
 	return e
 }
@@ -61,7 +71,7 @@ func (s *sharedCounts) get(key string) Entry {
 func (s *sharedCounts) forget(key string) {
 	ctx, cancel := s.ctx()
 	defer cancel()
-	s.report(s.store.ForgetFailures(ctx, s.prefix+key))
+	s.report(s.store.ForgetFailures(ctx, s.key(key)))
 }
 
 // SharedCounter is a Counter on a Store: a key's failures are forgotten
@@ -93,7 +103,7 @@ func (c *SharedCounter) Get(key string) Entry {
 func (c *SharedCounter) Add(key string, now time.Time) Entry {
 	ctx, cancel := c.counts.ctx()
 	defer cancel()
-	e, err := c.counts.store.AddFailure(ctx, c.counts.prefix+key, now, now.Add(-c.forget))
+	e, err := c.counts.store.AddFailure(ctx, c.counts.key(key), now, now.Add(-c.forget))
 	c.counts.report(err)
 	return e
 }
@@ -123,6 +133,6 @@ func (l *Limiter) sharedFail(key string) {
 	ctx, cancel := l.shared.ctx()
 	defer cancel()
 	now := l.now()
-	_, _, err := l.shared.store.AddInWindow(ctx, l.shared.prefix+key, now, now.Add(-l.window))
+	_, _, err := l.shared.store.AddInWindow(ctx, l.shared.key(key), now, now.Add(-l.window))
 	l.shared.report(err)
 }
