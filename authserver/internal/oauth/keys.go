@@ -187,7 +187,10 @@ func accessKeys(keys []SigningKey) []SigningKey {
 }
 
 // keyCacheTTL bounds how long a key added by `authserver keys rotate` (a
-// separate process) goes unnoticed by the running server.
+// separate process) goes unnoticed by the running server. The cache is per
+// process, and safe so with replicas: the keys live in the shared database,
+// each replica reloads them within keyCacheTTL, and a key is published
+// ahead of signing (keys rotate -publish-ahead) for longer than that.
 const keyCacheTTL = time.Second
 
 // Keys is the server's view of its signing keys: it signs with the newest
