@@ -89,6 +89,15 @@ type AccessTokenStore interface {
 	RevokeAccessToken(ctx context.Context, jti string, now time.Time) error
 }
 
+// MachineGrantStore is an optional role of a Store: the client_credentials
+// grant's two rows in one transaction.
+type MachineGrantStore interface {
+	// CreateGrantWithToken stores the grant and its access token in one
+	// transaction: both or neither; it fails only when an id exists
+	// already or the client does not.
+	CreateGrantWithToken(ctx context.Context, g Grant, t AccessToken) error
+}
+
 // Store must hold every role: a method added to Store belongs in one.
 var _ interface {
 	ClientStore

@@ -221,18 +221,29 @@ func (s *Server) clientCredentials(ctx context.Context, req TokenRequest) (Token
 		return TokenResponse{}, err
 	}
 	g := Grant{ID: NewSecret()[:22], ClientID: req.Client.ID, Scopes: granted, CreatedAt: s.now()}
-	if err := s.Store.CreateGrant(ctx, g, nil); err != nil {
-		return TokenResponse{}, err
-	}
 	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
 	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, false, nil)
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	if err := s.Store.StoreAccessToken(ctx, issued.Access); err != nil {
+	if err := storeMachineGrant(ctx, s.Store, g, issued.Access); err != nil {
 		return TokenResponse{}, err
 	}
 	return resp, nil
+}
+
+// storeMachineGrant stores a client_credentials grant and its access
+// token: in one transaction when the store can (one commit instead of two,
+// which the profile of the token endpoint shows is most of its cost on
+// SQLite's single writer), else in two steps.
+func storeMachineGrant(ctx context.Context, st Store, g Grant, t AccessToken) error {
+	if one, ok := st.(MachineGrantStore); ok {
+		return one.CreateGrantWithToken(ctx, g, t)
+	}
+	if err := st.CreateGrant(ctx, g, nil); err != nil {
+		return err
+	}
+	return st.StoreAccessToken(ctx, t)
 }
 
 // issue mints an access token, a refresh token if withRefresh, and an ID

@@ -70,12 +70,7 @@ func (db *DB) RevokeConsent(ctx context.Context, userID, clientID string, now ti
 // CreateGrant stores a grant and its code (if any).
 func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) error {
 	return db.tx(ctx, func(tx sqldb.Queryer) error {
-		var user any
-		if g.UserID != "" {
-			user = g.UserID
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID); err != nil {
+		if err := insertGrant(ctx, tx, g); err != nil {
 			return err
 		}
 		if code == nil {
@@ -87,6 +82,16 @@ func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) 
 			code.RedirectGiven, code.CodeChallenge, code.Nonce, unix(code.ExpiresAt))
 		return err
 	})
+}
+
+func insertGrant(ctx context.Context, tx sqldb.Queryer, g oauth.Grant) error {
+	var user any
+	if g.UserID != "" {
+		user = g.UserID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID)
+	return err
 }
 
 // Grant finds a grant by id.

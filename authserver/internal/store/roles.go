@@ -58,6 +58,7 @@ type MaintenanceStore interface {
 // DB.
 type Server interface {
 	oauth.Store
+	oauth.MachineGrantStore
 	oauth.FirstKeyStore
 	web.SessionStore
 	throttle.Store

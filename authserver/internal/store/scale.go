@@ -118,3 +118,15 @@ func (db *DB) EnsureSigningKey(ctx context.Context, k oauth.SigningKey) (bool, e
 	})
 	return added, err
 }
+
+// CreateGrantWithToken stores a grant without a code and its access token
+// in one transaction (oauth.MachineGrantStore): one commit per
+// client_credentials token instead of two.
+func (db *DB) CreateGrantWithToken(ctx context.Context, g oauth.Grant, t oauth.AccessToken) error {
+	return db.tx(ctx, func(tx sqldb.Queryer) error {
+		if err := insertGrant(ctx, tx, g); err != nil {
+			return err
+		}
+		return insertAccessToken(ctx, tx, t)
+	})
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, newDatabase func(t *testing.T) Opener) {
 		{"ServerSecretAgreedByReplicas", testServerSecretAgreed},
 		{"ThrottleCountsEveryReplica", testThrottleCountsEveryReplica},
 		{"LeaseHasOneHolder", testLeaseHasOneHolder},
+		{"MachineGrantBothOrNeither", testMachineGrantBothOrNeither},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, newDatabase(t)) })
@@ -492,3 +493,29 @@ func testLeaseHasOneHolder(t *testing.T, open Opener) {
 }
 
 var errNotHeld = errors.New("lease held by another")
+
+func testMachineGrantBothOrNeither(t *testing.T, open Opener) {
+	s := seeded(t, open)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	grant := func(id string) oauth.Grant {
+		return oauth.Grant{ID: id, ClientID: contract.MachineClient.ID, Scopes: []string{"charts:read"}, CreatedAt: now}
+	}
+	token := func(jti, grantID string) oauth.AccessToken {
+		return oauth.AccessToken{JTI: jti, GrantID: grantID, ClientID: contract.MachineClient.ID, Scopes: []string{"charts:read"},
+			IssuedAt: now, ExpiresAt: now.Add(time.Minute)}
+	}
+	if err := s.CreateGrantWithToken(ctx, grant("m1"), token("jti-m1", "m1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AccessToken(ctx, "jti-m1"); err != nil {
+		t.Errorf("the token of a machine grant: %v", err)
+	}
+	// A jti that exists already: the grant must not stay behind either.
+	if err := s.CreateGrantWithToken(ctx, grant("m2"), token("jti-m1", "m2")); err == nil {
+		t.Fatal("a duplicate jti was accepted")
+	}
+	if _, err := s.Grant(ctx, "m2"); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("the grant of a failed CreateGrantWithToken: %v, want ErrNotFound", err)
+	}
+}

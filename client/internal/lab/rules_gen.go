@@ -56,10 +56,10 @@ var ruleTable = map[string][]RuleSite{
 		{File: "client/internal/machine/machine.go", Line: 23, Why: "the machine client asks only for what it may do"},
 	},
 	"RFC 6749 §4.4.3": {
-		{File: "authserver/internal/oauth/token.go", Line: 227, Why: "a refresh token SHOULD NOT be included."},
+		{File: "authserver/internal/oauth/token.go", Line: 224, Why: "a refresh token SHOULD NOT be included."},
 	},
 	"RFC 6749 §5.1": {
-		{File: "authserver/internal/oauth/token.go", Line: 251, Why: "always say what was granted"},
+		{File: "authserver/internal/oauth/token.go", Line: 262, Why: "always say what was granted"},
 		{File: "client/internal/web/callback.go", Line: 104, Why: "scope is in the response when it differs from the"},
 	},
 	"RFC 6749 §5.2": {
@@ -335,7 +335,7 @@ var ruleTable = map[string][]RuleSite{
 		{File: "authserver/internal/oauth/userinfo.go", Line: 67, Why: "email asks for email and email_verified."},
 	},
 	"OIDC Core §11": {
-		{File: "authserver/internal/oauth/token.go", Line: 259, Why: "for an OpenID Connect grant, a refresh token only when"},
+		{File: "authserver/internal/oauth/token.go", Line: 270, Why: "for an OpenID Connect grant, a refresh token only when"},
 	},
 	"OIDC Core §12.2": {
 		{File: "authserver/internal/oauth/token.go", Line: 191, Why: "a refreshed ID token keeps sub and auth_time and has"},
