@@ -6,13 +6,16 @@ MODULES := shared $(ACTORS) e2e
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 GO      ?= go
 
-.PHONY: run test e2e build bench loadtest fmt lint clean deps help
+.PHONY: run run-cluster test e2e build bench loadtest loadtest-postgres loadtest-replicas fmt lint clean deps help
 
 help: ## List the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 run: build ## Build and start all three actors (and the podcasts API) on the defaults; Ctrl-C stops them
 	@scripts/run.sh
+
+run-cluster: build ## Two processes of each actor on PostgreSQL behind Debian's nginx, same URLs as run (see docs/scale-out.md)
+	@scripts/run-cluster.sh
 
 test: ## Run every test of every module, e2e included (the browser test needs `make deps`)
 	$(GO) test -count=1 -timeout 15m $(PKGS)
@@ -30,6 +33,12 @@ bench: ## Run the Go benchmarks (figures are in README.md)
 
 loadtest: build ## Start the actors on SQLite on free ports, drive them with e2e/cmd/loadgen (tokens, flows), stop them
 	@scripts/loadtest.sh
+
+loadtest-postgres: build ## make loadtest with the authorization server on PostgreSQL (make deps)
+	@LOADTEST_DB=postgres scripts/loadtest.sh
+
+loadtest-replicas: build ## make loadtest with two authorization servers on one PostgreSQL database behind nginx
+	@LOADTEST_DB=postgres LOADTEST_REPLICAS=2 scripts/loadtest.sh
 
 fmt: ## Format the code
 	gofmt -w $(MODULES)

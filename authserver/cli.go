@@ -37,7 +37,7 @@ func clientsCommand(ctx context.Context, cfg config.Config, args []string, stdou
 	if len(args) == 0 {
 		return fmt.Errorf("clients: say add or list\n%s", usage)
 	}
-	db, err := store.Open(ctx, cfg.DBPath)
+	db, err := openCLIStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func clientsCommand(ctx context.Context, cfg config.Config, args []string, stdou
 	return fmt.Errorf("clients: unknown command %q\n%s", args[0], usage)
 }
 
-func clientsAdd(ctx context.Context, cfg config.Config, db *store.DB, args []string, stdout io.Writer) error {
+func clientsAdd(ctx context.Context, cfg config.Config, db cliStore, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("clients add", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	id := fs.String("id", "", "client id (default: random)")
@@ -174,7 +174,7 @@ func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout i
 	if len(args) == 0 {
 		return fmt.Errorf("keys: say rotate, retire or list\n%s", usage)
 	}
-	db, err := store.Open(ctx, cfg.DBPath)
+	db, err := openCLIStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout i
 
 // retireKey takes a key out of the JWKS at once: tokens it signed stop
 // verifying. The key that signs now cannot be retired (rotate first).
-func retireKey(ctx context.Context, cfg config.Config, db *store.DB, kid string, stdout io.Writer) error {
+func retireKey(ctx context.Context, cfg config.Config, db cliStore, kid string, stdout io.Writer) error {
 	active, err := oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now).Active(ctx)
 	if err != nil {
 		return err
@@ -248,7 +248,7 @@ func retireKey(ctx context.Context, cfg config.Config, db *store.DB, kid string,
 
 // listKeys shows every key with its state in the rotation: published
 // ahead, signing, published (verifying old tokens only), or gone.
-func listKeys(ctx context.Context, cfg config.Config, db *store.DB, stdout io.Writer) error {
+func listKeys(ctx context.Context, cfg config.Config, db cliStore, stdout io.Writer) error {
 	all, err := db.SigningKeys(ctx)
 	if err != nil {
 		return err
@@ -309,7 +309,7 @@ func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout 
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DBPath)
+	db, err := openCLIStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -323,4 +323,17 @@ func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout 
 	}
 	fmt.Fprintf(stdout, "user %s added (sub %s)\n", u.Username, u.Subject)
 	return nil
+}
+
+// cliStore is what the CLI needs of the database: the CLI depends on these
+// roles, not on the concrete store.
+type cliStore interface {
+	protocolStore
+	store.AdminStore
+	Close() error
+}
+
+// openCLIStore opens AUTHSERVER_DB, a SQLite file or a postgres:// URL.
+func openCLIStore(ctx context.Context, cfg config.Config) (cliStore, error) {
+	return store.Open(ctx, cfg.DBPath)
 }

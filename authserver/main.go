@@ -13,10 +13,12 @@ import (
 	"github.com/oauthlab/oauthlab/authserver/internal/config"
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/authserver/internal/store"
+	"github.com/oauthlab/oauthlab/authserver/internal/throttle"
 	"github.com/oauthlab/oauthlab/authserver/internal/web"
 	"github.com/oauthlab/oauthlab/shared/contract"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/serve"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 )
 
 // The SQLite store is also the web layer's session store.
@@ -76,6 +78,7 @@ const usage = `usage:
 
 func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	logger := logging.New(stdout, "authserver", cfg.LogFormat, cfg.LogLevel)
+	var db store.Server
 	db, err := store.Open(ctx, cfg.DBPath)
 	if err != nil {
 		return err
@@ -124,9 +127,14 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		RegistrationToken:    cfg.RegistrationToken,
 		RegistrationsPerHour: cfg.RegistrationsPerHour,
 		DPoP:                 dpopOpts,
+		// The throttles count in the database, so that every replica
+		// behind a load balancer counts the same failures.
+		LoginFailures:        throttle.NewSharedCounter(db, "login:", time.Hour, time.Now, logger),
+		ClientThrottle:       throttle.NewShared(db, "client-auth:", 30, 15*time.Minute, time.Now, logger),
+		RegistrationThrottle: throttle.NewShared(db, "register:", cfg.RegistrationsPerHour, time.Hour, time.Now, logger),
 	})
 	go cleanUp(ctx, db, logger)
-	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", cfg.DBPath,
+	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", sqldb.Redact(cfg.DBPath),
 		"signing_alg", cfg.SigningAlg, "access_token_ttl", cfg.AccessTokenTTL.String(),
 		"open_registration", cfg.RegistrationToken == "", "dpop_nonces", cfg.DPoPNonces)
 	return serve.Run(ctx, "authserver", cfg.Addr, handler, logger, stdout)
@@ -135,7 +143,7 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 // dpopOptions are the DPoP (RFC 9449) settings: the replay cache in the
 // database and, with AUTHSERVER_DPOP_NONCES, a nonce key every replica
 // shares.
-func dpopOptions(ctx context.Context, cfg config.Config, db *store.DB) (web.DPoPOptions, error) {
+func dpopOptions(ctx context.Context, cfg config.Config, db store.Server) (web.DPoPOptions, error) {
 	o := web.DPoPOptions{Replay: db.DPoPReplayCache()}
 	if cfg.DPoPNonces {
 		key, err := db.ServerSecret(ctx, "dpop_nonce_key", 32)
@@ -147,9 +155,19 @@ func dpopOptions(ctx context.Context, cfg config.Config, db *store.DB) (web.DPoP
 	return o, nil
 }
 
+// protocolStore is what the protocol needs of the database: main and the
+// CLI depend on these roles, not on the concrete store.
+type protocolStore interface {
+	oauth.Store
+	oauth.KeyStore
+	oauth.DeviceStore
+	// Resources returns the registry of protected resources (RFC 8707).
+	Resources(ctx context.Context) ([]oauth.Resource, error)
+}
+
 // newServer builds the protocol server with the registry of protected
 // resources as the database holds it now.
-func newServer(ctx context.Context, cfg config.Config, db *store.DB) (*oauth.Server, error) {
+func newServer(ctx context.Context, cfg config.Config, db protocolStore) (*oauth.Server, error) {
 	resources, err := db.Resources(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load protected resources: %w", err)
@@ -172,12 +190,25 @@ func newServer(ctx context.Context, cfg config.Config, db *store.DB) (*oauth.Ser
 
 // cleanUp deletes expired codes, tokens, sessions and pending
 // authorization requests every hour, a day after they expired, so the
-// database does not grow without bound.
-func cleanUp(ctx context.Context, db *store.DB, logger *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
+// database does not grow without bound. Of several replicas on one
+// database, the one holding the lease cleans; the lease outlives a tick a
+// little, so its holder keeps it, and another replica takes over within
+// the hour after the holder stops.
+func cleanUp(ctx context.Context, db store.MaintenanceStore, logger *slog.Logger) {
+	const every = time.Hour
+	holder := oauth.NewSecret()
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if err := db.DeleteExpired(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		now := time.Now()
+		mine, err := db.TakeLease(ctx, "cleanup", holder, now, every+every/2)
+		if err == nil && mine {
+			cutoff := now.Add(-24 * time.Hour)
+			if err = db.DeleteExpired(ctx, cutoff); err == nil {
+				err = db.DeleteExpiredCounts(ctx, cutoff)
+			}
+		}
+		if err != nil && ctx.Err() == nil {
 			logger.Warn("clean up expired rows", "err", err)
 		}
 		select {

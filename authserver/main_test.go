@@ -55,17 +55,35 @@ func userToken(t *testing.T, base string) *oauth2.Token {
 // userTokenFor is userToken for other scopes and request options.
 func userTokenFor(t *testing.T, base string, scope []string, opts ...oauth2.AuthCodeOption) *oauth2.Token {
 	t.Helper()
+	conf, code, verifier := authorizeOn(t, []string{base}, base, scope, opts...)
+	tok, err := conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// authorizeOn signs alice in and approves the request as a browser would,
+// sending each of its requests to the next of replicas in turn (one
+// replica: all to it), and returns the code, its PKCE verifier and the
+// x/oauth2 configuration whose token endpoint is on tokenBase.
+func authorizeOn(t *testing.T, replicas []string, tokenBase string, scope []string, opts ...oauth2.AuthCodeOption) (*oauth2.Config, string, string) {
+	t.Helper()
+	next := 0
+	base := func() string { b := replicas[next%len(replicas)]; next++; return b }
 	conf := &oauth2.Config{
 		ClientID: "demo-client", ClientSecret: "demo-secret", RedirectURL: "http://localhost:8080/callback",
 		Scopes:   scope,
-		Endpoint: oauth2.Endpoint{AuthURL: base + "/authorize", TokenURL: base + "/token", AuthStyle: oauth2.AuthStyleInHeader},
+		Endpoint: oauth2.Endpoint{AuthURL: base() + "/authorize", TokenURL: tokenBase + "/token", AuthStyle: oauth2.AuthStyleInHeader},
 	}
 	jar, _ := cookiejar.New(nil)
 	b := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if !strings.HasPrefix(req.URL.String(), base) {
-			return http.ErrUseLastResponse
+		for _, r := range replicas {
+			if strings.HasPrefix(req.URL.String(), r) {
+				return nil
+			}
 		}
-		return nil
+		return http.ErrUseLastResponse
 	}}
 	verifier := oauth2.GenerateVerifier()
 	submit := func(resp *http.Response, path string, set map[string]string) *http.Response {
@@ -75,11 +93,11 @@ func userTokenFor(t *testing.T, base string, scope []string, opts ...oauth2.Auth
 		for k, v := range set {
 			form.Set(k, v)
 		}
-		next, err := b.PostForm(base+path, form)
+		resp, err := b.PostForm(base()+path, form)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return next
+		return resp
 	}
 	resp, err := b.Get(conf.AuthCodeURL("s", append(opts, oauth2.S256ChallengeOption(verifier))...))
 	if err != nil {
@@ -94,11 +112,7 @@ func userTokenFor(t *testing.T, base string, scope []string, opts ...oauth2.Auth
 	if err != nil || loc.Query().Get("code") == "" {
 		t.Fatalf("no code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	tok, err := conf.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return conf, loc.Query().Get("code"), verifier
 }
 
 func machineToken(t *testing.T, base string) string {

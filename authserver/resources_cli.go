@@ -94,7 +94,7 @@ func (r *repeatFlag) Set(v string) error { *r = append(*r, v); return nil }
 // seedResources adds the demo's resources (music API at AUTHSERVER_AUDIENCE,
 // podcasts API at AUTHSERVER_PODCASTS_AUDIENCE) when the demo is seeded or
 // when the registry is still empty: without the music API, nothing works.
-func seedResources(ctx context.Context, cfg config.Config, db *store.DB) error {
+func seedResources(ctx context.Context, cfg config.Config, db store.AdminStore) error {
 	existing, err := db.Resources(ctx)
 	if err != nil {
 		return err

@@ -31,6 +31,7 @@ import (
 	"github.com/oauthlab/oauthlab/client/internal/web"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/serve"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 )
 
 func main() {
@@ -70,9 +71,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 func serveApp(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	logger := logging.New(stdout, "client", cfg.LogFormat, cfg.LogLevel)
+	var st store.All // main depends on the roles, not on the concrete store
 	st, err := store.Open(ctx, cfg.DB, time.Now, store.WithAnonymousSessionTTL(cfg.AnonymousSessionTTL))
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", cfg.DB, err)
+		return fmt.Errorf("open database %s: %w", sqldb.Redact(cfg.DB), err)
 	}
 	defer st.Close()
 	purgeCtx, stopPurge := context.WithCancel(ctx)

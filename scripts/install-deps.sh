@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go and a C compiler: Debian's chromium
-# for the end-to-end browser test, and Debian's postgresql for the store
-# tests that run on PostgreSQL as well as SQLite. Then, when run as root, it
+# for the end-to-end browser test, Debian's postgresql for the store tests
+# that run on PostgreSQL as well as SQLite, and Debian's nginx, the load
+# balancer of `make run-cluster`. Then, when run as root, it
 # starts the PostgreSQL cluster and creates the role the tests use
 # (oauthlab / oauthlab, allowed to create databases; see shared/pgtest).
 #
@@ -13,6 +14,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v pg_lsclusters >/dev/null 2>&1 || need+=(postgresql)
+# nginx is the load balancer of `make run-cluster`.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

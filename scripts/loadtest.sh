@@ -6,6 +6,12 @@
 # Nothing is kept: the temporary folder is removed at the end.
 #
 # LOADGEN_FLAGS adds flags to both runs (for example LOADGEN_FLAGS="-c 32").
+#
+# LOADTEST_DB=postgres (`make loadtest-postgres`) puts the authorization
+# server on a fresh PostgreSQL database instead (created on
+# OAUTHLAB_TEST_POSTGRES's server, dropped at the end); with
+# LOADTEST_REPLICAS=2 as well (`make loadtest-replicas`) two authorization
+# servers share it behind Debian's nginx, which loadgen then drives.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,15 +87,53 @@ client="http://127.0.0.1:$client_port"
 
 go build -o "$work/loadgen" ./e2e/cmd/loadgen || exit 1
 
-start authserver "$as_port" AUTHSERVER_ADDR="127.0.0.1:$as_port" AUTHSERVER_ISSUER="$as" \
-  AUTHSERVER_AUDIENCE="$api" AUTHSERVER_DB="$work/authserver.db" \
-  AUTHSERVER_DEMO_CLIENT_REDIRECT_URI="$client/callback"
+as_db="$work/authserver.db"
+replicas=${LOADTEST_REPLICAS:-1}
+if [ "${LOADTEST_DB:-sqlite}" = postgres ]; then
+  server=${OAUTHLAB_TEST_POSTGRES:-postgres://oauthlab:oauthlab@127.0.0.1:5432/postgres?sslmode=disable}
+  dbname="loadtest_$$_$RANDOM"
+  psql "$server" -qc "CREATE DATABASE $dbname" || { echo "loadtest: PostgreSQL does not answer (make deps)" >&2; exit 1; }
+  as_db="${server%%/postgres*}/$dbname?sslmode=disable"
+  trap 'cleanup; psql "$server" -qc "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null' EXIT
+fi
+as_env=(AUTHSERVER_ISSUER="$as" AUTHSERVER_AUDIENCE="$api" AUTHSERVER_DB="$as_db" AUTHSERVER_DEMO_CLIENT_REDIRECT_URI="$client/callback")
+if [ "$replicas" -eq 1 ]; then
+  start authserver "$as_port" AUTHSERVER_ADDR="127.0.0.1:$as_port" "${as_env[@]}"
+else
+  # Two replicas on internal ports; nginx answers on $as_port.
+  upstream=""
+  for r in $(seq 1 "$replicas"); do
+    port=$(free_port)
+    start authserver "$port" AUTHSERVER_ADDR="127.0.0.1:$port" "${as_env[@]}"
+    upstream+="server 127.0.0.1:$port; "
+  done
+  cat >"$work/nginx.conf" <<NGINX
+daemon off;
+pid $work/nginx.pid;
+error_log stderr warn;
+worker_processes 1;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/body;
+    proxy_temp_path $work/proxy;
+    upstream authserver { $upstream keepalive 64; }
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host \$http_host;
+    server { listen 127.0.0.1:$as_port; location / { proxy_pass http://authserver; } }
+}
+NGINX
+  env -i PATH="$PATH" "$(command -v nginx || echo /usr/sbin/nginx)" -p "$work" -c "$work/nginx.conf" >"$work/nginx.log" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 1 100); do healthy "$as_port" && break; sleep 0.1; done
+fi
 start resourceapi "$api_port" RESOURCEAPI_ADDR="127.0.0.1:$api_port" RESOURCEAPI_URL="$api" \
   RESOURCEAPI_ISSUER="$as" RESOURCEAPI_DB="$work/resourceapi.db"
 start client "$client_port" CLIENT_ADDR="127.0.0.1:$client_port" CLIENT_URL="$client" \
   CLIENT_ISSUER="$as" CLIENT_API_URL="$api" CLIENT_DB="$work/client.db"
 
-echo "loadtest: actors up (authorization server $as), SQLite files in $work"
+echo "loadtest: actors up (authorization server $as: ${LOADTEST_DB:-sqlite}, $replicas replica(s)), files in $work"
 echo "loadtest: load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 status=0
 for mode in tokens flows; do

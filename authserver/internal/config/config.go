@@ -24,7 +24,7 @@ type Config struct {
 	// DeviceInterval is the polling interval announced to devices
 	// (AUTHSERVER_DEVICE_INTERVAL, RFC 8628 §3.2); tests shorten it.
 	DeviceInterval time.Duration
-	DBPath         string // AUTHSERVER_DB
+	DBPath         string // AUTHSERVER_DB: a SQLite file path or a postgres:// URL
 	SeedDemo       bool   // AUTHSERVER_SEED_DEMO
 	// DemoClientRedirectURI is demo-client's redirect URI
 	// (AUTHSERVER_DEMO_CLIENT_REDIRECT_URI), for tests that run the client

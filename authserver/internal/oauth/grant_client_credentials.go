@@ -36,15 +36,14 @@ func (clientCredentialsGrant) Exchange(ctx context.Context, s *Server, req Token
 		return TokenResponse{}, err
 	}
 	g := Grant{ID: NewSecret()[:22], ClientID: req.Client.ID, Scopes: granted, CreatedAt: s.now()}
-	if err := s.Store.CreateGrant(ctx, g, nil); err != nil {
-		return TokenResponse{}, err
-	}
 	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
 	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, grantResources{access: resources}, false, nil, req.DPoPJKT)
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	if err := s.Store.StoreAccessToken(ctx, issued.Access); err != nil {
+	// The grant and its token in one write where the store can (one commit
+	// per token on the single SQLite writer, see storeMachineGrant).
+	if err := storeMachineGrant(ctx, s.Store, g, issued.Access); err != nil {
 		return TokenResponse{}, err
 	}
 	return resp, nil

@@ -134,7 +134,22 @@ func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	if once, ok := ks.(FirstKeyStore); ok {
+		// Replicas starting at once on a new database: one key, not one each.
+		_, err := once.EnsureSigningKey(ctx, k)
+		return err
+	}
 	return ks.AddSigningKey(ctx, k)
+}
+
+// FirstKeyStore is a KeyStore that can add the first access-token key of a
+// database once, however many replicas start at the same time.
+type FirstKeyStore interface {
+	KeyStore
+	// EnsureSigningKey stores k as the newest access-token key, and reports
+	// true, unless the newest published one already uses k.Alg (then it
+	// reports false and a nil error); check and insert are atomic.
+	EnsureSigningKey(ctx context.Context, k SigningKey) (bool, error)
 }
 
 // DefaultIDTokenAlg signs ID tokens unless a client registered another
@@ -172,7 +187,10 @@ func accessKeys(keys []SigningKey) []SigningKey {
 }
 
 // keyCacheTTL bounds how long a key added by `authserver keys rotate` (a
-// separate process) goes unnoticed by the running server.
+// separate process) goes unnoticed by the running server. The cache is per
+// process, and safe so with replicas: the keys live in the shared database,
+// each replica reloads them within keyCacheTTL, and a key is published
+// ahead of signing (keys rotate -publish-ahead) for longer than that.
 const keyCacheTTL = time.Second
 
 // Keys is the server's view of its signing keys: it signs with the newest

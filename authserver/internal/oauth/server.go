@@ -109,6 +109,12 @@ func (s *Server) AuthenticateClient(ctx context.Context, cr ClientCredentials) (
 // SHA-256 of client id and secret, so that a busy client does not pay
 // ~50 ms of bcrypt on every token request. The stored hash is part of the
 // entry: a changed secret invalidates it.
+//
+// Per process, and safe so with replicas: an entry only spares a bcrypt
+// comparison that would succeed; the client row is read from the shared
+// database on every request, so a secret changed or a client deleted on
+// any replica takes effect everywhere at once. A replica without the entry
+// pays bcrypt once.
 type secretCache struct {
 	mu sync.Mutex
 	ok map[[32]byte]string

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthlab/oauthlab/shared/sqldb"
+
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 )
 
@@ -60,10 +62,10 @@ func (db *DB) Clients(ctx context.Context) ([]oauth.Client, error) {
 
 // CreateClient adds a client.
 func (db *DB) CreateClient(ctx context.Context, c oauth.Client) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return upsertClient(ctx, tx, c, false) })
+	return db.tx(ctx, func(tx sqldb.Queryer) error { return upsertClient(ctx, tx, c, false) })
 }
 
-func upsertClient(ctx context.Context, tx *sql.Tx, c oauth.Client, update bool) error {
+func upsertClient(ctx context.Context, tx sqldb.Queryer, c oauth.Client, update bool) error {
 	uris, err := json.Marshal(nonNil(c.RedirectURIs))
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 )
 
 var _ oauth.DeviceStore = (*DB)(nil)
@@ -83,7 +84,7 @@ func (db *DB) RecordDevicePoll(ctx context.Context, deviceCodeHash string, now t
 // makes it single use: of concurrent polls, exactly one changes the row;
 // the others get ErrAlreadyUsed.
 func (db *DB) RedeemDeviceCode(ctx context.Context, deviceCodeHash string, now time.Time, g oauth.Grant, issued oauth.Issued) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx sqldb.Queryer) error {
 		res, err := tx.ExecContext(ctx, `UPDATE device_codes SET used_at = ?
 			WHERE device_code_hash = ? AND used_at IS NULL AND status = 'approved'`, now.Unix(), deviceCodeHash)
 		if err != nil {

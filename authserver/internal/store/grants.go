@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthlab/oauthlab/shared/sqldb"
+
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 )
 
@@ -55,7 +57,7 @@ func (db *DB) Consents(ctx context.Context, userID string) ([]oauth.Consent, err
 // the client, in one transaction: their refresh tokens stop working and
 // their access tokens introspect as inactive at once.
 func (db *DB) RevokeConsent(ctx context.Context, userID, clientID string, now time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx sqldb.Queryer) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID); err != nil {
 			return err
 		}
@@ -67,7 +69,7 @@ func (db *DB) RevokeConsent(ctx context.Context, userID, clientID string, now ti
 
 // CreateGrant stores a grant and its code (if any).
 func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx sqldb.Queryer) error {
 		if err := insertGrant(ctx, tx, g); err != nil {
 			return err
 		}
@@ -83,7 +85,7 @@ func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) 
 }
 
 // insertGrant adds a grant row inside a transaction.
-func insertGrant(ctx context.Context, tx *sql.Tx, g oauth.Grant) error {
+func insertGrant(ctx context.Context, tx sqldb.Queryer, g oauth.Grant) error {
 	var user any
 	if g.UserID != "" {
 		user = g.UserID
@@ -130,7 +132,7 @@ func (db *DB) Code(ctx context.Context, hash string) (oauth.Code, error) {
 // UPDATE's "used_at IS NULL" condition is what makes the code single use:
 // of any number of concurrent requests, exactly one changes the row.
 func (db *DB) RedeemCode(ctx context.Context, hash string, now time.Time, issued oauth.Issued) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx sqldb.Queryer) error {
 		res, err := tx.ExecContext(ctx, `UPDATE codes SET used_at = ? WHERE hash = ? AND used_at IS NULL`, now.Unix(), hash)
 		if err != nil {
 			return err
@@ -157,7 +159,7 @@ func (db *DB) RefreshToken(ctx context.Context, hash string) (oauth.RefreshToken
 // RotateRefreshToken marks the token used and stores its successor,
 // atomically and at most once (see RedeemCode).
 func (db *DB) RotateRefreshToken(ctx context.Context, hash string, now time.Time, issued oauth.Issued) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx sqldb.Queryer) error {
 		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, now.Unix(), hash)
 		if err != nil {
 			return err
@@ -178,7 +180,7 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-func storeIssued(ctx context.Context, tx *sql.Tx, issued oauth.Issued) error {
+func storeIssued(ctx context.Context, tx sqldb.Queryer, issued oauth.Issued) error {
 	if err := insertAccessToken(ctx, tx, issued.Access); err != nil {
 		return err
 	}
@@ -191,7 +193,7 @@ func storeIssued(ctx context.Context, tx *sql.Tx, issued oauth.Issued) error {
 	return nil
 }
 
-func insertAccessToken(ctx context.Context, tx *sql.Tx, t oauth.AccessToken) error {
+func insertAccessToken(ctx context.Context, tx sqldb.Queryer, t oauth.AccessToken) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at, jkt)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
 		strings.Join(t.Resources, " "), unix(t.IssuedAt), unix(t.ExpiresAt), t.JKT)
@@ -200,7 +202,7 @@ func insertAccessToken(ctx context.Context, tx *sql.Tx, t oauth.AccessToken) err
 
 // StoreAccessToken records an access token issued on its own.
 func (db *DB) StoreAccessToken(ctx context.Context, t oauth.AccessToken) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return insertAccessToken(ctx, tx, t) })
+	return db.tx(ctx, func(tx sqldb.Queryer) error { return insertAccessToken(ctx, tx, t) })
 }
 
 // AccessToken finds an access-token record by jti.

@@ -81,7 +81,7 @@ func TestPendingRequestStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	var left int
-	_ = db.read.QueryRow(`SELECT COUNT(*) FROM authorization_requests`).Scan(&left)
+	_ = db.read.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM authorization_requests`).Scan(&left)
 	if left != 0 {
 		t.Errorf("%d pending requests left after the clean-up, want 0", left)
 	}

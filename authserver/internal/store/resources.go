@@ -7,6 +7,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/shared/scopes"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 )
 
 // Resources lists the protected resources and their scopes, oldest
@@ -43,7 +44,7 @@ func (db *DB) Resources(ctx context.Context) ([]oauth.Resource, error) {
 // changes survive a restart that seeds again. A scope name another
 // resource already defines is an error (each scope names one API).
 func (db *DB) AddResource(ctx context.Context, r oauth.Resource, now time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx sqldb.Queryer) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO resources (identifier, name, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (identifier) DO NOTHING`, r.ID, r.Name, now.UnixNano()); err != nil {
 			return err

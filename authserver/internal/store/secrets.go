@@ -7,7 +7,7 @@ import (
 )
 
 // ServerSecret returns the server's secret called name, creating it with
-// size random bytes the first time. INSERT OR IGNORE then SELECT makes every
+// size random bytes the first time. INSERT ... ON CONFLICT DO NOTHING then SELECT makes every
 // replica, and every restart, read the same value: whichever writes first
 // wins, and the others read what it wrote.
 func (db *DB) ServerSecret(ctx context.Context, name string, size int) ([]byte, error) {
@@ -15,7 +15,8 @@ func (db *DB) ServerSecret(ctx context.Context, name string, size int) ([]byte, 
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, err
 	}
-	if _, err := db.write.ExecContext(ctx, `INSERT OR IGNORE INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)`,
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO NOTHING`,
 		name, fresh, time.Now().Unix()); err != nil {
 		return nil, err
 	}

@@ -2,11 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/shared/contract"
@@ -39,7 +40,13 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 			return err
 		}
 		profile.Username, profile.PasswordHash = u.Username, hash
-		if err := db.CreateUser(ctx, profile); err != nil {
+		// Another replica seeding at the same time may have added the user
+		// since the lookup above: then its row stays.
+		if _, err := db.write.ExecContext(ctx,
+			`INSERT INTO users (subject, username, password_hash, display_name, name, email, email_verified, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			profile.Subject, profile.Username, profile.PasswordHash, profile.DisplayName, profile.Name, profile.Email,
+			profile.EmailVerified, time.Now().Unix()); err != nil {
 			return err
 		}
 	}
@@ -79,7 +86,7 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		default:
 			return err
 		}
-		if err := db.tx(ctx, func(tx *sql.Tx) error { return upsertClient(ctx, tx, c, true) }); err != nil {
+		if err := db.tx(ctx, func(tx sqldb.Queryer) error { return upsertClient(ctx, tx, c, true) }); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/oauthlab/oauthlab/shared/sqldb"
+
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 )
 
@@ -48,7 +50,7 @@ func (db *DB) AddSessionClient(ctx context.Context, sid, clientID, userID string
 // forgets them, so each is told of the logout once.
 func (db *DB) TakeSessionClients(ctx context.Context, sid string) ([]string, error) {
 	var out []string
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx sqldb.Queryer) error {
 		out = nil
 		rows, err := tx.QueryContext(ctx, `DELETE FROM session_clients WHERE sid = ? RETURNING client_id`, sid)
 		if err != nil {
@@ -77,7 +79,7 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string, now time.Time) e
 // cutoff, and machine grants left with no token. Rotated refresh tokens stay
 // until they expire, so that their reuse is still detected.
 func (db *DB) DeleteExpired(ctx context.Context, cutoff time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx sqldb.Queryer) error {
 		for _, q := range []string{
 			`DELETE FROM codes WHERE expires_at < ?`,
 			`DELETE FROM access_tokens WHERE expires_at < ?`,

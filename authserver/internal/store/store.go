@@ -5,21 +5,28 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"fmt"
+	"io/fs"
 	"time"
 
-	"github.com/oauthlab/oauthlab/shared/sqlitedb"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// DB is the SQLite store.
+// DB is the authorization server's store, on SQLite or PostgreSQL (see
+// shared/sqldb). Its SQL is written once, with ? placeholders.
 type DB struct {
-	conn  *sqlitedb.DB
-	write *sql.DB // one connection: SQLite allows one writer at a time
-	read  *sql.DB // a pool: WAL lets readers run beside the writer
+	conn *sqldb.DB
+	// write runs statements on the writer pool: for SQLite one connection
+	// (SQLite allows one writer at a time), for PostgreSQL the pool.
+	write sqldb.Queryer
+	// read runs queries: for SQLite a pool of read-only connections beside
+	// the writer (WAL), for PostgreSQL the same pool as write.
+	read sqldb.Queryer
 }
 
 var (
@@ -27,15 +34,24 @@ var (
 	_ oauth.KeyStore = (*DB)(nil)
 )
 
-// Open opens (creating if needed) the database at path and applies any
-// migration not yet applied.
-func Open(ctx context.Context, path string) (*DB, error) {
-	conn, err := sqlitedb.Open(ctx, path, migrations)
+// Open opens the database that dsn names, a SQLite file path (created
+// when missing) or a postgres:// URL, and applies any migration not yet
+// applied (on PostgreSQL under an advisory lock, so replicas starting at
+// once apply each migration once).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	return &DB{conn: conn, write: conn.Write, read: conn.Read}, nil
+	conn, err := sqldb.Open(ctx, dsn, sub)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return &DB{conn: conn, write: conn.Bind(conn.Write), read: conn.Bind(conn.Read)}, nil
 }
+
+// Dialect tells which database the store runs on.
+func (db *DB) Dialect() sqldb.Dialect { return db.conn.Dialect }
 
 // Close closes both connection pools.
 func (db *DB) Close() error { return db.conn.Close() }
@@ -43,8 +59,12 @@ func (db *DB) Close() error { return db.conn.Close() }
 // Ping checks that the database answers, for /healthz.
 func (db *DB) Ping(ctx context.Context) error { return db.conn.Ping(ctx) }
 
-// tx runs fn in a write transaction, committing if it returns nil.
-func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error { return db.conn.Tx(ctx, fn) }
+// tx runs fn in a serializable write transaction, committing if it returns
+// nil. PostgreSQL may run fn again after a serialization failure, so fn
+// must only work on tx.
+func (db *DB) tx(ctx context.Context, fn func(tx sqldb.Queryer) error) error {
+	return db.conn.Tx(ctx, func(tx *sql.Tx) error { return fn(db.conn.Bind(tx)) })
+}
 
 // Times are stored as Unix seconds; NULL or 0 is the zero time.
 func unix(t time.Time) any {

@@ -9,6 +9,9 @@ import (
 type Entry struct {
 	Count int
 	Last  time.Time
+	// First is when the count started (a Limiter's window starts there);
+	// the in-memory Counter leaves it zero.
+	First time.Time
 }
 
 // Counter keeps failure counts by key. Memory is the in-process one; a

@@ -14,6 +14,9 @@ type Limiter struct {
 
 	mu   sync.Mutex
 	hits map[string]entry
+
+	// shared, when set, keeps the counts instead of hits (see NewShared).
+	shared *sharedCounts
 }
 
 type entry struct {
@@ -29,6 +32,9 @@ func New(max int, window time.Duration, now func() time.Time) *Limiter {
 // Allowed reports whether key may try again, and if not, how long it must
 // wait.
 func (l *Limiter) Allowed(key string) (bool, time.Duration) {
+	if l.shared != nil {
+		return l.sharedAllowed(key)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, ok := l.hits[key]
@@ -44,6 +50,10 @@ func (l *Limiter) Allowed(key string) (bool, time.Duration) {
 
 // Fail records a failed attempt by key.
 func (l *Limiter) Fail(key string) {
+	if l.shared != nil {
+		l.sharedFail(key)
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -60,6 +70,10 @@ func (l *Limiter) Fail(key string) {
 
 // Reset forgets key's failures (after a successful sign-in).
 func (l *Limiter) Reset(key string) {
+	if l.shared != nil {
+		l.shared.forget(key)
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.hits, key)

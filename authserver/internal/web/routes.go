@@ -44,6 +44,9 @@ type Options struct {
 	// /userinfo; the zero value checks proofs with an in-memory replay
 	// cache and no nonces.
 	DPoP DPoPOptions
+	// RegistrationThrottle counts registrations per address at /register;
+	// nil gives RegistrationsPerHour per hour, counted in this process.
+	RegistrationThrottle *throttle.Limiter
 }
 
 // maxBody bounds every request body: no legitimate request comes close.
@@ -62,6 +65,9 @@ func New(o Options) *echo.Echo {
 	}
 	if o.ClientThrottle == nil {
 		o.ClientThrottle = throttle.New(30, 15*time.Minute, time.Now)
+	}
+	if o.RegistrationThrottle == nil {
+		o.RegistrationThrottle = throttle.New(o.RegistrationsPerHour, time.Hour, o.Server.Now)
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -122,7 +128,7 @@ func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 	adv.add("pushed_authorization_request_endpoint", e.POST("/par", handlePAR(s, auth, o.Sessions))) // RFC 9126
 	adv.add("introspection_endpoint", e.POST("/introspect", handleIntrospect(s, auth)))              // RFC 7662
 	adv.add("registration_endpoint", e.POST("/register", handleRegister(s, o.RegistrationToken,      // RFC 7591
-		throttle.New(o.RegistrationsPerHour, time.Hour, s.Now))))
+		o.RegistrationThrottle)))
 	adv.add("device_authorization_endpoint", e.POST("/device_authorization", handleDeviceAuthorization(s, auth))) // RFC 8628 §3.1
 	adv.add("userinfo_endpoint", e.GET("/userinfo", handleUserInfo(s, dp)))                                       // OIDC Core §5.3
 	e.POST("/userinfo", handleUserInfo(s, dp))

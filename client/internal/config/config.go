@@ -62,7 +62,7 @@ type Config struct {
 	DPoP    bool
 	DPoPAlg string
 
-	DB string // SQLite file
+	DB string // CLIENT_DB: a SQLite file path or a postgres:// URL
 	// AnonymousSessionTTL is how long a session without tokens lives.
 	AnonymousSessionTTL time.Duration
 	LogFormat           string

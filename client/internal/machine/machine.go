@@ -53,6 +53,11 @@ const ReuseMargin = 30 * time.Second
 // until shortly before it expires, so that every click of "Get charts" (by
 // anyone, signed in or not) does not cost a token request and a token row
 // at the authorization server. The zero value is ready to use.
+//
+// Per process, and safe so with replicas: the token is the machine
+// client's own, not a user's, so any replica may hold one; two replicas
+// cost two tokens instead of one, and nothing is shared that could go
+// stale (each token is used only until shortly before it expires).
 type TokenCache struct {
 	mu  sync.Mutex
 	tok *oauth2.Token

@@ -116,7 +116,7 @@ func TestAnonymousSessionsExpireAndArePurged(t *testing.T) {
 func sessionCount(t *testing.T, s *Store) int {
 	t.Helper()
 	var n int
-	if err := s.read.QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+	if err := s.read.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/oauthlab/oauthlab/shared/sqldb"
+
 	"github.com/oauthlab/oauthlab/client/internal/flow"
 	"github.com/oauthlab/oauthlab/client/internal/identity"
 )
@@ -66,40 +68,42 @@ func (s *Store) EndSessionsOf(ctx context.Context, subject, providerSID string, 
 	if err != nil {
 		return 0, err
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT session_id FROM identities
-		WHERE (? = '' OR subject = ?) AND (? = '' OR provider_sid = ?)`, subject, subject, providerSID, providerSID)
-	if err != nil {
-		return 0, err
-	}
 	var keys []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			rows.Close()
-			return 0, err
+	err = s.tx(ctx, func(tx sqldb.Queryer) error {
+		keys = nil
+		rows, err := tx.QueryContext(ctx, `SELECT session_id FROM identities
+			WHERE (? = '' OR subject = ?) AND (? = '' OR provider_sid = ?)`, subject, subject, providerSID, providerSID)
+		if err != nil {
+			return err
 		}
-		keys = append(keys, k)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	for _, k := range keys {
-		for _, q := range []string{`DELETE FROM tokens WHERE session_id = ?`, `DELETE FROM identities WHERE session_id = ?`} {
-			if _, err := tx.ExecContext(ctx, q, k); err != nil {
-				return 0, err
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return err
+			}
+			keys = append(keys, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			for _, q := range []string{`DELETE FROM tokens WHERE session_id = ?`, `DELETE FROM identities WHERE session_id = ?`} {
+				if _, err := tx.ExecContext(ctx, q, k); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO steps (session_id, kind, data) VALUES (?, ?, ?)`, k, string(step.Kind), string(data)); err != nil {
+				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO steps (session_id, kind, data) VALUES (?, ?, ?)`, k, string(step.Kind), string(data)); err != nil {
-			return 0, err
-		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
-	return len(keys), tx.Commit()
+	return len(keys), nil
 }
 
 var _ identity.ReplayGuard = (*Store)(nil)

@@ -9,15 +9,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
-	"github.com/oauthlab/oauthlab/shared/sqlitedb"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 	"golang.org/x/oauth2"
 
 	"github.com/oauthlab/oauthlab/client/internal/flow"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // ErrNotFound is returned when a session, attempt or token does not exist.
@@ -38,11 +39,15 @@ const (
 	DefaultAnonymousSessionTTL = 2 * time.Hour
 )
 
-// Store is the client's SQLite database.
+// Store is the client's database, SQLite or PostgreSQL (see shared/sqldb).
+// Its SQL is written once, with ? placeholders.
 type Store struct {
-	conn    *sqlitedb.DB
-	write   *sql.DB // one connection: SQLite allows one writer at a time
-	read    *sql.DB
+	conn *sqldb.DB
+	// write runs statements on the writer pool (for SQLite one connection:
+	// SQLite allows one writer at a time); read on the readers (for
+	// PostgreSQL the same pool).
+	write   sqldb.Queryer
+	read    sqldb.Queryer
 	now     func() time.Time
 	anonTTL time.Duration
 }
@@ -60,14 +65,20 @@ func WithAnonymousSessionTTL(d time.Duration) Option {
 	}
 }
 
-// Open opens (creating if needed) the database at path and applies the
-// migrations it lacks. now is the clock (time.Now in main).
-func Open(ctx context.Context, path string, now func() time.Time, opts ...Option) (*Store, error) {
-	conn, err := sqlitedb.Open(ctx, path, migrations)
+// Open opens the database that dsn names, a SQLite file path (created when
+// missing) or a postgres:// URL, and applies the migrations it lacks (on
+// PostgreSQL under an advisory lock, so replicas starting at once apply
+// each once). now is the clock (time.Now in main).
+func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option) (*Store, error) {
+	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{conn: conn, write: conn.Write, read: conn.Read, now: now, anonTTL: DefaultAnonymousSessionTTL}
+	conn, err := sqldb.Open(ctx, dsn, sub)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{conn: conn, write: conn.Bind(conn.Write), read: conn.Bind(conn.Read), now: now, anonTTL: DefaultAnonymousSessionTTL}
 	for _, o := range opts {
 		o(s)
 	}
@@ -83,6 +94,13 @@ func (s *Store) Close() error { return s.conn.Close() }
 
 // Ping checks that the database answers (for /healthz).
 func (s *Store) Ping(ctx context.Context) error { return s.conn.Ping(ctx) }
+
+// tx runs fn in a serializable write transaction, committing when it
+// returns nil. PostgreSQL may run fn again after a serialization failure,
+// so fn must only work on tx.
+func (s *Store) tx(ctx context.Context, fn func(tx sqldb.Queryer) error) error {
+	return s.conn.Tx(ctx, func(tx *sql.Tx) error { return fn(s.conn.Bind(tx)) })
+}
 
 // PurgeEvery purges at each interval until ctx ends, so that sessions
 // nobody will use again (anonymous ones above all) do not pile up between
@@ -159,29 +177,25 @@ func (s *Store) TouchSession(ctx context.Context, id string) (bool, error) {
 // id that someone planted or saw before the sign-in is worth nothing after
 // it (session fixation).
 func (s *Store) RotateSession(ctx context.Context, oldID, newID string) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	oldKey, newKey := key(oldID), key(newID)
-	res, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, created_at, seen_at)
-		SELECT ?, created_at, ? FROM sessions WHERE id = ?`, newKey, s.now().Unix(), oldKey)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return ErrNotFound
-	}
-	for _, table := range []string{"attempts", "tokens", "steps", "identities", "signout_states", "dpop_keys"} {
-		if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET session_id = ? WHERE session_id = ?`, newKey, oldKey); err != nil {
+	return s.tx(ctx, func(tx sqldb.Queryer) error {
+		// The casts tell PostgreSQL the types of parameters in a SELECT list.
+		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, created_at, seen_at)
+			SELECT CAST(? AS TEXT), created_at, CAST(? AS BIGINT) FROM sessions WHERE id = ?`, newKey, s.now().Unix(), oldKey)
+		if err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, oldKey); err != nil {
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return ErrNotFound
+		}
+		for _, table := range []string{"attempts", "tokens", "steps", "identities", "signout_states", "dpop_keys"} {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET session_id = ? WHERE session_id = ?`, newKey, oldKey); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, oldKey)
 		return err
-	}
-	return tx.Commit()
+	})
 }
 
 // Attempt is an authorization request waiting for its answer.
@@ -311,28 +325,27 @@ func (s *Store) AddSteps(ctx context.Context, sessionID string, steps ...flow.St
 	if len(steps) == 0 {
 		return nil
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	k := key(sessionID)
-	for _, st := range steps {
-		data, err := json.Marshal(st)
+	data := make([]string, len(steps))
+	for i, st := range steps {
+		b, err := json.Marshal(st)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO steps (session_id, kind, data) VALUES (?, ?, ?)`, k, string(st.Kind), string(data)); err != nil {
-			return err
+		data[i] = string(b)
+	}
+	return s.tx(ctx, func(tx sqldb.Queryer) error {
+		for i, st := range steps {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO steps (session_id, kind, data) VALUES (?, ?, ?)`, k, string(st.Kind), data[i]); err != nil {
+				return err
+			}
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `
-		DELETE FROM steps WHERE session_id = ? AND id <= (
-			SELECT id FROM steps WHERE session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-		k, k, MaxStepsSession); err != nil {
+		_, err := tx.ExecContext(ctx, `
+			DELETE FROM steps WHERE session_id = ? AND id <= (
+				SELECT id FROM steps WHERE session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+			k, k, MaxStepsSession)
 		return err
-	}
-	return tx.Commit()
+	})
 }
 
 // Steps returns the session's timeline, oldest first.

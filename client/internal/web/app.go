@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -38,6 +37,7 @@ type Store interface {
 	CSRFKey(ctx context.Context) ([]byte, error)
 	IdentityStore
 	DPoPKeyStore
+	TokenClaimStore
 }
 
 var _ Store = (*store.Store)(nil)
@@ -52,7 +52,6 @@ type App struct {
 	oauth     *oauth2.Config
 	transport http.RoundTripper // the back channel's transport (tests may swap it)
 	pages     map[string]*template.Template
-	locks     keyedMutex
 	csrfKey   []byte // HMAC key of the form tokens, shared through the database
 	machine   machine.TokenCache
 	ids       *identity.Verifier // OpenID Connect: ID and logout tokens
@@ -93,41 +92,4 @@ func New(cfg config.Config, st Store, logger *slog.Logger, now func() time.Time)
 	}
 	a.ids = newVerifier(a)
 	return a.routes(), nil
-}
-
-// keyedMutex serializes the requests of one session that may refresh its
-// token: two refreshes at once would spend the same refresh token twice,
-// and an authorization server that rotates refresh tokens treats that as
-// theft (RFC 9700 §4.14.2) and revokes them both.
-type keyedMutex struct {
-	mu sync.Mutex
-	m  map[string]*keyedEntry
-}
-
-type keyedEntry struct {
-	sync.Mutex
-	users int
-}
-
-func (k *keyedMutex) lock(key string) (unlock func()) {
-	k.mu.Lock()
-	if k.m == nil {
-		k.m = map[string]*keyedEntry{}
-	}
-	e := k.m[key]
-	if e == nil {
-		e = &keyedEntry{}
-		k.m[key] = e
-	}
-	e.users++
-	k.mu.Unlock()
-	e.Lock()
-	return func() {
-		e.Unlock()
-		k.mu.Lock()
-		if e.users--; e.users == 0 {
-			delete(k.m, key)
-		}
-		k.mu.Unlock()
-	}
 }

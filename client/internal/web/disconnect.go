@@ -20,8 +20,11 @@ func (a *App) handleDisconnect(c echo.Context) error {
 	if !ok {
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
-	unlock := a.locks.lock(sid)
-	defer unlock()
+	release, err := a.claimTokens(c.Request().Context(), sid)
+	if err != nil {
+		return err
+	}
+	defer release()
 
 	ctx, rec := a.recording(c.Request().Context())
 	tok, _, err := a.store.Token(ctx, sid)

@@ -123,8 +123,11 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 	if !ok {
 		return notConnected()
 	}
-	unlock := a.locks.lock(sid)
-	defer unlock()
+	release, err := a.claimTokens(c.Request().Context(), sid)
+	if err != nil {
+		return err
+	}
+	defer release()
 
 	ctx, err := a.withDPoP(c.Request().Context(), sid)
 	if err != nil {
@@ -148,7 +151,9 @@ func (a *App) withAPI(c echo.Context, fn func(ctx context.Context, api *music.Cl
 			a.addSteps(c, sid, append(steps, flow.Failure(a.now(), pe.Title, pe.Message, nil, pe.Links...))...)
 			return errors.Join(a.store.DeleteToken(ctx, sid), pe)
 		}
-		if err := a.store.SaveToken(ctx, sid, latest, scope); err != nil {
+		// Only a request that held the claim refreshed, so the row still
+		// holds tok; ErrAlreadyUsed means a disconnect deleted it since.
+		if err := a.store.ReplaceToken(ctx, sid, tok, latest, scope); err != nil && !errors.Is(err, store.ErrAlreadyUsed) {
 			return err
 		}
 		// Put the new token's view right after the refresh step.

@@ -72,8 +72,11 @@ func (a *App) endClientSession(c echo.Context) (*store.Identity, error) {
 	if !ok {
 		return nil, nil
 	}
-	unlock := a.locks.lock(sid)
-	defer unlock()
+	release, err := a.claimTokens(c.Request().Context(), sid)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	ctx, rec := a.recording(c.Request().Context())
 	var who *store.Identity
 	switch id, err := a.store.Identity(ctx, sid); {

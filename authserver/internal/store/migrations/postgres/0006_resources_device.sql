@@ -16,6 +16,9 @@ CREATE TABLE resource_scopes (
     scope       TEXT NOT NULL UNIQUE,
     description TEXT NOT NULL,               -- plain words, for the consent page
     user_data   BOOLEAN NOT NULL,            -- true: only a user may grant it
+    -- SQLite's implicit rowid made explicit (the order scopes were added
+    -- in), named rowid so that one ORDER BY serves both databases.
+    rowid       BIGINT GENERATED ALWAYS AS IDENTITY,
     PRIMARY KEY (resource, scope)
 );
 

@@ -1,0 +1,521 @@
+// Package storetest is the conformance suite of the authorization server's
+// store: the behaviour every implementation must show on every database,
+// checked against the one-sentence error contracts of the roles in
+// oauth/roles.go and store/roles.go. internal/store runs it on a SQLite file
+// and on a PostgreSQL database; where a test plays two replicas it opens the
+// same database twice.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
+	"github.com/oauthlab/oauthlab/authserver/internal/store"
+	"github.com/oauthlab/oauthlab/shared/contract"
+)
+
+// Opener opens one more connection to the same database, as another
+// replica would, and closes it when the test ends.
+type Opener func(t *testing.T) store.Server
+
+// Run runs the suite. newDatabase makes a fresh, empty database for one
+// test and returns how to open it.
+func Run(t *testing.T, newDatabase func(t *testing.T) Opener) {
+	tests := []struct {
+		name string
+		test func(t *testing.T, open Opener)
+	}{
+		{"SeedFromTwoReplicasAtOnce", testSeedFromTwoReplicasAtOnce},
+		{"LookupsReturnErrNotFound", testLookupsReturnErrNotFound},
+		{"CodeRedeemedOnceAcrossReplicas", testCodeRedeemedOnce},
+		{"PendingRequestConsumedOnce", testPendingConsumedOnce},
+		{"RefreshRotatedOnce", testRefreshRotatedOnce},
+		{"FamilyRevocation", testFamilyRevocation},
+		{"ExpiryAndCleanup", testExpiryAndCleanup},
+		{"FirstSigningKeyCreatedOnce", testFirstKeyCreatedOnce},
+		{"ServerSecretAgreedByReplicas", testServerSecretAgreed},
+		{"ThrottleCountsEveryReplica", testThrottleCountsEveryReplica},
+		{"LeaseHasOneHolder", testLeaseHasOneHolder},
+		{"MachineGrantBothOrNeither", testMachineGrantBothOrNeither},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.test(t, newDatabase(t)) })
+	}
+}
+
+// concurrency is how many callers the race tests run at once.
+const concurrency = 32
+
+const redirectURI = "http://localhost:8080/callback"
+
+var alice = contract.Alice.Subject
+
+// seeded opens the database and seeds the demo data.
+func seeded(t *testing.T, open Opener) store.Server {
+	t.Helper()
+	s := open(t)
+	if err := s.SeedDemo(context.Background(), redirectURI); err != nil {
+		t.Fatalf("SeedDemo: %v", err)
+	}
+	return s
+}
+
+// race runs fn from concurrency goroutines, spread over the replicas,
+// and returns how many returned nil; any error but want fails the test.
+func race(t *testing.T, replicas []store.Server, want error, fn func(s store.Server) error) int {
+	t.Helper()
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			switch err := fn(replicas[i%len(replicas)]); {
+			case err == nil:
+				wins.Add(1)
+			case !errors.Is(err, want):
+				t.Errorf("got %v, want nil or %v", err, want)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return int(wins.Load())
+}
+
+// grantWithCode stores a user grant of demo-client with an unused code.
+func grantWithCode(t *testing.T, s store.Server, id string, now time.Time) oauth.Code {
+	t.Helper()
+	g := oauth.Grant{ID: id, UserID: alice, ClientID: contract.WebClient.ID, Scopes: []string{"tracks:read"}, CreatedAt: now}
+	code := oauth.Code{Hash: "code-" + id, GrantID: id, ClientID: g.ClientID, UserID: alice, Scopes: g.Scopes,
+		RedirectURI: redirectURI, RedirectGiven: true, CodeChallenge: "cc", ExpiresAt: now.Add(time.Minute)}
+	if err := s.CreateGrant(context.Background(), g, &code); err != nil {
+		t.Fatalf("CreateGrant: %v", err)
+	}
+	return code
+}
+
+// issued is what one token response stores: an access token and, when
+// refresh is not empty, a refresh token of the grant.
+func issued(grantID, jti, refresh string, now time.Time) oauth.Issued {
+	is := oauth.Issued{Access: oauth.AccessToken{JTI: jti, GrantID: grantID, ClientID: contract.WebClient.ID, UserID: alice,
+		Scopes: []string{"tracks:read"}, IssuedAt: now, ExpiresAt: now.Add(5 * time.Minute)}}
+	if refresh != "" {
+		is.Refresh = &oauth.RefreshToken{Hash: refresh, GrantID: grantID, ClientID: contract.WebClient.ID, UserID: alice,
+			Scopes: []string{"tracks:read"}, ExpiresAt: now.Add(time.Hour)}
+	}
+	return is
+}
+
+func testSeedFromTwoReplicasAtOnce(t *testing.T, open Opener) {
+	a, b := open(t), open(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = []store.Server{a, b}[i%2].SeedDemo(ctx, redirectURI)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("SeedDemo at once: %v", err)
+		}
+	}
+	first, err := a.Client(ctx, contract.WebClient.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SeedDemo(ctx, redirectURI); err != nil {
+		t.Fatalf("SeedDemo again: %v", err)
+	}
+	again, _ := b.Client(ctx, contract.WebClient.ID)
+	if again.SecretHash != first.SecretHash {
+		t.Error("seeding again changed the demo client's secret")
+	}
+	if _, err := b.UserByUsername(ctx, contract.Alice.Username); err != nil {
+		t.Errorf("alice after seeding: %v", err)
+	}
+}
+
+func testLookupsReturnErrNotFound(t *testing.T, open Opener) {
+	s := seeded(t, open)
+	ctx := context.Background()
+	for name, err := range map[string]error{
+		"Client":         second(s.Client(ctx, "nobody")),
+		"User":           second(s.User(ctx, "nobody")),
+		"UserByUsername": second(s.UserByUsername(ctx, "nobody")),
+		"Consent":        second(s.Consent(ctx, alice, contract.WebClient.ID)),
+		"Grant":          second(s.Grant(ctx, "nothing")),
+		"Code":           second(s.Code(ctx, "nothing")),
+		"RefreshToken":   second(s.RefreshToken(ctx, "nothing")),
+		"AccessToken":    second(s.AccessToken(ctx, "nothing")),
+	} {
+		if !errors.Is(err, oauth.ErrNotFound) {
+			t.Errorf("%s of an unknown id: %v, want ErrNotFound", name, err)
+		}
+	}
+	if err := s.RedeemCode(ctx, "nothing", time.Now(), issued("g", "j", "", time.Now())); !errors.Is(err, oauth.ErrAlreadyUsed) {
+		t.Errorf("RedeemCode of an unknown code: %v, want ErrAlreadyUsed", err)
+	}
+	if err := s.RevokeGrant(ctx, "nothing", time.Now()); err != nil {
+		t.Errorf("RevokeGrant of an unknown grant: %v, want nil", err)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func testCodeRedeemedOnce(t *testing.T, open Opener) {
+	a := seeded(t, open)
+	b := open(t)
+	now := time.Now().Truncate(time.Second)
+	code := grantWithCode(t, a, "g1", now)
+	var n atomic.Int32
+	wins := race(t, []store.Server{a, b}, oauth.ErrAlreadyUsed, func(s store.Server) error {
+		i := n.Add(1)
+		return s.RedeemCode(context.Background(), code.Hash, now, issued("g1", fmt.Sprint("jti-", i), fmt.Sprint("rt-", i), now))
+	})
+	if wins != 1 {
+		t.Fatalf("%d of %d concurrent redemptions won, want exactly 1", wins, concurrency)
+	}
+	// The losers stored nothing: only one access token exists.
+	found := 0
+	for i := 1; i <= concurrency; i++ {
+		if _, err := b.AccessToken(context.Background(), fmt.Sprint("jti-", i)); err == nil {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d access tokens stored, want the winner's only", found)
+	}
+	if c, err := b.Code(context.Background(), code.Hash); err != nil || c.UsedAt.IsZero() {
+		t.Errorf("code after redemption: used at %v, %v", c.UsedAt, err)
+	}
+}
+
+func testPendingConsumedOnce(t *testing.T, open Opener) {
+	a := seeded(t, open)
+	b := open(t)
+	ctx := context.Background()
+	client, err := a.Client(ctx, contract.WebClient.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Second)
+	req := oauth.AuthorizeRequest{Client: client, RedirectURI: redirectURI, RedirectGiven: true, Scopes: []string{"tracks:read"},
+		State: "st", CodeChallenge: "cc", MaxAge: -1}
+	if err := a.SavePendingRequest(ctx, "req1", "bind", req, now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, binding, err := b.PendingRequest(ctx, "req1", now); err != nil || binding != "bind" {
+		t.Fatalf("the other replica reads the pending request: %q, %v", binding, err)
+	}
+	wins := race(t, []store.Server{a, b}, oauth.ErrAlreadyUsed, func(s store.Server) error {
+		return s.ConsumePendingRequest(ctx, "req1", now)
+	})
+	if wins != 1 {
+		t.Fatalf("%d of %d concurrent consumptions won, want exactly 1", wins, concurrency)
+	}
+	if _, _, err := a.PendingRequest(ctx, "req1", now); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("a consumed request: %v, want ErrNotFound", err)
+	}
+	// An expired request can neither be read nor consumed.
+	if err := a.SavePendingRequest(ctx, "req2", "bind", req, now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(2 * time.Minute)
+	if _, _, err := b.PendingRequest(ctx, "req2", later); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("an expired request: %v, want ErrNotFound", err)
+	}
+	if err := b.ConsumePendingRequest(ctx, "req2", later); !errors.Is(err, oauth.ErrAlreadyUsed) {
+		t.Errorf("consuming an expired request: %v, want ErrAlreadyUsed", err)
+	}
+}
+
+func testRefreshRotatedOnce(t *testing.T, open Opener) {
+	a := seeded(t, open)
+	b := open(t)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	code := grantWithCode(t, a, "g1", now)
+	if err := a.RedeemCode(ctx, code.Hash, now, issued("g1", "jti-0", "rt-0", now)); err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int32
+	wins := race(t, []store.Server{a, b}, oauth.ErrAlreadyUsed, func(s store.Server) error {
+		i := n.Add(1)
+		return s.RotateRefreshToken(ctx, "rt-0", now, issued("g1", fmt.Sprint("jti-", i), fmt.Sprint("rt-", i), now))
+	})
+	if wins != 1 {
+		t.Fatalf("%d of %d concurrent rotations won, want exactly 1", wins, concurrency)
+	}
+	found := 0
+	for i := 1; i <= concurrency; i++ {
+		if _, err := b.RefreshToken(ctx, fmt.Sprint("rt-", i)); err == nil {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d successor refresh tokens stored, want the winner's only", found)
+	}
+	if rt, err := b.RefreshToken(ctx, "rt-0"); err != nil || rt.UsedAt.IsZero() {
+		t.Errorf("the rotated token: used at %v, %v (its reuse must stay detectable)", rt.UsedAt, err)
+	}
+}
+
+func testFamilyRevocation(t *testing.T, open Opener) {
+	a := seeded(t, open)
+	b := open(t)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	code := grantWithCode(t, a, "g1", now)
+	if err := a.RedeemCode(ctx, code.Hash, now, issued("g1", "jti-0", "rt-0", now)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SaveConsent(ctx, oauth.Consent{UserID: alice, ClientID: contract.WebClient.ID, Scopes: []string{"tracks:read"}, GrantedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	// Revoking on one replica is seen by the other at once.
+	if err := b.RevokeGrant(ctx, "g1", now); err != nil {
+		t.Fatal(err)
+	}
+	g, err := a.Grant(ctx, "g1")
+	if err != nil || g.RevokedAt.IsZero() {
+		t.Fatalf("grant after RevokeGrant: revoked at %v, %v", g.RevokedAt, err)
+	}
+	if err := a.RevokeGrant(ctx, "g1", now.Add(time.Hour)); err != nil {
+		t.Errorf("revoking again: %v, want nil", err)
+	}
+	if g2, _ := a.Grant(ctx, "g1"); !g2.RevokedAt.Equal(g.RevokedAt) {
+		t.Errorf("revoking again moved the revocation time to %v", g2.RevokedAt)
+	}
+	// RevokeConsent ends the consent and every grant of the pair.
+	code2 := grantWithCode(t, a, "g2", now)
+	if err := a.RedeemCode(ctx, code2.Hash, now, issued("g2", "jti-2", "rt-2", now)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.RevokeConsent(ctx, alice, contract.WebClient.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := a.Grant(ctx, "g2"); err != nil || g.RevokedAt.IsZero() {
+		t.Errorf("grant after RevokeConsent: revoked at %v, %v", g.RevokedAt, err)
+	}
+	if _, err := a.Consent(ctx, alice, contract.WebClient.ID); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("consent after RevokeConsent: %v, want ErrNotFound", err)
+	}
+	if err := b.RevokeConsent(ctx, alice, contract.WebClient.ID, now); err != nil {
+		t.Errorf("RevokeConsent with nothing to revoke: %v, want nil", err)
+	}
+}
+
+func testExpiryAndCleanup(t *testing.T, open Opener) {
+	s := seeded(t, open)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	code := grantWithCode(t, s, "g1", now)
+	if err := s.RedeemCode(ctx, code.Hash, now, issued("g1", "jti-0", "rt-0", now)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSession(ctx, "sess", alice, oauth.Authentication{SID: "sid", AuthTime: now}, now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.SessionUser(ctx, "sess", now.Add(2*time.Minute)); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("an expired session: %v, want ErrNotFound", err)
+	}
+	if err := s.DeleteExpired(ctx, now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AccessToken(ctx, "jti-0"); err != nil {
+		t.Errorf("cleanup removed a live access token: %v", err)
+	}
+	if err := s.DeleteExpired(ctx, now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for name, err := range map[string]error{
+		"code":          second(s.Code(ctx, code.Hash)),
+		"access token":  second(s.AccessToken(ctx, "jti-0")),
+		"refresh token": second(s.RefreshToken(ctx, "rt-0")),
+	} {
+		if !errors.Is(err, oauth.ErrNotFound) {
+			t.Errorf("expired %s after cleanup: %v, want ErrNotFound", name, err)
+		}
+	}
+	if _, _, err := s.SessionUser(ctx, "sess", now); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("expired session after cleanup: %v, want ErrNotFound", err)
+	}
+	if err := s.DeleteExpiredCounts(ctx, now); err != nil {
+		t.Errorf("DeleteExpiredCounts: %v", err)
+	}
+}
+
+func testFirstKeyCreatedOnce(t *testing.T, open Opener) {
+	replicas := []store.Server{open(t), open(t)}
+	ctx := context.Background()
+	now := time.Now()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := oauth.EnsureKey(ctx, replicas[i%2], oauth.AlgES256, now); err != nil {
+				t.Errorf("EnsureKey: %v", err)
+			}
+			if err := oauth.EnsureIDTokenKey(ctx, replicas[i%2], now); err != nil {
+				t.Errorf("EnsureIDTokenKey: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	keys, err := replicas[0].SigningKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, id := 0, 0
+	for _, k := range keys {
+		if k.IDTokenKey() {
+			id++
+		} else {
+			access++
+		}
+	}
+	if access != 1 || id != 1 {
+		t.Errorf("%d access-token and %d ID-token keys after 8 concurrent starts, want 1 and 1", access, id)
+	}
+	// A changed algorithm adds a key; the same one again does not.
+	if err := oauth.EnsureKey(ctx, replicas[1], oauth.AlgRS256, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := oauth.EnsureKey(ctx, replicas[0], oauth.AlgRS256, now); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := replicas[0].SigningKeys(ctx); len(keys) != 3 || keys[0].Alg != oauth.AlgRS256 {
+		t.Errorf("after switching to RS256: %d keys, newest %s; want 3, RS256", len(keys), keys[0].Alg)
+	}
+}
+
+func testServerSecretAgreed(t *testing.T, open Opener) {
+	a, b := open(t), open(t)
+	ctx := context.Background()
+	values := make([][]byte, concurrency)
+	var wg sync.WaitGroup
+	for i := range values {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := []store.Server{a, b}[i%2].ServerSecret(ctx, "csrf_hmac_key", 32)
+			if err != nil {
+				t.Errorf("ServerSecret: %v", err)
+			}
+			values[i] = v
+		}()
+	}
+	wg.Wait()
+	for i, v := range values {
+		if len(v) != 32 || string(v) != string(values[0]) {
+			t.Fatalf("replica call %d got another secret (%d bytes)", i, len(v))
+		}
+	}
+}
+
+func testThrottleCountsEveryReplica(t *testing.T, open Opener) {
+	a, b := open(t), open(t)
+	ctx := context.Background()
+	now := time.Now()
+	race(t, []store.Server{a, b}, nil, func(s store.Server) error {
+		_, err := s.AddFailure(ctx, "login:alice", now, now.Add(-time.Hour))
+		return err
+	})
+	e, err := b.Failures(ctx, "login:alice")
+	if err != nil || e.Count != concurrency {
+		t.Fatalf("after %d failures on two replicas: count %d, %v", concurrency, e.Count, err)
+	}
+	// A failure after the forget interval starts again at 1.
+	later := now.Add(2 * time.Hour)
+	if e, err := a.AddFailure(ctx, "login:alice", later, later.Add(-time.Hour)); err != nil || e.Count != 1 {
+		t.Errorf("after the forget interval: count %d, %v; want 1", e.Count, err)
+	}
+	// Windows: counted from the first failure, restarted after the window.
+	for range 3 {
+		if _, _, err := a.AddInWindow(ctx, "client-auth:x", now, now.Add(-15*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, start, err := b.AddInWindow(ctx, "client-auth:x", now.Add(time.Minute), now.Add(-14*time.Minute))
+	if err != nil || n != 4 || start.UnixMilli() != now.UnixMilli() {
+		t.Errorf("fourth failure in the window: %d since %v, %v", n, start, err)
+	}
+	if n, _, _ := b.AddInWindow(ctx, "client-auth:x", now.Add(20*time.Minute), now.Add(5*time.Minute)); n != 1 {
+		t.Errorf("first failure of a new window: count %d, want 1", n)
+	}
+	if err := a.ForgetFailures(ctx, "login:alice"); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := b.Failures(ctx, "login:alice"); err != nil || e.Count != 0 {
+		t.Errorf("after ForgetFailures: %+v, %v; want the zero entry", e, err)
+	}
+}
+
+func testLeaseHasOneHolder(t *testing.T, open Opener) {
+	a, b := open(t), open(t)
+	ctx := context.Background()
+	now := time.Now()
+	var n atomic.Int32
+	holders := race(t, []store.Server{a, b}, errNotHeld, func(s store.Server) error {
+		ok, err := s.TakeLease(ctx, "cleanup", fmt.Sprint("replica-", n.Add(1)), now, time.Hour)
+		if err == nil && !ok {
+			return errNotHeld
+		}
+		return err
+	})
+	if holders != 1 {
+		t.Fatalf("%d of %d replicas took the lease, want 1", holders, concurrency)
+	}
+	if ok, err := b.TakeLease(ctx, "cleanup", "latecomer", now.Add(30*time.Minute), time.Hour); ok || err != nil {
+		t.Errorf("taking a running lease: %v, %v; want false, nil", ok, err)
+	}
+	if ok, err := b.TakeLease(ctx, "cleanup", "latecomer", now.Add(2*time.Hour), time.Hour); !ok || err != nil {
+		t.Errorf("taking an ended lease: %v, %v; want true, nil", ok, err)
+	}
+	if ok, err := a.TakeLease(ctx, "cleanup", "latecomer", now.Add(2*time.Hour+time.Minute), time.Hour); !ok || err != nil {
+		t.Errorf("the holder renewing its lease: %v, %v; want true, nil", ok, err)
+	}
+}
+
+var errNotHeld = errors.New("lease held by another")
+
+func testMachineGrantBothOrNeither(t *testing.T, open Opener) {
+	s := seeded(t, open)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	grant := func(id string) oauth.Grant {
+		return oauth.Grant{ID: id, ClientID: contract.MachineClient.ID, Scopes: []string{"charts:read"}, CreatedAt: now}
+	}
+	token := func(jti, grantID string) oauth.AccessToken {
+		return oauth.AccessToken{JTI: jti, GrantID: grantID, ClientID: contract.MachineClient.ID, Scopes: []string{"charts:read"},
+			IssuedAt: now, ExpiresAt: now.Add(time.Minute)}
+	}
+	if err := s.CreateGrantWithToken(ctx, grant("m1"), token("jti-m1", "m1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AccessToken(ctx, "jti-m1"); err != nil {
+		t.Errorf("the token of a machine grant: %v", err)
+	}
+	// A jti that exists already: the grant must not stay behind either.
+	if err := s.CreateGrantWithToken(ctx, grant("m2"), token("jti-m1", "m2")); err == nil {
+		t.Fatal("a duplicate jti was accepted")
+	}
+	if _, err := s.Grant(ctx, "m2"); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("the grant of a failed CreateGrantWithToken: %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+
+	"github.com/oauthlab/oauthlab/shared/actortest"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
+)
+
+// TestComposeCluster loads docker-compose.yml with docker-compose.cluster.yml
+// on top, as `docker compose -f ... -f ... up` does: PostgreSQL, two
+// replicas of each actor on a PostgreSQL database of its own and no
+// published port, and the load balancer publishing the contract's ports on
+// loopback, with an nginx configuration that proxies each to its actor.
+func TestComposeCluster(t *testing.T) {
+	root := actortest.Root(t)
+	opts, err := cli.NewProjectOptions(
+		[]string{filepath.Join(root, "docker-compose.yml"), filepath.Join(root, "docker-compose.cluster.yml")},
+		cli.WithWorkingDirectory(root),
+		cli.WithEnv(nil),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	project, err := opts.LoadProject(context.Background())
+	if err != nil {
+		t.Fatalf("load the cluster files: %v", err)
+	}
+	if pg, ok := project.Services["postgres"]; !ok || pg.Image != "postgres:17" {
+		t.Errorf("postgres service: image %q, want the official postgres:17", pg.Image)
+	}
+	databases := map[string]bool{}
+	for _, actor := range []string{"authserver", "resourceapi", "client"} {
+		svc := project.Services[actor]
+		if svc.Deploy == nil || svc.Deploy.Replicas == nil || *svc.Deploy.Replicas != 2 {
+			t.Errorf("%s: want deploy.replicas 2", actor)
+		}
+		if len(svc.Ports) != 0 || len(svc.Volumes) != 0 {
+			t.Errorf("%s: ports %v, volumes %v; want none (the replicas share the load balancer and PostgreSQL)", actor, svc.Ports, svc.Volumes)
+		}
+		dsn := composeEnv(t, project, actor)[strings.ToUpper(actor)+"_DB"]
+		if sqldb.DialectOf(dsn) != sqldb.Postgres || !strings.Contains(dsn, "@postgres:5432/") {
+			t.Errorf("%s: database %q, want a postgres:// URL on the postgres service", sqldb.Redact(dsn), actor)
+		}
+		databases[dsn[strings.LastIndex(dsn, "/")+1:]] = true
+		if _, ok := svc.DependsOn["postgres"]; !ok {
+			t.Errorf("%s: does not wait for postgres", actor)
+		}
+	}
+	if len(databases) != 3 {
+		t.Errorf("the actors share databases: %v, want one each", databases)
+	}
+	lb, ok := project.Services["lb"]
+	if !ok || !strings.HasPrefix(lb.Image, "nginx:") {
+		t.Fatalf("lb service: image %q, want the official nginx image", lb.Image)
+	}
+	var published []string
+	for _, p := range lb.Ports {
+		if p.HostIP != "127.0.0.1" || fmt.Sprint(p.Target) != p.Published {
+			t.Errorf("lb port %d->%s on %q, want the same number on 127.0.0.1", p.Target, p.Published, p.HostIP)
+		}
+		published = append(published, p.Published)
+	}
+	slices.Sort(published)
+	if want := []string{"8080", "9000", "9090"}; !slices.Equal(published, want) {
+		t.Errorf("lb publishes %v, want %v", published, want)
+	}
+	conf, err := os.ReadFile(filepath.Join(root, "deploy", "cluster", "nginx.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"listen 9000;", "proxy_pass http://authserver;", "server authserver:9000;",
+		"listen 9090;", "proxy_pass http://resourceapi;", "server resourceapi:9090;",
+		"listen 8080;", "proxy_pass http://client;", "server client:8080;", "proxy_set_header Host $http_host;"} {
+		if !strings.Contains(string(conf), want) {
+			t.Errorf("deploy/cluster/nginx.conf lacks %q", want)
+		}
+	}
+}
