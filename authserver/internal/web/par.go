@@ -23,8 +23,9 @@ type parResponse struct {
 // handlePAR is the pushed authorization request endpoint (RFC 9126 §2):
 // the client authenticates as at /token, the request is checked as
 // /authorize checks it, and it is kept (hashed id, 60 s, single use) for
-// the browser to bring back by its request_uri.
-func handlePAR(s *oauth.Server, auth clientAuth, pending PendingStore) echo.HandlerFunc {
+// the browser to bring back by its request_uri. A DPoP proof sent with the
+// push binds the code to the proof's key (RFC 9449 §10.1).
+func handlePAR(s *oauth.Server, auth clientAuth, pending PendingStore, dp *dpopCheck) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		client, form, err := auth.authenticate(c)
 		if err != nil {
@@ -34,6 +35,17 @@ func handlePAR(s *oauth.Server, auth clientAuth, pending PendingStore) echo.Hand
 		req, err := s.CheckPushedRequest(ctx, client, form)
 		if err != nil {
 			return err
+		}
+		jkt, err := dp.proofKey(c, "/par")
+		if err != nil {
+			return err
+		}
+		if jkt != "" {
+			// RFC 9449 §10.1: a proof at /par binds the code to its key, like dpop_jkt; both must name the same key.
+			if req.DPoPJKT != "" && req.DPoPJKT != jkt {
+				return oauth.ErrInvalidDPoPProof("dpop_jkt does not match the key of the DPoP proof")
+			}
+			req.DPoPJKT = jkt
 		}
 		id := oauth.NewSecret()
 		now := s.Now()

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -225,4 +226,53 @@ func (e *testEnv) getJSON(path string) (*http.Response, map[string]any) {
 		e.t.Fatalf("GET %s: %v", path, err)
 	}
 	return resp, m
+}
+
+// TestDPoPAtPAR: a DPoP proof sent with the push binds the code to its key
+// (RFC 9449 §10.1): the code is redeemed only with a proof by that key,
+// and a dpop_jkt for another key is refused at the push.
+func TestDPoPAtPAR(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	key, other := newKey(t, "EdDSA"), newKey(t, "ES256")
+	pushWithProof := func(form url.Values, proof string) (*http.Response, map[string]any) {
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/par", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("demo-client", "demo-secret")
+		req.Header.Set("DPoP", proof)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		_ = json.Unmarshal([]byte(readBody(t, resp)), &m)
+		return resp, m
+	}
+	// covers: RFC 9449 §10.1
+	mismatch := pushParams()
+	mismatch.Set("dpop_jkt", other.Thumbprint())
+	if resp, m := pushWithProof(mismatch, e.proof(key, "POST", "/par", "")); resp.StatusCode != http.StatusBadRequest || m["error"] != "invalid_dpop_proof" {
+		t.Fatalf("push with a dpop_jkt of another key = %d %v, want invalid_dpop_proof", resp.StatusCode, m)
+	}
+	resp, m := pushWithProof(pushParams(), e.proof(key, "POST", "/par", ""))
+	uri, _ := m["request_uri"].(string)
+	if resp.StatusCode != http.StatusCreated || uri == "" {
+		t.Fatalf("push with a proof = %d %v", resp.StatusCode, m)
+	}
+	b := e.browser()
+	page := e.login(b, e.authorizeByReference("demo-client", uri), "alice", "wonderland")
+	if page.StatusCode == http.StatusOK {
+		page = e.consent(b, page, "approve")
+	}
+	code := e.redirectParams(page).Get("code")
+	if code == "" {
+		t.Fatal("no code for the pushed request")
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirectURI}, "code_verifier": {testVerifier}}
+	if resp, m := e.tokenWithProof("demo-client", "demo-secret", form, e.proof(other, "POST", "/token", "")); resp.StatusCode != 400 || m["error"] != "invalid_dpop_proof" {
+		t.Fatalf("code of a DPoP push redeemed with another key = %d %v, want invalid_dpop_proof", resp.StatusCode, m)
+	}
+	if resp, m := e.tokenWithProof("demo-client", "demo-secret", form, e.proof(key, "POST", "/token", "")); resp.StatusCode != 200 || m["token_type"] != "DPoP" {
+		t.Fatalf("code of a DPoP push redeemed with its key = %d %v, want 200 DPoP", resp.StatusCode, m)
+	}
 }

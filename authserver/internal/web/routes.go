@@ -123,11 +123,11 @@ func routes(e *echo.Echo, o Options, dp *dpopCheck) {
 
 	// The back channel: clients and the resource API call these directly.
 	auth := clientAuth{server: s, failures: o.ClientThrottle}
-	adv.add("token_endpoint", e.POST("/token", handleToken(s, auth, dp)))                            // RFC 6749 §3.2
-	adv.add("revocation_endpoint", e.POST("/revoke", handleRevoke(s, auth)))                         // RFC 7009
-	adv.add("pushed_authorization_request_endpoint", e.POST("/par", handlePAR(s, auth, o.Sessions))) // RFC 9126
-	adv.add("introspection_endpoint", e.POST("/introspect", handleIntrospect(s, auth)))              // RFC 7662
-	adv.add("registration_endpoint", e.POST("/register", handleRegister(s, o.RegistrationToken,      // RFC 7591
+	adv.add("token_endpoint", e.POST("/token", handleToken(s, auth, dp)))                                // RFC 6749 §3.2
+	adv.add("revocation_endpoint", e.POST("/revoke", handleRevoke(s, auth)))                             // RFC 7009
+	adv.add("pushed_authorization_request_endpoint", e.POST("/par", handlePAR(s, auth, o.Sessions, dp))) // RFC 9126
+	adv.add("introspection_endpoint", e.POST("/introspect", handleIntrospect(s, auth)))                  // RFC 7662
+	adv.add("registration_endpoint", e.POST("/register", handleRegister(s, o.RegistrationToken,          // RFC 7591
 		o.RegistrationThrottle)))
 	adv.add("device_authorization_endpoint", e.POST("/device_authorization", handleDeviceAuthorization(s, auth))) // RFC 8628 §3.1
 	adv.add("userinfo_endpoint", e.GET("/userinfo", handleUserInfo(s, dp)))                                       // OIDC Core §5.3
