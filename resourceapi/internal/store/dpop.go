@@ -9,6 +9,10 @@ import (
 
 var _ dpop.ReplayCache = (*Store)(nil)
 
+// seenSQL is Seen's statement, prepared once by Open.
+const seenSQL = `INSERT INTO dpop_proofs (key, expires_at) VALUES (?, ?)
+	ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE dpop_proofs.expires_at < ?`
+
 // Seen records a DPoP proof's replay key until the time given and reports
 // whether it was already recorded and not expired (RFC 9449 §11.1). Of any
 // number of concurrent calls with one key, on any replica, exactly one gets
@@ -16,9 +20,7 @@ var _ dpop.ReplayCache = (*Store)(nil)
 // passed is taken over, so a sweep that has not run yet never refuses a
 // fresh proof.
 func (s *Store) Seen(ctx context.Context, key string, until time.Time) (bool, error) {
-	res, err := s.write.ExecContext(ctx, `INSERT INTO dpop_proofs (key, expires_at) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE dpop_proofs.expires_at < ?`,
-		key, until.Unix(), s.Now().Unix())
+	res, err := s.seen.ExecContext(ctx, key, until.Unix(), s.Now().Unix())
 	if err != nil {
 		return false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +27,8 @@ import (
 // server's.
 //
 // Run: go test ./resourceapi/internal/web -run '^$' -bench DPoPVsBearer -benchtime 2s
+// (in-process and loopback are serial; in-process-parallel uses
+// b.RunParallel).
 func BenchmarkDPoPVsBearer(b *testing.B) {
 	ctx := context.Background()
 	signer := oauthtest.New(b, testIssuer, testResource)
@@ -96,6 +99,27 @@ func BenchmarkDPoPVsBearer(b *testing.B) {
 					b.Fatalf("status %d: %s", rec.Code, rec.Body)
 				}
 			}
+		})
+	}
+	// parallel: the same requests from GOMAXPROCS goroutines at once, so
+	// ns/op is CPU cost per request under concurrency, what a busy server
+	// pays (the serial figures include time spent waiting for SQLite).
+	for _, s := range setups {
+		b.Run("in-process-parallel/"+s.name, func(b *testing.B) {
+			reqs := requests(b, s, testResource, b.N)
+			var next atomic.Int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					rec := httptest.NewRecorder()
+					s.handler.ServeHTTP(rec, reqs[next.Add(1)-1])
+					if rec.Code != http.StatusOK {
+						b.Errorf("status %d: %s", rec.Code, rec.Body)
+						return
+					}
+				}
+			})
 		})
 	}
 	for _, s := range setups {
