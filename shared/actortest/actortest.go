@@ -148,7 +148,7 @@ type Process struct {
 	actor  string
 	binary string
 	env    []string
-	logs   *syncBuffer
+	logs   *SyncBuffer
 	cmd    *exec.Cmd
 	exited chan struct{}
 }
@@ -166,7 +166,7 @@ func Start(t testing.TB, actor, baseURL string, env ...string) *Process {
 		actor:  actor,
 		binary: Binary(t, actor),
 		env:    append(minimalEnv(), env...),
-		logs:   &syncBuffer{},
+		logs:   &SyncBuffer{},
 	}
 	p.start()
 	t.Cleanup(func() {
@@ -274,18 +274,22 @@ func (p *Process) Restart() {
 	p.start()
 }
 
-type syncBuffer struct {
+// SyncBuffer is a bytes buffer that one goroutine (a process's output, a
+// server's logger) may write to while the test reads it from another.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p to the buffer.
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+// String returns everything written so far.
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
