@@ -11,6 +11,7 @@ package actortest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html"
 	"math/rand/v2"
@@ -24,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -312,4 +314,36 @@ func HiddenFields(page string) url.Values {
 		}
 	}
 	return v
+}
+
+// AtOnce runs fn(0) to fn(n-1) on n goroutines released together, so that
+// they meet in the code under test, and returns when all have returned.
+func AtOnce(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			fn(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// Race runs fn from n callers at once (AtOnce), caller i on replica
+// i%len(replicas), and returns how many returned nil. Any other error than
+// want fails the test; with want nil, every error does.
+func Race[R any](t testing.TB, n int, replicas []R, want error, fn func(i int, replica R) error) int {
+	t.Helper()
+	var wins atomic.Int32
+	AtOnce(n, func(i int) {
+		switch err := fn(i, replicas[i%len(replicas)]); {
+		case err == nil:
+			wins.Add(1)
+		case !errors.Is(err, want):
+			t.Errorf("got %v, want nil or %v", err, want)
+		}
+	})
+	return int(wins.Load())
 }
