@@ -241,7 +241,7 @@ func TestBrowserOpenIDConnectSignOut(t *testing.T) {
 	if !hasOpenIDProvider(t, sys.AuthServer) {
 		t.Fatal("the authorization server publishes no OpenID Connect discovery document")
 	}
-	alloc, cancel := newAllocator(t)
+	alloc, cancel := newChromium(t, findChromium(t))
 	defer cancel()
 	tab := newTab(t, alloc, outputDir(t), "oidc-signout")
 	defer tab.close()
@@ -312,8 +312,10 @@ func TestBrowserOpenIDConnectSignOut(t *testing.T) {
 	}
 }
 
-// newChromium starts a headless chromium allocator with a fresh profile.
+// newChromium starts a headless chromium allocator with a fresh profile;
+// every browser test in this package uses it.
 func newChromium(t *testing.T, chromium string) (context.Context, context.CancelFunc) {
+	t.Helper()
 	return chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
 		// What a sandboxed CI machine needs: no sandbox (we run as root in a

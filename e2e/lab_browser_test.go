@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -11,29 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// newAllocator starts headless chromium with the flags of TestBrowserFlow:
-// no sandbox (a container runs us as root), no GPU, nothing but our servers.
-func newAllocator(t *testing.T) (context.Context, context.CancelFunc) {
-	t.Helper()
-	return chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(findChromium(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
-}
-
 // TestBrowserLabClickjacking runs the clickjacking scenario from the lab
 // page in a real browser: the page frames the authorization server's
 // sign-in page, and chromium refuses to show it (X-Frame-Options DENY,
@@ -41,7 +17,7 @@ func newAllocator(t *testing.T) (context.Context, context.CancelFunc) {
 func TestBrowserLabClickjacking(t *testing.T) {
 	t.Parallel()
 	sys := startSystem(t, nil)
-	alloc, cancel := newAllocator(t)
+	alloc, cancel := newChromium(t, findChromium(t))
 	defer cancel()
 	tab := newTab(t, alloc, outputDir(t), "lab")
 	defer tab.close()
@@ -85,7 +61,7 @@ func TestBrowserLabClickjacking(t *testing.T) {
 func TestBrowserLabCodeReplay(t *testing.T) {
 	t.Parallel()
 	sys := startSystem(t, nil)
-	alloc, cancel := newAllocator(t)
+	alloc, cancel := newChromium(t, findChromium(t))
 	defer cancel()
 	tab := newTab(t, alloc, outputDir(t), "lab-replay")
 	defer tab.close()

@@ -80,23 +80,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			Client:       backChannel,
 		})
 	default:
-		keys, err := oauth.NewJWKS(ctx, oauth.JWKSConfig{
-			URL:                cfg.JWKSURL,
-			RefreshInterval:    cfg.JWKSRefresh,
-			UnknownKIDInterval: 10 * time.Second,
-			Client:             backChannel,
-			Logger:             logger,
+		jwtValidator, err := oauth.NewLocalValidator(ctx, oauth.LocalConfig{
+			JWKSURL:     cfg.JWKSURL,
+			JWKSRefresh: cfg.JWKSRefresh,
+			Issuer:      cfg.Issuer,
+			Audience:    cfg.URL,
+			MaxLifetime: cfg.MaxTokenLifetime,
+			CacheSize:   tokenCacheSize,
+			Client:      backChannel,
+			Logger:      logger,
 		})
 		if err != nil {
 			return err
 		}
-		validator = oauth.NewJWTValidator(oauth.JWTConfig{
-			Issuer:      cfg.Issuer,
-			Audience:    cfg.URL,
-			Keys:        keys,
-			CacheSize:   tokenCacheSize,
-			MaxLifetime: cfg.MaxTokenLifetime,
-		})
+		validator = jwtValidator
 	}
 	logger.Info("token validation", "mode", cfg.TokenValidation, "issuer", cfg.Issuer, "audience", cfg.URL)
 

@@ -11,6 +11,7 @@ package actortest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html"
 	"math/rand/v2"
@@ -24,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -148,7 +150,7 @@ type Process struct {
 	actor  string
 	binary string
 	env    []string
-	logs   *syncBuffer
+	logs   *SyncBuffer
 	cmd    *exec.Cmd
 	exited chan struct{}
 }
@@ -166,7 +168,7 @@ func Start(t testing.TB, actor, baseURL string, env ...string) *Process {
 		actor:  actor,
 		binary: Binary(t, actor),
 		env:    append(minimalEnv(), env...),
-		logs:   &syncBuffer{},
+		logs:   &SyncBuffer{},
 	}
 	p.start()
 	t.Cleanup(func() {
@@ -274,18 +276,22 @@ func (p *Process) Restart() {
 	p.start()
 }
 
-type syncBuffer struct {
+// SyncBuffer is a bytes buffer that one goroutine (a process's output, a
+// server's logger) may write to while the test reads it from another.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p to the buffer.
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+// String returns everything written so far.
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
@@ -308,4 +314,36 @@ func HiddenFields(page string) url.Values {
 		}
 	}
 	return v
+}
+
+// AtOnce runs fn(0) to fn(n-1) on n goroutines released together, so that
+// they meet in the code under test, and returns when all have returned.
+func AtOnce(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			fn(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// Race runs fn from n callers at once (AtOnce), caller i on replica
+// i%len(replicas), and returns how many returned nil. Any other error than
+// want fails the test; with want nil, every error does.
+func Race[R any](t testing.TB, n int, replicas []R, want error, fn func(i int, replica R) error) int {
+	t.Helper()
+	var wins atomic.Int32
+	AtOnce(n, func(i int) {
+		switch err := fn(i, replicas[i%len(replicas)]); {
+		case err == nil:
+			wins.Add(1)
+		case !errors.Is(err, want):
+			t.Errorf("got %v, want nil or %v", err, want)
+		}
+	})
+	return int(wins.Load())
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +106,15 @@ func slug(name string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "_")
+}
+
+// Databases are the two databases a store runs on, by name ("sqlite",
+// "postgres"), each as a maker of a fresh, empty one for a test: a SQLite
+// file called sqliteFile under t.TempDir(), or a database of its own on
+// the test server (DSN). Opening the returned DSN twice plays two replicas.
+func Databases(sqliteFile string) map[string]func(t testing.TB) string {
+	return map[string]func(t testing.TB) string{
+		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), sqliteFile) },
+		"postgres": DSN,
+	}
 }

@@ -10,13 +10,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/authserver/internal/store"
+	"github.com/oauthlab/oauthlab/shared/actortest"
 	"github.com/oauthlab/oauthlab/shared/contract"
 )
 
@@ -66,29 +66,12 @@ func seeded(t *testing.T, open Opener) store.Server {
 	return s
 }
 
-// race runs fn from concurrency goroutines, spread over the replicas,
-// and returns how many returned nil; any error but want fails the test.
+// race runs fn from concurrency callers at once, spread over the
+// replicas, and returns how many returned nil; any error but want fails
+// the test.
 func race(t *testing.T, replicas []store.Server, want error, fn func(s store.Server) error) int {
 	t.Helper()
-	var wins atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			switch err := fn(replicas[i%len(replicas)]); {
-			case err == nil:
-				wins.Add(1)
-			case !errors.Is(err, want):
-				t.Errorf("got %v, want nil or %v", err, want)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return int(wins.Load())
+	return actortest.Race(t, concurrency, replicas, want, func(_ int, s store.Server) error { return fn(s) })
 }
 
 // grantWithCode stores a user grant of demo-client with an unused code.
@@ -118,16 +101,8 @@ func issued(grantID, jti, refresh string, now time.Time) oauth.Issued {
 func testSeedFromTwoReplicasAtOnce(t *testing.T, open Opener) {
 	a, b := open(t), open(t)
 	ctx := context.Background()
-	var wg sync.WaitGroup
 	errs := make([]error, 4)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = []store.Server{a, b}[i%2].SeedDemo(ctx, redirectURI)
-		}()
-	}
-	wg.Wait()
+	actortest.AtOnce(len(errs), func(i int) { errs[i] = []store.Server{a, b}[i%2].SeedDemo(ctx, redirectURI) })
 	for _, err := range errs {
 		if err != nil {
 			t.Fatalf("SeedDemo at once: %v", err)
@@ -363,20 +338,14 @@ func testFirstKeyCreatedOnce(t *testing.T, open Opener) {
 	replicas := []store.Server{open(t), open(t)}
 	ctx := context.Background()
 	now := time.Now()
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := oauth.EnsureKey(ctx, replicas[i%2], oauth.AlgES256, now); err != nil {
-				t.Errorf("EnsureKey: %v", err)
-			}
-			if err := oauth.EnsureIDTokenKey(ctx, replicas[i%2], now); err != nil {
-				t.Errorf("EnsureIDTokenKey: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
+	actortest.AtOnce(8, func(i int) {
+		if err := oauth.EnsureKey(ctx, replicas[i%2], oauth.AlgES256, now); err != nil {
+			t.Errorf("EnsureKey: %v", err)
+		}
+		if err := oauth.EnsureIDTokenKey(ctx, replicas[i%2], now); err != nil {
+			t.Errorf("EnsureIDTokenKey: %v", err)
+		}
+	})
 	keys, err := replicas[0].SigningKeys(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -408,19 +377,13 @@ func testServerSecretAgreed(t *testing.T, open Opener) {
 	a, b := open(t), open(t)
 	ctx := context.Background()
 	values := make([][]byte, concurrency)
-	var wg sync.WaitGroup
-	for i := range values {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, err := []store.Server{a, b}[i%2].ServerSecret(ctx, "csrf_hmac_key", 32)
-			if err != nil {
-				t.Errorf("ServerSecret: %v", err)
-			}
-			values[i] = v
-		}()
-	}
-	wg.Wait()
+	actortest.AtOnce(len(values), func(i int) {
+		v, err := []store.Server{a, b}[i%2].ServerSecret(ctx, "csrf_hmac_key", 32)
+		if err != nil {
+			t.Errorf("ServerSecret: %v", err)
+		}
+		values[i] = v
+	})
 	for i, v := range values {
 		if len(v) != 32 || string(v) != string(values[0]) {
 			t.Fatalf("replica call %d got another secret (%d bytes)", i, len(v))

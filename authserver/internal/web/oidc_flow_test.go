@@ -496,27 +496,8 @@ func TestDefaultMaxAgeOfTheClient(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink the server may write to from its background
-// deliveries while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestBackchannelLogoutFollowsNoRedirectAndLogsNoToken(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &actortest.SyncBuffer{}
 	e := newTestEnv(t, func(o *web.Options) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 	elsewhere := make(chan string, 1)
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,10 +11,7 @@ import (
 )
 
 // databases are the two the store runs on, each as a maker of fresh ones.
-var databases = map[string]func(t *testing.T) string{
-	"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "client.db") },
-	"postgres": func(t *testing.T) string { return pgtest.DSN(t) },
-}
+var databases = pgtest.Databases("client.db")
 
 // TestConformance runs the store's conformance suite on both databases.
 func TestConformance(t *testing.T) {

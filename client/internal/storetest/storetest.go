@@ -9,8 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/client/internal/identity"
 	"github.com/oauthlab/oauthlab/client/internal/store"
+	"github.com/oauthlab/oauthlab/shared/actortest"
 )
 
 // Opener opens one more connection to the same database, as another
@@ -47,29 +46,12 @@ func Run(t *testing.T, newDatabase func(t *testing.T) Opener) {
 // concurrency is how many callers the race tests run at once.
 const concurrency = 32
 
-// race runs fn from concurrency goroutines spread over the replicas and
-// returns how many returned nil; any error but want fails the test.
+// race runs fn from concurrency callers at once, spread over the
+// replicas, and returns how many returned nil; any error but want fails
+// the test.
 func race(t *testing.T, replicas []store.All, want error, fn func(i int, s store.All) error) int {
 	t.Helper()
-	var wins atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			switch err := fn(i, replicas[i%len(replicas)]); {
-			case err == nil:
-				wins.Add(1)
-			case !errors.Is(err, want):
-				t.Errorf("got %v, want nil or %v", err, want)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return int(wins.Load())
+	return actortest.Race(t, concurrency, replicas, want, fn)
 }
 
 // connected opens the database with a session "sess" that has tokens.

@@ -50,23 +50,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("unknown command %q (the only command is healthcheck)", args[1])
 	}
 	logger := logging.New(stdout, "podcastapi", cfg.LogFormat, cfg.LogLevel)
-	keys, err := oauth.NewJWKS(ctx, oauth.JWKSConfig{
-		URL:                cfg.JWKSURL,
-		RefreshInterval:    cfg.JWKSRefresh,
-		UnknownKIDInterval: 10 * time.Second,
-		Client:             &http.Client{Timeout: 5 * time.Second},
-		Logger:             logger,
+	validator, err := oauth.NewLocalValidator(ctx, oauth.LocalConfig{
+		JWKSURL:     cfg.JWKSURL,
+		JWKSRefresh: cfg.JWKSRefresh,
+		Issuer:      cfg.Issuer,
+		Audience:    cfg.URL,
+		MaxLifetime: cfg.MaxTokenLifetime,
+		CacheSize:   tokenCacheSize,
+		Client:      &http.Client{Timeout: 5 * time.Second},
+		Logger:      logger,
 	})
 	if err != nil {
 		return err
 	}
-	validator := oauth.NewJWTValidator(oauth.JWTConfig{
-		Issuer:      cfg.Issuer,
-		Audience:    cfg.URL,
-		Keys:        keys,
-		CacheSize:   tokenCacheSize,
-		MaxLifetime: cfg.MaxTokenLifetime,
-	})
 	logger.Info("token validation", "mode", "jwt", "issuer", cfg.Issuer, "audience", cfg.URL)
 	handler := web.NewPodcastsHandler(web.PodcastsConfig{
 		Resource: cfg.URL, Issuer: cfg.Issuer, Validator: validator, Logger: logger,

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,10 +12,7 @@ import (
 )
 
 // databases are the two a Store runs on, each as a maker of fresh ones.
-var databases = map[string]func(t *testing.T) string{
-	"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "api.db") },
-	"postgres": func(t *testing.T) string { return pgtest.DSN(t) },
-}
+var databases = pgtest.Databases("api.db")
 
 func opener(dsn string) storetest.Opener {
 	return func(t *testing.T) storetest.Store { return open(t, dsn) }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/music"
+	"github.com/oauthlab/oauthlab/shared/actortest"
 	"github.com/oauthlab/oauthlab/shared/contract"
 )
 
@@ -135,12 +136,8 @@ func testSeedKeepsDeletedDemoData(t *testing.T, open Opener) {
 func testSeedFromTwoReplicasAtOnce(t *testing.T, open Opener) {
 	ctx := context.Background()
 	replicas := []Store{open(t), open(t)}
-	var wg sync.WaitGroup
 	errs := make([]error, len(replicas))
-	for i, s := range replicas {
-		wg.Go(func() { errs[i] = s.Seed(ctx, true) })
-	}
-	wg.Wait()
+	actortest.AtOnce(len(replicas), func(i int) { errs[i] = replicas[i].Seed(ctx, true) })
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("replica %d: Seed: %v", i, err)
@@ -340,16 +337,7 @@ func testPlaylistLimit(t *testing.T, open Opener) {
 // returns the errors by caller.
 func race(replicas []Store, call func(i int, s Store) error) []error {
 	errs := make([]error, concurrency)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range concurrency {
-		wg.Go(func() {
-			<-start
-			errs[i] = call(i, replicas[i%len(replicas)])
-		})
-	}
-	close(start)
-	wg.Wait()
+	actortest.AtOnce(concurrency, func(i int) { errs[i] = call(i, replicas[i%len(replicas)]) })
 	return errs
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
 	"github.com/oauthlab/oauthlab/resourceapi/internal/podcasts"
 	"github.com/oauthlab/oauthlab/shared/dpop"
-	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
 
@@ -37,12 +36,7 @@ const PodcastsRealm = "podcasts-api"
 
 // NewPodcastsHandler returns the podcasts API's router.
 func NewPodcastsHandler(cfg PodcastsConfig) http.Handler {
-	e := echo.New()
-	e.HideBanner = true
-	e.HidePort = true
-	e.HTTPErrorHandler = errorHandler
-	e.Use(logging.Middleware(cfg.Logger))
-	e.Use(recoverJSON)
+	e := newEcho(cfg.Logger)
 
 	auth := bearerAuth(cfg.Validator, PodcastsRealm, cfg.Resource+oauth.MetadataPath,
 		newProofCheck(Config{Resource: cfg.Resource, DPoP: cfg.DPoP}))

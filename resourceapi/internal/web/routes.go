@@ -35,14 +35,21 @@ type Config struct {
 // Realm is the realm of the Bearer challenges (RFC 6750 §3).
 const Realm = "music-api"
 
-// NewHandler returns the API's router.
-func NewHandler(cfg Config) http.Handler {
+// newEcho returns a router with what both APIs share: JSON errors
+// (errorHandler), the request log, and recovery from panics.
+func newEcho(logger *slog.Logger) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler
-	e.Use(logging.Middleware(cfg.Logger))
+	e.Use(logging.Middleware(logger))
 	e.Use(recoverJSON)
+	return e
+}
+
+// NewHandler returns the API's router.
+func NewHandler(cfg Config) http.Handler {
+	e := newEcho(cfg.Logger)
 
 	auth := bearerAuth(cfg.Validator, Realm, cfg.Resource+oauth.MetadataPath, newProofCheck(cfg))
 	s := cfg.Store
