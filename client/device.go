@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/mdp/qrterminal/v3"
 	"golang.org/x/oauth2"
 
 	"github.com/oauthlab/oauthlab/client/internal/config"
+	"github.com/oauthlab/oauthlab/client/internal/flow"
 	"github.com/oauthlab/oauthlab/client/internal/music"
 	"github.com/oauthlab/oauthlab/shared/scopes"
 )
@@ -23,8 +23,9 @@ import (
 // DeviceAccessToken (§3.4, polling at the interval, slowing down on
 // slow_down as §3.5 asks).
 func deviceFlow(ctx context.Context, cfg config.Config, stdout io.Writer) error {
-	httpClient := &http.Client{Timeout: 30 * time.Second}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, httpClient)
+	run := newCLIRun(cfg)
+	defer run.save(ctx, stdout)
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, run.rec.Client())
 	conf := &oauth2.Config{
 		ClientID: cfg.DeviceClientID, // a public client: no secret (RFC 6749 §2.1)
 		Scopes:   []string{scopes.TracksRead},
@@ -45,6 +46,7 @@ func deviceFlow(ctx context.Context, cfg config.Config, stdout io.Writer) error 
 		qrterminal.GenerateHalfBlock(da.VerificationURIComplete, qrterminal.L, stdout)
 		fmt.Fprintln(stdout)
 	}
+	run.note(flow.UserInteraction(time.Now(), da.VerificationURI, da.UserCode))
 	fmt.Fprintf(stdout, "3. Polling the token endpoint every %d s (RFC 8628 §3.4, §3.5: authorization_pending, slow_down) until you answer, or until %s...\n",
 		da.Interval, da.Expiry.Format(time.TimeOnly))
 	tok, err := conf.DeviceAccessToken(ctx, da)

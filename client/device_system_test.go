@@ -26,6 +26,8 @@ func TestDeviceCommand(t *testing.T) {
 	cmd.Env = []string{
 		"CLIENT_ISSUER=" + s.as.URL,
 		"CLIENT_API_URL=" + s.api.URL,
+		"CLIENT_URL=" + s.client.URL,
+		"CLIENT_DB=" + s.clientDB, // the run's steps go to the client's inspector
 		"PATH=/usr/bin:/bin",
 	}
 	out, err := cmd.StdoutPipe()
@@ -67,6 +69,10 @@ func TestDeviceCommand(t *testing.T) {
 		}
 	}
 
+	// Let the command poll once before anyone answers, so that the
+	// inspector has an authorization_pending to show (RFC 8628 §3.5).
+	time.Sleep(1500 * time.Millisecond)
+
 	// Alice, in a browser: sign in on the way to /device, enter the code,
 	// allow.
 	b := newBrowser(t)
@@ -96,5 +102,43 @@ func TestDeviceCommand(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("client device did not print %q:\n%s", want, all)
 		}
+	}
+
+	// covers: RFC 8628 §3.5
+	// The same steps, recorded, in the client's inspector: the device
+	// authorization request, the user's part, at least one pending poll,
+	// the token response and the API call, each with its RFC section.
+	run := runPage(t, s, all)
+	kinds := steps(run.body)
+	for _, kind := range []string{"device-authorization-request", "user-interaction", "device-poll", "token-request", "token-response", "access-token", "api-call"} {
+		if count(kinds, kind) == 0 {
+			t.Errorf("the run's inspector page lacks a %s step: %v", kind, kinds)
+		}
+	}
+	wantPage(t, run, 200, "RFC 8628 §3.1", "RFC 8628 §3.3", "RFC 8628 §3.5", "authorization_pending", userCode)
+	wantNoFullJWT(t, run.body)
+}
+
+// runPage finds the inspector address a command printed, checks that it
+// is the client's, and fetches it (with no cookie: the address is the
+// only key).
+func runPage(t *testing.T, s *system, output string) page {
+	t.Helper()
+	m := regexp.MustCompile(`See every step in the inspector: (\S+)`).FindStringSubmatch(output)
+	if m == nil {
+		t.Fatalf("the command printed no inspector address:\n%s", output)
+	}
+	if !strings.HasPrefix(m[1], s.client.URL+"/inspector/runs/run-") {
+		t.Fatalf("inspector address %q is not a run of %s", m[1], s.client.URL)
+	}
+	return newBrowser(t).get(m[1])
+}
+
+// wantNoFullJWT fails when a page shows a whole signed JWT (an access
+// token or a client assertion) rather than a shortened one.
+func wantNoFullJWT(t *testing.T, body string) {
+	t.Helper()
+	if jwt := regexp.MustCompile(`eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}`).FindString(body); jwt != "" {
+		t.Errorf("the inspector shows a whole JWT: %s", jwt)
 	}
 }

@@ -111,7 +111,9 @@ func chartsCommand(ctx context.Context, cfg config.Config, args []string, stdout
 // registered with only its public key, then the client credentials grant
 // with a signed assertion in place of a secret.
 func printChartsWithKey(ctx context.Context, cfg config.Config, stdout io.Writer) error {
-	hc := &http.Client{Timeout: 10 * time.Second}
+	run := newCLIRun(cfg)
+	defer run.save(ctx, stdout)
+	hc := run.rec.Client()
 	dir := filepath.Dir(cfg.DB)
 	keyPath := filepath.Join(dir, "machine-key.pem")
 	key, created, err := machine.LoadOrCreateKey(keyPath)

@@ -21,6 +21,8 @@ type system struct {
 	as, api, client *actortest.Process
 	// podcasts is the demo's second resource server (RFC 8707 audiences).
 	podcasts *actortest.Process
+	// clientDB is the client's database, which commands share with it.
+	clientDB string
 }
 
 // startSystem starts the authorization server, the resource API and this
@@ -78,7 +80,7 @@ func startSystemFull(t *testing.T, asEnvFor func(clientURL string) []string, cli
 		"CLIENT_PODCASTS_URL=" + podcastsURL,
 		"CLIENT_DB=" + filepath.Join(dir, "client.db"),
 	}, clientEnv...)...)
-	return &system{as: as, api: api, client: client, podcasts: podcasts}
+	return &system{as: as, api: api, client: client, podcasts: podcasts, clientDB: filepath.Join(dir, "client.db")}
 }
 
 // browser is an HTTP client with a cookie jar: enough of a browser for

@@ -260,6 +260,9 @@ func TokenRequest(now time.Time, x Exchange) Step {
 	if grant == "authorization_code" {
 		links = append(links, RFC7636Verifier)
 	}
+	if x.Form.Has("client_assertion") {
+		links = []Link{g.link, RFC7523ClientAuth, RFC7523Claims}
+	}
 	return Step{
 		Kind:    KindTokenRequest,
 		At:      now,
@@ -303,8 +306,15 @@ func TokenResponse(now time.Time, x Exchange) Step {
 	if x.Status == 200 {
 		st.Summary = "The authorization server checked the code, the client's secret and the PKCE verifier, " +
 			"and issued tokens. They stay on the app's server; your browser never sees them."
-		if grant := x.Form.Get("grant_type"); grant == "client_credentials" {
+		switch grant := x.Form.Get("grant_type"); {
+		case grant == "client_credentials" && x.Form.Has("client_assertion"):
+			st.Summary = "The authorization server checked the assertion's signature with the client's registered public key, its iss, sub, aud, exp and that its jti is new, and issued an access token."
+			st.Links = append(st.Links, RFC7523ClientAuth)
+		case grant == "client_credentials":
 			st.Summary = "The authorization server checked the machine client's id and secret and issued an access token, with no refresh token: the client can simply ask again."
+		case grant == DeviceCodeGrant:
+			st.Summary = "The user allowed the device on the other browser, so the next poll got the tokens."
+			st.Links = append(st.Links, RFC8628TokenResult)
 		}
 		return st
 	}

@@ -140,6 +140,12 @@ func key(sessionID string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// RunIDPrefix starts the id of a command-line run (`client device`,
+// `client charts -auth private_key_jwt`): the run is stored as a session
+// with only steps, and the prefix keeps the inspector's run page from
+// showing a browser session's timeline, whose ids never have it.
+const RunIDPrefix = "run-"
+
 // CreateSession records a new session for the cookie value id.
 func (s *Store) CreateSession(ctx context.Context, id string) error {
 	now := s.now().Unix()

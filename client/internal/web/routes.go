@@ -51,6 +51,7 @@ func (a *App) routes() *echo.Echo {
 	e.POST("/charts", a.handleCharts) // client credentials grant
 
 	e.GET("/inspector", a.handleInspector)
+	e.GET("/inspector/runs/:id", a.handleInspectorRun) // a command-line run; the id is the capability
 
 	if a.lab != nil { // CLIENT_LAB: the attack lab, and nothing else, reaches package lab
 		e.GET("/lab", a.handleLab)
