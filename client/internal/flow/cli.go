@@ -48,8 +48,7 @@ func init() {
 	}{"Token request: the device polls for its token",
 		"The device sends its device_code to the token endpoint. Until the user has answered on the other device, " +
 			"the server says authorization_pending (or slow_down when the device polls too often).", RFC8628TokenRequest}
-	// RFC 7523 §2.2: the assertion authenticates the client, so the
-	// inspector shortens it like a token; it is single-use and short-lived.
+	// RFC 7523 §2.2: the client assertion is a credential, so the inspector shortens it like a token.
 	tokenParams["client_assertion"] = true
 	tokenParams["device_code"] = true
 }
