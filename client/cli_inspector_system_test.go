@@ -46,6 +46,10 @@ func TestChartsWithKeyInInspector(t *testing.T) {
 	for _, id := range []string{"run-NOTAREALRUNID", "NOTAREALRUNID", strings.TrimPrefix(run.url[strings.LastIndex(run.url, "/")+1:], "run-")} {
 		wantPage(t, b.get(s.client.URL+"/inspector/runs/"+id), http.StatusNotFound, "No such run")
 	}
+	runID := run.url[strings.LastIndex(run.url, "/")+1:]
+	if logs := s.client.Logs(); !strings.Contains(logs, "path=/inspector/runs/:id") || strings.Contains(logs, runID) {
+		t.Errorf("the client's access log should show the run's route, not its id %s:\n%s", runID, logs)
+	}
 	if strings.Contains(run.body, "BEGIN") {
 		t.Error("the run's page shows a PEM block")
 	}

@@ -57,6 +57,8 @@ type inspectorData struct {
 // unknown id gets the same 404 as a mistyped one.
 func (a *App) handleInspectorRun(c echo.Context) error {
 	id := c.Param("id")
+	// The access log writes the request's path: keep the capability out of it.
+	c.Request().URL.Path = "/inspector/runs/:id"
 	notFound := &pageError{Status: http.StatusNotFound, Title: "No such run",
 		Message: "There is no command-line run with this id (runs are forgotten like idle sessions).",
 		Hint:    "Run the command again: it prints the address of its steps at the end."}
