@@ -112,30 +112,48 @@ func clientKeys(c Client) ([]jwkset.JWK, error) {
 	return set.JWKSlice()
 }
 
-// verifyClientAssertion checks a private_key_jwt assertion (RFC 7523 §3)
-// for client c. Every failure is invalid_client.
+// verifyClientAssertion checks a private_key_jwt or client_secret_jwt
+// assertion (RFC 7523 §3) for client c, by the method c registered. Every
+// failure is invalid_client.
 func (s *Server) verifyClientAssertion(ctx context.Context, c Client, assertion string) error {
 	replay, ok := s.Store.(AssertionReplayStore)
 	if !ok {
 		return ErrInvalidClient("this server cannot check client assertions")
 	}
-	keys, err := clientKeys(c)
-	if err != nil || len(keys) == 0 {
-		return ErrInvalidClient("the client has no usable registered keys")
+	var keyFunc jwt.Keyfunc
+	var algs []string
+	switch c.AuthMethod {
+	case AuthPrivateKeyJWT:
+		keys, err := clientKeys(c)
+		if err != nil || len(keys) == 0 {
+			return ErrInvalidClient("the client has no usable registered keys")
+		}
+		keyFunc = func(t *jwt.Token) (any, error) {
+			kid, _ := t.Header["kid"].(string)
+			for _, k := range keys {
+				if kid == "" && len(keys) == 1 || k.Marshal().KID == kid && kid != "" {
+					return k.Key(), nil
+				}
+			}
+			return nil, errors.New("no registered key has this kid")
+		}
+		// RFC 8725 §3.1: the algorithm comes from an allow-list of asymmetric ones, never from the token alone.
+		algs = ClientAssertionAlgs
+	case AuthSecretJWT:
+		key, err := s.secretJWTKey(c)
+		if err != nil {
+			return ErrInvalidClient("the client's secret cannot be used to check assertions")
+		}
+		keyFunc = func(*jwt.Token) (any, error) { return key, nil }
+		// RFC 8725 §3.1: client_secret_jwt is HMAC only; "none" and asymmetric algorithms are refused.
+		algs = ClientSecretAssertionAlgs
+	default:
+		return ErrInvalidClient("this client does not authenticate with a client assertion")
 	}
 	now := s.now()
 	claims := jwt.RegisteredClaims{}
-	_, err = jwt.ParseWithClaims(assertion, &claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		for _, k := range keys {
-			if kid == "" && len(keys) == 1 || k.Marshal().KID == kid && kid != "" {
-				return k.Key(), nil
-			}
-		}
-		return nil, errors.New("no registered key has this kid")
-	},
-		// RFC 8725 §3.1: the algorithm comes from an allow-list of asymmetric ones, never from the token alone.
-		jwt.WithValidMethods(ClientAssertionAlgs),
+	_, err := jwt.ParseWithClaims(assertion, &claims, keyFunc,
+		jwt.WithValidMethods(algs),
 		// RFC 7523 §3: exp is required.
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(func() time.Time { return now }),
