@@ -27,8 +27,9 @@ const AuthPrivateKeyJWT = "private_key_jwt"
 // (RFC 7523 §2.2).
 const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// ClientAssertionAlgs are the signature algorithms accepted for client
-// assertions: asymmetric only, never "none" or an HMAC.
+// ClientAssertionAlgs are the signature algorithms accepted for
+// private_key_jwt assertions: asymmetric only, never "none" or an HMAC
+// (client_secret_jwt has ClientSecretAssertionAlgs).
 var ClientAssertionAlgs = []string{AlgES256, AlgEdDSA, AlgRS256, AlgPS256}
 
 // maxAssertionLifetime bounds how far in the future an assertion's exp may
@@ -137,15 +138,14 @@ func (s *Server) verifyClientAssertion(ctx context.Context, c Client, assertion 
 			}
 			return nil, errors.New("no registered key has this kid")
 		}
-		// RFC 8725 §3.1: the algorithm comes from an allow-list of asymmetric ones, never from the token alone.
 		algs = ClientAssertionAlgs
 	case AuthSecretJWT:
+		// OIDC Core §9: a client_secret_jwt assertion is an HMAC keyed with the client secret, decrypted here only to check it.
 		key, err := s.secretJWTKey(c)
 		if err != nil {
 			return ErrInvalidClient("the client's secret cannot be used to check assertions")
 		}
 		keyFunc = func(*jwt.Token) (any, error) { return key, nil }
-		// RFC 8725 §3.1: client_secret_jwt is HMAC only; "none" and asymmetric algorithms are refused.
 		algs = ClientSecretAssertionAlgs
 	default:
 		return ErrInvalidClient("this client does not authenticate with a client assertion")
@@ -153,6 +153,7 @@ func (s *Server) verifyClientAssertion(ctx context.Context, c Client, assertion 
 	now := s.now()
 	claims := jwt.RegisteredClaims{}
 	_, err := jwt.ParseWithClaims(assertion, &claims, keyFunc,
+		// RFC 8725 §3.1: the algorithm comes from the allow-list of the client's method (asymmetric, or HMAC for client_secret_jwt), never from the token alone.
 		jwt.WithValidMethods(algs),
 		// RFC 7523 §3: exp is required.
 		jwt.WithExpirationRequired(),
@@ -170,7 +171,7 @@ func (s *Server) verifyClientAssertion(ctx context.Context, c Client, assertion 
 	if !slices.Contains(claims.Audience, s.Issuer) && !slices.Contains(claims.Audience, s.Issuer+"/token") {
 		return ErrInvalidClient("the client assertion's aud must be the issuer or the token endpoint")
 	}
-	// A long-lived assertion is a reusable credential; one for a single request is short-lived.
+	// RFC 7523 §3: an exp unreasonably far ahead is refused; a long-lived assertion would be a reusable credential.
 	if claims.ExpiresAt.Sub(now) > maxAssertionLifetime {
 		return ErrInvalidClient("the client assertion's exp is more than 5 minutes ahead")
 	}
