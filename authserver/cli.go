@@ -68,7 +68,7 @@ func clientsAdd(ctx context.Context, cfg config.Config, db cliStore, args []stri
 	secret := fs.String("secret", "", "client secret (default: random, printed once)")
 	name := fs.String("name", "", "name shown on the consent page")
 	public := fs.Bool("public", false, "a public client (no secret; PKCE required)")
-	authMethod := fs.String("auth-method", "", "client_secret_basic (default), client_secret_post or private_key_jwt (with -jwks)")
+	authMethod := fs.String("auth-method", "", "client_secret_basic (default), client_secret_post, client_secret_jwt or private_key_jwt (with -jwks)")
 	jwksFile := fs.String("jwks", "", "file with the JWK Set of public keys of a private_key_jwt client (RFC 7523)")
 	scope := fs.String("scope", "", "space-delimited scopes (default: all the grants allow)")
 	resourceServer := fs.Bool("resource-server", false, "a resource server: no grants, it only calls /introspect")
@@ -152,8 +152,8 @@ func clientsAdd(ctx context.Context, cfg config.Config, db cliStore, args []stri
 		if *secret == "" {
 			*secret = oauth.NewSecret()
 		}
-		if c.SecretHash, err = oauth.HashPassword(*secret); err != nil {
-			return err
+		if err := srv.SetClientSecret(&c, *secret); err != nil {
+			return fmt.Errorf("clients add: %w", err)
 		}
 	} else if *secret != "" {
 		return fmt.Errorf("a public client has no secret")
@@ -164,7 +164,11 @@ func clientsAdd(ctx context.Context, cfg config.Config, db cliStore, args []stri
 	}
 	fmt.Fprintf(stdout, "client_id:     %s\n", c.ID)
 	if *secret != "" {
-		fmt.Fprintf(stdout, "client_secret: %s\n(shown once: only its hash is stored)\n", *secret)
+		stored := "only its hash is stored"
+		if c.AuthMethod == oauth.AuthSecretJWT {
+			stored = "stored hashed, and encrypted to check its HMAC assertions"
+		}
+		fmt.Fprintf(stdout, "client_secret: %s\n(shown once: %s)\n", *secret, stored)
 	}
 	fmt.Fprintf(stdout, "grants:        %s\nscopes:        %s\n", strings.Join(c.GrantTypes, " "), scopes.Join(c.Scopes))
 	return nil

@@ -163,6 +163,8 @@ type protocolStore interface {
 	oauth.DeviceStore
 	// Resources returns the registry of protected resources (RFC 8707).
 	Resources(ctx context.Context) ([]oauth.Resource, error)
+	// ServerSecret returns the key that encrypts client_secret_jwt secrets.
+	ServerSecret(ctx context.Context, name string, size int) ([]byte, error)
 }
 
 // newServer builds the protocol server with the registry of protected
@@ -172,19 +174,26 @@ func newServer(ctx context.Context, cfg config.Config, db protocolStore) (*oauth
 	if err != nil {
 		return nil, fmt.Errorf("load protected resources: %w", err)
 	}
+	// One key for every replica, kept across restarts: it decrypts the
+	// secrets of client_secret_jwt clients.
+	secretKey, err := db.ServerSecret(ctx, oauth.ClientSecretKeyName, 32)
+	if err != nil {
+		return nil, fmt.Errorf("client secret key: %w", err)
+	}
 	return &oauth.Server{
-		Store:          db,
-		Resources:      oauth.NewRegistry(resources),
-		Devices:        db,
-		RequirePAR:     cfg.RequirePAR,
-		DeviceInterval: cfg.DeviceInterval,
-		Keys:           oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
-		Issuer:         cfg.Issuer,
-		Audience:       cfg.Audience,
-		AccessTTL:      cfg.AccessTokenTTL,
-		RefreshTTL:     cfg.RefreshTokenTTL,
-		CodeTTL:        cfg.CodeTTL,
-		Now:            time.Now,
+		ClientSecretKey: secretKey,
+		Store:           db,
+		Resources:       oauth.NewRegistry(resources),
+		Devices:         db,
+		RequirePAR:      cfg.RequirePAR,
+		DeviceInterval:  cfg.DeviceInterval,
+		Keys:            oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now),
+		Issuer:          cfg.Issuer,
+		Audience:        cfg.Audience,
+		AccessTTL:       cfg.AccessTokenTTL,
+		RefreshTTL:      cfg.RefreshTokenTTL,
+		CodeTTL:         cfg.CodeTTL,
+		Now:             time.Now,
 	}, nil
 }
 

@@ -551,11 +551,25 @@ func TestCLIProfileFlags(t *testing.T) {
 		"-auth-method", "private_key_jwt", "-jwks", jwks}, getenv, io.Discard); err == nil {
 		t.Error("clients add with a private key in -jwks: want an error")
 	}
+	// client_secret_jwt: the secret is printed once and kept encrypted
+	// too; one too short for an HMAC key is refused.
+	out.Reset()
+	if err := run(ctx, []string{"authserver", "clients", "add", "-id", "hmacbot", "-grant", "client_credentials",
+		"-auth-method", "client_secret_jwt"}, getenv, &out); err != nil || !strings.Contains(out.String(), "client_secret:") {
+		t.Fatalf("clients add client_secret_jwt: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"authserver", "clients", "add", "-grant", "client_credentials",
+		"-auth-method", "client_secret_jwt", "-secret", "too-short"}, getenv, io.Discard); err == nil {
+		t.Error("clients add client_secret_jwt with a short -secret: want an error")
+	}
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if c, err := db.Client(ctx, "hmacbot"); err != nil || c.AuthMethod != "client_secret_jwt" || len(c.SecretEnc) == 0 || c.SecretHash == "" {
+		t.Errorf("hmacbot = %+v, %v", c, err)
+	}
 	for id, want := range map[string]bool{"legacy": true, "modern": false} {
 		if c, err := db.Client(ctx, id); err != nil || c.PKCEOptional != want || c.RequirePAR != want {
 			t.Errorf("%s: PKCEOptional = %v, RequirePAR = %v (%v), want %v", id, c.PKCEOptional, c.RequirePAR, err, want)

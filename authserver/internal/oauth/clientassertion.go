@@ -27,8 +27,9 @@ const AuthPrivateKeyJWT = "private_key_jwt"
 // (RFC 7523 §2.2).
 const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// ClientAssertionAlgs are the signature algorithms accepted for client
-// assertions: asymmetric only, never "none" or an HMAC.
+// ClientAssertionAlgs are the signature algorithms accepted for
+// private_key_jwt assertions: asymmetric only, never "none" or an HMAC
+// (client_secret_jwt has ClientSecretAssertionAlgs).
 var ClientAssertionAlgs = []string{AlgES256, AlgEdDSA, AlgRS256, AlgPS256}
 
 // maxAssertionLifetime bounds how far in the future an assertion's exp may
@@ -112,30 +113,48 @@ func clientKeys(c Client) ([]jwkset.JWK, error) {
 	return set.JWKSlice()
 }
 
-// verifyClientAssertion checks a private_key_jwt assertion (RFC 7523 §3)
-// for client c. Every failure is invalid_client.
+// verifyClientAssertion checks a private_key_jwt or client_secret_jwt
+// assertion (RFC 7523 §3) for client c, by the method c registered. Every
+// failure is invalid_client.
 func (s *Server) verifyClientAssertion(ctx context.Context, c Client, assertion string) error {
 	replay, ok := s.Store.(AssertionReplayStore)
 	if !ok {
 		return ErrInvalidClient("this server cannot check client assertions")
 	}
-	keys, err := clientKeys(c)
-	if err != nil || len(keys) == 0 {
-		return ErrInvalidClient("the client has no usable registered keys")
+	var keyFunc jwt.Keyfunc
+	var algs []string
+	switch c.AuthMethod {
+	case AuthPrivateKeyJWT:
+		keys, err := clientKeys(c)
+		if err != nil || len(keys) == 0 {
+			return ErrInvalidClient("the client has no usable registered keys")
+		}
+		keyFunc = func(t *jwt.Token) (any, error) {
+			kid, _ := t.Header["kid"].(string)
+			for _, k := range keys {
+				if kid == "" && len(keys) == 1 || k.Marshal().KID == kid && kid != "" {
+					return k.Key(), nil
+				}
+			}
+			return nil, errors.New("no registered key has this kid")
+		}
+		algs = ClientAssertionAlgs
+	case AuthSecretJWT:
+		// OIDC Core §9: a client_secret_jwt assertion is an HMAC keyed with the client secret, decrypted here only to check it.
+		key, err := s.secretJWTKey(c)
+		if err != nil {
+			return ErrInvalidClient("the client's secret cannot be used to check assertions")
+		}
+		keyFunc = func(*jwt.Token) (any, error) { return key, nil }
+		algs = ClientSecretAssertionAlgs
+	default:
+		return ErrInvalidClient("this client does not authenticate with a client assertion")
 	}
 	now := s.now()
 	claims := jwt.RegisteredClaims{}
-	_, err = jwt.ParseWithClaims(assertion, &claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		for _, k := range keys {
-			if kid == "" && len(keys) == 1 || k.Marshal().KID == kid && kid != "" {
-				return k.Key(), nil
-			}
-		}
-		return nil, errors.New("no registered key has this kid")
-	},
-		// RFC 8725 §3.1: the algorithm comes from an allow-list of asymmetric ones, never from the token alone.
-		jwt.WithValidMethods(ClientAssertionAlgs),
+	_, err := jwt.ParseWithClaims(assertion, &claims, keyFunc,
+		// RFC 8725 §3.1: the algorithm comes from the allow-list of the client's method (asymmetric, or HMAC for client_secret_jwt), never from the token alone.
+		jwt.WithValidMethods(algs),
 		// RFC 7523 §3: exp is required.
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(func() time.Time { return now }),
@@ -152,7 +171,7 @@ func (s *Server) verifyClientAssertion(ctx context.Context, c Client, assertion 
 	if !slices.Contains(claims.Audience, s.Issuer) && !slices.Contains(claims.Audience, s.Issuer+"/token") {
 		return ErrInvalidClient("the client assertion's aud must be the issuer or the token endpoint")
 	}
-	// A long-lived assertion is a reusable credential; one for a single request is short-lived.
+	// RFC 7523 §3: an exp unreasonably far ahead is refused; a long-lived assertion would be a reusable credential.
 	if claims.ExpiresAt.Sub(now) > maxAssertionLifetime {
 		return ErrInvalidClient("the client assertion's exp is more than 5 minutes ahead")
 	}

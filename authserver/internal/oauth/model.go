@@ -63,6 +63,17 @@ type Client struct {
 	// JWKS is the JSON JWK Set of public keys a private_key_jwt client
 	// signs its assertions with (RFC 7591 §2 jwks); empty otherwise.
 	JWKS string
+	// SecretEnc is the client secret of a client_secret_jwt client,
+	// encrypted with Server.ClientSecretKey (SealClientSecret): the HMAC
+	// key of its assertions. Nil for every other client, whose secret
+	// exists only as SecretHash.
+	SecretEnc []byte
+}
+
+// AssertionAuth reports whether the client authenticates with a JWT
+// client_assertion (RFC 7523 §2.2): private_key_jwt or client_secret_jwt.
+func (c Client) AssertionAuth() bool {
+	return c.AuthMethod == AuthPrivateKeyJWT || c.AuthMethod == AuthSecretJWT
 }
 
 // Where a client came from. Seeded and CLI-added clients were set up by

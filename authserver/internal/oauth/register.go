@@ -60,9 +60,9 @@ func (s *Server) Register(ctx context.Context, m ClientMetadata) (RegisteredClie
 	}
 	c.Source = SourceRegistration
 	secret := ""
-	if c.AuthMethod == AuthSecretBasic || c.AuthMethod == AuthSecretPost {
+	if c.AuthMethod == AuthSecretBasic || c.AuthMethod == AuthSecretPost || c.AuthMethod == AuthSecretJWT {
 		secret = NewSecret()
-		if c.SecretHash, err = HashPassword(secret); err != nil {
+		if err := s.SetClientSecret(&c, secret); err != nil {
 			return RegisteredClient{}, err
 		}
 	}
@@ -111,12 +111,9 @@ func (s *Server) NewClient(m ClientMetadata, id string) (Client, error) {
 	switch c.AuthMethod {
 	case "":
 		c.AuthMethod = AuthSecretBasic
-	case AuthSecretBasic, AuthSecretPost, AuthNone, AuthPrivateKeyJWT:
-	case "client_secret_jwt":
-		// OIDC Core §9: client_secret_jwt is an HMAC keyed with the secret, which this server keeps only as a bcrypt hash and so cannot check.
-		return Client{}, ErrInvalidClientMetadata("client_secret_jwt is not supported: secrets are stored only as bcrypt hashes; use private_key_jwt")
+	case AuthSecretBasic, AuthSecretPost, AuthNone, AuthPrivateKeyJWT, AuthSecretJWT:
 	default:
-		return Client{}, ErrInvalidClientMetadata("token_endpoint_auth_method must be client_secret_basic, client_secret_post, private_key_jwt or none")
+		return Client{}, ErrInvalidClientMetadata("token_endpoint_auth_method must be client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none")
 	}
 	// RFC 7591 §5: jwks_uri would make the server fetch an address a registrant names (SSRF); send the keys as jwks.
 	if m.JWKSURI != "" {

@@ -39,6 +39,10 @@ type Server struct {
 	// Logger records security events (reuse of a code or refresh token);
 	// nil logs nothing.
 	Logger *slog.Logger
+	// ClientSecretKey is the AES-256 key that encrypts the secrets of
+	// client_secret_jwt clients (SealClientSecret); every replica reads the
+	// same one from the database. Without it, client_secret_jwt is refused.
+	ClientSecretKey []byte
 
 	secrets secretCache
 }
@@ -55,10 +59,11 @@ type ClientCredentials struct {
 	// HasSecret distinguishes an empty secret from none.
 	HasSecret bool
 	// Method is how the credentials came: AuthSecretBasic (Authorization
-	// header), AuthSecretPost (request body), AuthPrivateKeyJWT (a signed
-	// client_assertion) or AuthNone (an id only).
+	// header), AuthSecretPost (request body), AuthClientAssertion (a
+	// client_assertion JWT, private_key_jwt or client_secret_jwt) or
+	// AuthNone (an id only).
 	Method string
-	// Assertion is the client_assertion JWT of AuthPrivateKeyJWT.
+	// Assertion is the client_assertion JWT of AuthClientAssertion.
 	Assertion string
 }
 
@@ -76,9 +81,9 @@ func (s *Server) AuthenticateClient(ctx context.Context, cr ClientCredentials) (
 	if err != nil {
 		return Client{}, err
 	}
-	if c.AuthMethod == AuthPrivateKeyJWT || cr.Method == AuthPrivateKeyJWT {
-		// RFC 7591 §2: a private_key_jwt client authenticates with an assertion only, and only it may.
-		if c.AuthMethod != AuthPrivateKeyJWT || cr.Method != AuthPrivateKeyJWT {
+	if c.AssertionAuth() || cr.Method == AuthClientAssertion {
+		// RFC 7591 §2: a private_key_jwt or client_secret_jwt client authenticates with an assertion only, and only it may.
+		if !c.AssertionAuth() || cr.Method != AuthClientAssertion {
 			return Client{}, ErrInvalidClient("this client authenticates with " + c.AuthMethod + " (its registered token_endpoint_auth_method)")
 		}
 		if err := s.verifyClientAssertion(ctx, c, cr.Assertion); err != nil {

@@ -14,7 +14,7 @@ import (
 
 const clientColumns = `id, secret_hash, name, redirect_uris, grant_types, scopes, auth_method, source, created_at,
 	post_logout_redirect_uris, backchannel_logout_uri, id_token_signed_response_alg, default_max_age, require_auth_time,
-	pkce_optional, require_par, jwks`
+	pkce_optional, require_par, jwks, secret_enc`
 
 func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	var c oauth.Client
@@ -23,7 +23,7 @@ func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	var maxAge int64
 	if err := row.Scan(&c.ID, &c.SecretHash, &c.Name, &uris, &grants, &scopes, &c.AuthMethod, &c.Source, &created,
 		&logoutURIs, &c.BackchannelLogoutURI, &c.IDTokenAlg, &maxAge, &c.RequireAuthTime,
-		&c.PKCEOptional, &c.RequirePAR, &c.JWKS); err != nil {
+		&c.PKCEOptional, &c.RequirePAR, &c.JWKS, &c.SecretEnc); err != nil {
 		return c, notFound(err)
 	}
 	if err := json.Unmarshal([]byte(uris), &c.RedirectURIs); err != nil {
@@ -74,7 +74,7 @@ func upsertClient(ctx context.Context, tx sqldb.Queryer, c oauth.Client, update 
 	if err != nil {
 		return err
 	}
-	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	if update {
 		// Keep the secret: a seed re-run must not change it.
 		q += ` ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris,
@@ -84,7 +84,7 @@ func upsertClient(ctx context.Context, tx sqldb.Queryer, c oauth.Client, update 
 	_, err = tx.ExecContext(ctx, q, c.ID, c.SecretHash, c.Name, string(uris),
 		strings.Join(c.GrantTypes, " "), strings.Join(c.Scopes, " "), c.AuthMethod, c.Source, unix(c.CreatedAt),
 		string(logoutURIs), c.BackchannelLogoutURI, c.IDTokenAlg, int64(c.DefaultMaxAge/time.Second), c.RequireAuthTime,
-		c.PKCEOptional, c.RequirePAR, c.JWKS)
+		c.PKCEOptional, c.RequirePAR, c.JWKS, c.SecretEnc)
 	return err
 }
 

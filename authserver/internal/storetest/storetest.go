@@ -10,9 +10,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/authserver/internal/store"
@@ -40,6 +43,7 @@ func Run(t *testing.T, newDatabase func(t *testing.T) Opener) {
 		{"ExpiryAndCleanup", testExpiryAndCleanup},
 		{"FirstSigningKeyCreatedOnce", testFirstKeyCreatedOnce},
 		{"ServerSecretAgreedByReplicas", testServerSecretAgreed},
+		{"ClientSecretJWTAfterRestart", testClientSecretJWTAfterRestart},
 		{"ThrottleCountsEveryReplica", testThrottleCountsEveryReplica},
 		{"LeaseHasOneHolder", testLeaseHasOneHolder},
 		{"MachineGrantBothOrNeither", testMachineGrantBothOrNeither},
@@ -388,6 +392,54 @@ func testServerSecretAgreed(t *testing.T, open Opener) {
 		if len(v) != 32 || string(v) != string(values[0]) {
 			t.Fatalf("replica call %d got another secret (%d bytes)", i, len(v))
 		}
+	}
+}
+
+// testClientSecretJWTAfterRestart: a client_secret_jwt client's secret is
+// stored encrypted, and another process on the same database (a restart,
+// a replica) reads the same key and checks the client's HMAC assertion.
+func testClientSecretJWTAfterRestart(t *testing.T, open Opener) {
+	ctx := context.Background()
+	const issuer = "https://as.example"
+	before := open(t)
+	key, err := before.ServerSecret(ctx, oauth.ClientSecretKeyName, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &oauth.Server{Store: before, ClientSecretKey: key, Issuer: issuer, Now: time.Now}
+	c, err := srv.NewClient(oauth.ClientMetadata{GrantTypes: []string{oauth.GrantClientCredentials},
+		TokenEndpointAuthMethod: oauth.AuthSecretJWT}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := oauth.NewSecret()
+	if err := srv.SetClientSecret(&c, secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := before.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+
+	after := open(t)
+	stored, err := after.Client(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.SecretEnc) == 0 || strings.Contains(string(stored.SecretEnc), secret) {
+		t.Fatalf("secret_enc = %q: want the secret, encrypted", stored.SecretEnc)
+	}
+	key, err = after.ServerSecret(ctx, oauth.ClientSecretKeyName, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = &oauth.Server{Store: after, ClientSecretKey: key, Issuer: issuer, Now: time.Now}
+	assertion, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": c.ID, "sub": c.ID, "aud": issuer,
+		"exp": time.Now().Add(time.Minute).Unix(), "jti": oauth.NewSecret()}).SignedString([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AuthenticateClient(ctx, oauth.ClientCredentials{ID: c.ID, Method: oauth.AuthClientAssertion, Assertion: assertion}); err != nil {
+		t.Fatalf("HMAC assertion after a restart: %v", err)
 	}
 }
 

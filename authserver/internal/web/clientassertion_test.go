@@ -175,7 +175,7 @@ func unsigned(id, aud string) string {
 
 // TestPrivateKeyJWTRegistration: only public asymmetric keys, given as
 // jwks, are accepted (RFC 7591 §2); jwks_uri is refused (the server
-// fetches nothing a registrant names) and so is client_secret_jwt.
+// fetches nothing a registrant names).
 func TestPrivateKeyJWTRegistration(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
@@ -208,7 +208,6 @@ func TestPrivateKeyJWTRegistration(t *testing.T) {
 		{"not a key", base("jwks", set(map[string]any{"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}))},
 		{"empty set", base("jwks", set())},
 		{"oversized jwks", base("jwks", set(map[string]any{"kty": "EC", "pad": big}))},
-		{"client_secret_jwt", base("token_endpoint_auth_method", "client_secret_jwt")},
 		{"jwks on a secret client", map[string]any{"grant_types": []string{"client_credentials"}, "jwks": set(key.jwk(nil))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,7 +220,8 @@ func TestPrivateKeyJWTRegistration(t *testing.T) {
 	_, doc := e.getJSON("/.well-known/openid-configuration")
 	methods, _ := json.Marshal(doc["token_endpoint_auth_methods_supported"])
 	algs, _ := json.Marshal(doc["token_endpoint_auth_signing_alg_values_supported"])
-	if !strings.Contains(string(methods), "private_key_jwt") || strings.Contains(string(methods), "client_secret_jwt") || !strings.Contains(string(algs), "ES256") {
+	if !strings.Contains(string(methods), "private_key_jwt") || !strings.Contains(string(methods), "client_secret_jwt") ||
+		!strings.Contains(string(algs), "ES256") || !strings.Contains(string(algs), "HS256") {
 		t.Errorf("metadata: methods %s, algs %s", methods, algs)
 	}
 }

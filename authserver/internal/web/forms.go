@@ -118,7 +118,7 @@ func assertionCredentials(auth string, form url.Values) (oauth.ClientCredentials
 		}
 		id = claims.Subject
 	}
-	return oauth.ClientCredentials{ID: id, Method: oauth.AuthPrivateKeyJWT, Assertion: assertion}, nil
+	return oauth.ClientCredentials{ID: id, Method: oauth.AuthClientAssertion, Assertion: assertion}, nil
 }
 
 // clientAuth authenticates the client of a back-channel request (token,

@@ -79,6 +79,9 @@ func newTestEnv(t testing.TB, opts ...func(*web.Options)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if env.Server.ClientSecretKey, err = db.ServerSecret(ctx, oauth.ClientSecretKeyName, 32); err != nil {
+		t.Fatal(err)
+	}
 	o := web.Options{
 		Server: env.Server, Sessions: db, Health: db.Ping, CSRFKey: csrfKey,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

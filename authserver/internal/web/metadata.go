@@ -24,7 +24,7 @@ type metadata struct {
 	TokenEndpointAuthMethodsSupported      []string          `json:"token_endpoint_auth_methods_supported"`
 	RevocationEndpointAuthMethodsSupported []string          `json:"revocation_endpoint_auth_methods_supported"`
 	IntrospectionAuthMethodsSupported      []string          `json:"introspection_endpoint_auth_methods_supported"`
-	// RFC 8414 §2: the algorithms of private_key_jwt assertions.
+	// RFC 8414 §2: the algorithms of client assertions.
 	TokenEndpointAuthSigningAlgs         []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	RevocationEndpointAuthSigningAlgs    []string `json:"revocation_endpoint_auth_signing_alg_values_supported"`
 	IntrospectionEndpointAuthSigningAlgs []string `json:"introspection_endpoint_auth_signing_alg_values_supported"`
@@ -59,8 +59,10 @@ func handleMetadata(m metadata) echo.HandlerFunc {
 // buildMetadata describes the server for RFC 8414 and OIDC Discovery alike.
 func buildMetadata(s *oauth.Server, endpoints map[string]string) metadata {
 	issuer := s.Issuer
-	secretMethods := []string{oauth.AuthSecretBasic, oauth.AuthSecretPost, oauth.AuthPrivateKeyJWT}
-	allMethods := append(secretMethods[:3:3], oauth.AuthNone)
+	secretMethods := []string{oauth.AuthSecretBasic, oauth.AuthSecretPost, oauth.AuthSecretJWT, oauth.AuthPrivateKeyJWT}
+	allMethods := append(secretMethods[:4:4], oauth.AuthNone)
+	// RFC 8414 §2: the algorithms of both assertion methods: asymmetric for private_key_jwt, HMAC for client_secret_jwt.
+	assertionAlgs := append(oauth.ClientAssertionAlgs[:len(oauth.ClientAssertionAlgs):len(oauth.ClientAssertionAlgs)], oauth.ClientSecretAssertionAlgs...)
 	return metadata{
 		Issuer:                                     issuer,
 		Endpoints:                                  endpoints,
@@ -72,9 +74,9 @@ func buildMetadata(s *oauth.Server, endpoints map[string]string) metadata {
 		TokenEndpointAuthMethodsSupported:          allMethods,
 		RevocationEndpointAuthMethodsSupported:     allMethods,
 		IntrospectionAuthMethodsSupported:          secretMethods,
-		TokenEndpointAuthSigningAlgs:               oauth.ClientAssertionAlgs,
-		RevocationEndpointAuthSigningAlgs:          oauth.ClientAssertionAlgs,
-		IntrospectionEndpointAuthSigningAlgs:       oauth.ClientAssertionAlgs,
+		TokenEndpointAuthSigningAlgs:               assertionAlgs,
+		RevocationEndpointAuthSigningAlgs:          assertionAlgs,
+		IntrospectionEndpointAuthSigningAlgs:       assertionAlgs,
 		CodeChallengeMethodsSupported:              []string{oauth.PKCEMethodS256},
 		AuthorizationResponseIssParameterSupported: true,
 		DPoPSigningAlgValuesSupported:              dpopAlgs,
