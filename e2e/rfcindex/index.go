@@ -322,7 +322,10 @@ func Markdown(idx Index) []byte {
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n", r.Key())
 		for _, s := range r.Sites {
-			fmt.Fprintf(&b, "- [%s:%d](../%s#L%d): %s\n", s.File, s.Line, s.File, s.Line, s.Why)
+			// Root-relative links (code hosts resolve them from the
+			// repository's root), so that no link of docs/ climbs out of
+			// its folder to reach shared/.
+			fmt.Fprintf(&b, "- [%s:%d](/%s#L%d): %s\n", s.File, s.Line, s.File, s.Line, s.Why)
 		}
 		if len(r.Tests) == 0 {
 			b.WriteString("- tests: none cite it yet\n")
