@@ -105,11 +105,7 @@ func (r *run) connectUserFor(ctx context.Context, b *browser, c labClient, scope
 	p := newPKCE()
 	q := authorizeQuery(c, scope, rand.Text(), p)
 	q.Set("resource", resource)
-	loc, err := b.signInAndApprove(ctx, q, user.Username, user.Password)
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	code, err := codeFrom(loc)
+	code, err := b.signInForCode(ctx, q, user)
 	if err != nil {
 		return tokenResponse{}, err
 	}

@@ -227,6 +227,17 @@ func authorizeQuery(c labClient, scope, state string, p pkce) url.Values {
 	return q
 }
 
+// signInForCode runs the front channel as user and returns the code the
+// authorization server sent back to the client's redirect URI (an error
+// when it sent an error instead).
+func (b *browser) signInForCode(ctx context.Context, query url.Values, user contract.DemoUser) (string, error) {
+	loc, err := b.signInAndApprove(ctx, query, user.Username, user.Password)
+	if err != nil {
+		return "", err
+	}
+	return codeFrom(loc)
+}
+
 // signInAndApprove runs the front channel as user: /authorize, the
 // sign-in form, the consent form. It returns the redirect back to the
 // client (with code, state and iss, or an error).
@@ -390,11 +401,7 @@ func (r *run) connectUserWithNonce(ctx context.Context, b *browser, c labClient,
 	if nonce != "" {
 		q.Set("nonce", nonce)
 	}
-	loc, err := b.signInAndApprove(ctx, q, user.Username, user.Password)
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	code, err := codeFrom(loc)
+	code, err := b.signInForCode(ctx, q, user)
 	if err != nil {
 		return tokenResponse{}, err
 	}

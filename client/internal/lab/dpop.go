@@ -77,11 +77,7 @@ func (r *run) connectWithDPoP(ctx context.Context, b *browser, c labClient, key 
 	p := newPKCE()
 	q := authorizeQuery(c, "tracks:read", rand.Text(), p)
 	q.Set("dpop_jkt", key.Thumbprint())
-	loc, err := b.signInAndApprove(ctx, q, contract.Alice.Username, contract.Alice.Password)
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	code, err := codeFrom(loc)
+	code, err := b.signInForCode(ctx, q, contract.Alice)
 	if err != nil {
 		return tokenResponse{}, err
 	}

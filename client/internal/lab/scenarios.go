@@ -23,11 +23,7 @@ func runCodeReplay(ctx context.Context, r *run) (Outcome, *Outcome, error) {
 	}
 	alice, attacker := r.browser("Alice's browser and the client"), r.browser("attacker")
 	p := newPKCE()
-	loc, err := alice.signInAndApprove(ctx, authorizeQuery(c, "tracks:read", rand.Text(), p), contract.Alice.Username, contract.Alice.Password)
-	if err != nil {
-		return Outcome{}, nil, err
-	}
-	code, err := codeFrom(loc)
+	code, err := alice.signInForCode(ctx, authorizeQuery(c, "tracks:read", rand.Text(), p), contract.Alice)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
@@ -68,11 +64,7 @@ func runCodeInterception(ctx context.Context, r *run) (Outcome, *Outcome, error)
 	}
 	alice, attacker := r.browser("Alice's browser"), r.browser("malicious app")
 	p := newPKCE()
-	loc, err := alice.signInAndApprove(ctx, authorizeQuery(c, "tracks:read", rand.Text(), p), contract.Alice.Username, contract.Alice.Password)
-	if err != nil {
-		return Outcome{}, nil, err
-	}
-	code, err := codeFrom(loc)
+	code, err := alice.signInForCode(ctx, authorizeQuery(c, "tracks:read", rand.Text(), p), contract.Alice)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
@@ -312,11 +304,7 @@ func runLoginCSRF(ctx context.Context, r *run) (Outcome, *Outcome, error) {
 	}
 	bob, alice := r.browser("Bob (attacker)"), r.browser("Alice's browser")
 	p := newPKCE()
-	loc, err := bob.signInAndApprove(ctx, authorizeQuery(c, "tracks:read", "bobs-state", p), contract.Bob.Username, contract.Bob.Password)
-	if err != nil {
-		return Outcome{}, nil, err
-	}
-	code, err := codeFrom(loc)
+	code, err := bob.signInForCode(ctx, authorizeQuery(c, "tracks:read", "bobs-state", p), contract.Bob)
 	if err != nil {
 		return Outcome{}, nil, err
 	}
