@@ -133,6 +133,9 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		ClientThrottle:       throttle.NewShared(db, "client-auth:", 30, 15*time.Minute, time.Now, logger),
 		RegistrationThrottle: throttle.NewShared(db, "register:", cfg.RegistrationsPerHour, time.Hour, time.Now, logger),
 	})
+	if err := serve.Profile(ctx, cfg.PprofAddr, logger); err != nil {
+		return err
+	}
 	go cleanUp(ctx, db, logger)
 	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", sqldb.Redact(cfg.DBPath),
 		"signing_alg", cfg.SigningAlg, "access_token_ttl", cfg.AccessTokenTTL.String(),

@@ -6,6 +6,9 @@
 # Nothing is kept: the temporary folder is removed at the end.
 #
 # LOADGEN_FLAGS adds flags to both runs (for example LOADGEN_FLAGS="-c 32").
+# LOADTEST_PROFILE=1 takes a CPU profile of the (first) authorization server
+# during each run through AUTHSERVER_PPROF_ADDR and keeps it as
+# testoutput/loadtest-<mode>.pprof (`go tool pprof -top bin/authserver FILE`).
 #
 # LOADTEST_DB=postgres (`make loadtest-postgres`) puts the authorization
 # server on a fresh PostgreSQL database instead (created on
@@ -97,14 +100,20 @@ if [ "${LOADTEST_DB:-sqlite}" = postgres ]; then
   trap 'cleanup; psql "$server" -qc "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null' EXIT
 fi
 as_env=(AUTHSERVER_ISSUER="$as" AUTHSERVER_AUDIENCE="$api" AUTHSERVER_DB="$as_db" AUTHSERVER_DEMO_CLIENT_REDIRECT_URI="$client/callback")
+pprof_env=()
+if [ -n "${LOADTEST_PROFILE:-}" ]; then
+  pprof_addr="127.0.0.1:$(free_port)"
+  pprof_env=(AUTHSERVER_PPROF_ADDR="$pprof_addr")
+fi
 if [ "$replicas" -eq 1 ]; then
-  start authserver "$as_port" AUTHSERVER_ADDR="127.0.0.1:$as_port" "${as_env[@]}"
+  start authserver "$as_port" AUTHSERVER_ADDR="127.0.0.1:$as_port" "${as_env[@]}" "${pprof_env[@]}"
 else
   # Two replicas on internal ports; nginx answers on $as_port.
   upstream=""
   for r in $(seq 1 "$replicas"); do
     port=$(free_port)
-    start authserver "$port" AUTHSERVER_ADDR="127.0.0.1:$port" "${as_env[@]}"
+    start authserver "$port" AUTHSERVER_ADDR="127.0.0.1:$port" "${as_env[@]}" "${pprof_env[@]}"
+    pprof_env=() # only the first replica is profiled
     upstream+="server 127.0.0.1:$port; "
   done
   cat >"$work/nginx.conf" <<NGINX
@@ -138,8 +147,17 @@ echo "loadtest: load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null
 status=0
 for mode in tokens flows; do
   echo
+  profiler=""
+  if [ -n "${LOADTEST_PROFILE:-}" ]; then
+    mkdir -p testoutput
+    curl -sf -o "testoutput/loadtest-$mode.pprof" "http://$pprof_addr/debug/pprof/profile?seconds=8" &
+    profiler=$!
+  fi
   # shellcheck disable=SC2086 # LOADGEN_FLAGS is a list of flags
   "$work/loadgen" -mode "$mode" -c 16 -d 10s -authserver "$as" -redirect-uri "$client/callback" ${LOADGEN_FLAGS:-} || status=1
+  if [ -n "$profiler" ]; then
+    wait "$profiler" && echo "loadtest: CPU profile in testoutput/loadtest-$mode.pprof (go tool pprof -top bin/authserver testoutput/loadtest-$mode.pprof)"
+  fi
 done
 echo
 echo "loadtest: load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

@@ -83,3 +83,31 @@ func TestProbe(t *testing.T) {
 		t.Fatal("a bad address must fail the probe")
 	}
 }
+
+func TestProfileListensOnLoopbackOnly(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	for _, addr := range []string{":6060", "0.0.0.0:6060", "192.0.2.1:6060", "[::]:6060", "no-port"} {
+		if err := Profile(t.Context(), addr, logger); err == nil {
+			t.Errorf("Profile(%q) = nil, want a refusal", addr)
+		}
+	}
+	if err := Profile(t.Context(), "", logger); err != nil {
+		t.Errorf("Profile(\"\") = %v, want nil (off)", err)
+	}
+}
+
+func TestProfileServesCPUProfile(t *testing.T) {
+	addr := actortest.FreeAddr(t)
+	if err := Profile(t.Context(), addr, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/debug/pprof/profile?seconds=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || len(body) == 0 {
+		t.Fatalf("profile: %d, %d bytes", resp.StatusCode, len(body))
+	}
+}

@@ -54,6 +54,10 @@ func Open(ctx context.Context, file string, migrations fs.FS) (*DB, error) {
 		// NORMAL is safe with WAL: a power cut can lose the last commits
 		// but never corrupts the file.
 		"_synchronous": {"NORMAL"},
+		// Keep each connection's prepared statements for reuse: without
+		// it, every query is compiled anew, about a tenth of a token
+		// request's time in the load test's profile.
+		"_stmt_cache_size": {"256"},
 	}
 	dsn := func(extra string) string {
 		return "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + params.Encode() + extra

@@ -15,9 +15,12 @@ const DefaultSigningAlg = "EdDSA"
 
 // Config is the validated configuration.
 type Config struct {
-	Addr     string // AUTHSERVER_ADDR
-	Issuer   string // AUTHSERVER_ISSUER: `iss` of tokens, no trailing slash
-	Audience string // AUTHSERVER_AUDIENCE: `aud` of access tokens
+	Addr string // AUTHSERVER_ADDR
+	// PprofAddr, when set, serves Go's profiler on this loopback address
+	// (AUTHSERVER_PPROF_ADDR; see serve.Profile and `make loadtest`).
+	PprofAddr string
+	Issuer    string // AUTHSERVER_ISSUER: `iss` of tokens, no trailing slash
+	Audience  string // AUTHSERVER_AUDIENCE: `aud` of access tokens
 	// PodcastsAudience is the podcasts API's identifier in the seeded
 	// registry of protected resources (AUTHSERVER_PODCASTS_AUDIENCE).
 	PodcastsAudience string
@@ -59,6 +62,7 @@ func Load(getenv func(string) string) (Config, error) {
 	r := envconfig.New(getenv)
 	c := Config{
 		Addr:                     r.String("AUTHSERVER_ADDR", contract.AuthServerAddr),
+		PprofAddr:                r.String("AUTHSERVER_PPROF_ADDR", ""),
 		Issuer:                   r.URL("AUTHSERVER_ISSUER", contract.AuthServerURL),
 		Audience:                 r.URL("AUTHSERVER_AUDIENCE", contract.ResourceAPIURL),
 		PodcastsAudience:         r.URL("AUTHSERVER_PODCASTS_AUDIENCE", contract.PodcastsAPIURL),
