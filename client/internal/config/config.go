@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -65,8 +66,12 @@ type Config struct {
 	DB string // CLIENT_DB: a SQLite file path or a postgres:// URL
 	// AnonymousSessionTTL is how long a session without tokens lives.
 	AnonymousSessionTTL time.Duration
-	LogFormat           string
-	LogLevel            string
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (CLIENT_TRUSTED_PROXIES, see shared/clientip); none means
+	// the connection's address is the caller's.
+	TrustedProxies []netip.Prefix
+	LogFormat      string
+	LogLevel       string
 }
 
 // RedirectURI is where the authorization server sends the browser back
@@ -127,6 +132,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DPoPAlg = r.OneOf("CLIENT_DPOP_ALG", "EdDSA", "EdDSA", "ES256")
 	c.DB = r.String("CLIENT_DB", "data/client.db")
 	c.AnonymousSessionTTL = r.Duration("CLIENT_ANONYMOUS_SESSION_TTL", 2*time.Hour)
+	c.TrustedProxies = r.IPRanges("CLIENT_TRUSTED_PROXIES")
 	c.LogFormat = r.OneOf("LOG_FORMAT", "text", "text", "json")
 	c.LogLevel = r.OneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	err := r.Err()
