@@ -66,12 +66,13 @@ type Config struct {
 	DB string // CLIENT_DB: a SQLite file path or a postgres:// URL
 	// AnonymousSessionTTL is how long a session without tokens lives.
 	AnonymousSessionTTL time.Duration
+	LogFormat           string
+	LogLevel            string
+
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed (CLIENT_TRUSTED_PROXIES, see shared/clientip); none means
 	// the connection's address is the caller's.
 	TrustedProxies []netip.Prefix
-	LogFormat      string
-	LogLevel       string
 }
 
 // RedirectURI is where the authorization server sends the browser back

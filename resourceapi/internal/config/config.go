@@ -39,12 +39,13 @@ type Config struct {
 	JWKSRefresh time.Duration
 	// MaxTokenLifetime is the longest exp - iat an access token may claim.
 	MaxTokenLifetime time.Duration
+	LogFormat        string
+	LogLevel         string
+
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed (RESOURCEAPI_TRUSTED_PROXIES, see shared/clientip); none
 	// means the connection's address is the caller's.
 	TrustedProxies []netip.Prefix
-	LogFormat      string
-	LogLevel       string
 }
 
 // Load reads the configuration through getenv and reports every mistake at

@@ -28,29 +28,28 @@ type Podcasts struct {
 	// MaxTokenLifetime is the longest exp - iat an access token may claim
 	// (PODCASTAPI_MAX_TOKEN_LIFETIME).
 	MaxTokenLifetime time.Duration
+	LogFormat        string
+	LogLevel         string
+
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed (PODCASTAPI_TRUSTED_PROXIES, see shared/clientip).
 	TrustedProxies []netip.Prefix
-	LogFormat      string
-	LogLevel       string
 }
 
 // LoadPodcasts reads the podcasts API's configuration through getenv.
 func LoadPodcasts(getenv func(string) string) (Podcasts, error) {
 	r := envconfig.New(getenv)
 	c := Podcasts{
-		Addr:   r.String("PODCASTAPI_ADDR", contract.PodcastsAPIAddr),
-		URL:    r.URL("PODCASTAPI_URL", contract.PodcastsAPIURL),
-		Issuer: r.URL("PODCASTAPI_ISSUER", contract.AuthServerURL),
-		// The podcasts API is not replicated in docker-compose.cluster.yml,
-		// but it reads the setting like every actor, for a balancer of one's own.
-		TrustedProxies: r.IPRanges("PODCASTAPI_TRUSTED_PROXIES"),
-		LogFormat:      r.OneOf("LOG_FORMAT", "text", "text", "json"),
-		LogLevel:       r.OneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		Addr:      r.String("PODCASTAPI_ADDR", contract.PodcastsAPIAddr),
+		URL:       r.URL("PODCASTAPI_URL", contract.PodcastsAPIURL),
+		Issuer:    r.URL("PODCASTAPI_ISSUER", contract.AuthServerURL),
+		LogFormat: r.OneOf("LOG_FORMAT", "text", "text", "json"),
+		LogLevel:  r.OneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 	}
 	c.JWKSURL = r.URL("PODCASTAPI_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
 	c.JWKSRefresh = r.Duration("PODCASTAPI_JWKS_REFRESH", time.Minute)
 	c.MaxTokenLifetime = r.Duration("PODCASTAPI_MAX_TOKEN_LIFETIME", 15*time.Minute)
+	c.TrustedProxies = r.IPRanges("PODCASTAPI_TRUSTED_PROXIES")
 	if err := r.Err(); err != nil {
 		return Podcasts{}, fmt.Errorf("configuration: %w", err)
 	}
