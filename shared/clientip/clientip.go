@@ -29,7 +29,9 @@ import (
 // the end: the right-hand entries were written by our own proxies, while
 // everything left of the first untrusted address was written by the caller
 // (or by proxies we know nothing of) and could say anything. Reading from
-// the left would hand the caller the choice. echo's default trust of every
+// the left would hand the caller the choice. (An entry that is not an
+// address makes echo fall back to the connection's; when every address is
+// trusted, the leftmost wins.) echo's default trust of every
 // loopback, link-local and private address is turned off, so only the
 // listed ranges count as proxies.
 func Extractor(trusted []netip.Prefix) echo.IPExtractor {
