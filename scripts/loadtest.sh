@@ -108,11 +108,13 @@ fi
 if [ "$replicas" -eq 1 ]; then
   start authserver "$as_port" AUTHSERVER_ADDR="127.0.0.1:$as_port" "${as_env[@]}" "${pprof_env[@]}"
 else
-  # Two replicas on internal ports; nginx answers on $as_port.
+  # Two replicas on internal ports; nginx answers on $as_port and is the
+  # one proxy they believe (it connects from 127.0.0.1).
   upstream=""
   for r in $(seq 1 "$replicas"); do
     port=$(free_port)
-    start authserver "$port" AUTHSERVER_ADDR="127.0.0.1:$port" "${as_env[@]}" "${pprof_env[@]}"
+    start authserver "$port" AUTHSERVER_ADDR="127.0.0.1:$port" AUTHSERVER_TRUSTED_PROXIES=127.0.0.1/32 \
+      "${as_env[@]}" "${pprof_env[@]}"
     pprof_env=() # only the first replica is profiled
     upstream+="server 127.0.0.1:$port; "
   done
@@ -130,6 +132,7 @@ http {
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_set_header Host \$http_host;
+    proxy_set_header X-Forwarded-For \$remote_addr;
     server { listen 127.0.0.1:$as_port; location / { proxy_pass http://authserver; } }
 }
 NGINX
