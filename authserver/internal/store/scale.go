@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/oauthlab/oauthlab/shared/sqldb"
@@ -122,7 +123,28 @@ func (db *DB) EnsureSigningKey(ctx context.Context, k oauth.SigningKey) (bool, e
 // CreateGrantWithToken stores a grant without a code and its access token
 // in one transaction (oauth.MachineGrantStore): one commit per
 // client_credentials token instead of two.
+//
+// On PostgreSQL the two INSERTs are one statement (a data-modifying WITH),
+// which is atomic on its own: one round trip to the server instead of four
+// (BEGIN, INSERT, INSERT, COMMIT), the largest part of a token's cost
+// there. The access token's foreign key is checked at the end of the
+// statement, after both rows exist. SQLite has no INSERT inside WITH, and
+// there group commit already shares the transaction.
 func (db *DB) CreateGrantWithToken(ctx context.Context, g oauth.Grant, t oauth.AccessToken) error {
+	if db.conn.Dialect == sqldb.Postgres {
+		var user any
+		if g.UserID != "" {
+			user = g.UserID
+		}
+		_, err := db.write.ExecContext(ctx, `WITH grant_row AS (
+				INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?))
+			INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at, jkt)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID,
+			t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "), strings.Join(t.Resources, " "),
+			unix(t.IssuedAt), unix(t.ExpiresAt), t.JKT)
+		return err
+	}
 	return db.tx(ctx, func(tx sqldb.Queryer) error {
 		if err := insertGrant(ctx, tx, g); err != nil {
 			return err
