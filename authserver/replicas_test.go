@@ -141,56 +141,14 @@ func TestReplicas(t *testing.T) {
 		// Clients ask both replicas for tokens; A is killed (SIGKILL) on
 		// the way. B keeps serving, and every token either issued still
 		// introspects as active.
-		var mu sync.Mutex
-		var issued []string
-		var failedOnB atomic.Int32
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for w := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; ; i++ {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					base := []string{a.URL, b.URL}[(w+i)%2]
-					tok, err := clientCredentials(base)
-					if err != nil {
-						if base == b.URL {
-							failedOnB.Add(1)
-						}
-						continue
-					}
-					mu.Lock()
-					issued = append(issued, tok)
-					mu.Unlock()
-				}
-			}()
-		}
-		// Counted, not timed: on a loaded machine a token may take a while.
-		waitFor := func(n int) {
-			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-				mu.Lock()
-				got := len(issued)
-				mu.Unlock()
-				if got >= n {
-					return
-				}
-			}
-		}
-		waitFor(8)
+		load := startTokenLoad([]string{a.URL, b.URL}, 4)
+		load.waitFor(8)
 		a.Kill()
-		mu.Lock()
-		beforeKill := len(issued)
-		mu.Unlock()
-		waitFor(beforeKill + 8)
-		close(stop)
-		wg.Wait()
-		if failedOnB.Load() > 0 {
-			t.Errorf("B failed %d requests while A died", failedOnB.Load())
+		beforeKill := load.count()
+		load.waitFor(beforeKill + 8)
+		issued := load.finish()
+		if n := load.failures(b.URL); n > 0 {
+			t.Errorf("B failed %d requests while A died", n)
 		}
 		if len(issued) < beforeKill+8 {
 			t.Fatalf("only %d tokens issued under load", len(issued))
@@ -201,6 +159,70 @@ func TestReplicas(t *testing.T) {
 			}
 		}
 	})
+}
+
+// tokenLoad is clients asking for demo-machine tokens without pause, each
+// worker going to the next of bases in turn, until finish.
+type tokenLoad struct {
+	mu     sync.Mutex
+	issued []string
+	failed map[string]int // by base URL
+	stop   chan struct{}
+	wg     sync.WaitGroup
+}
+
+func startTokenLoad(bases []string, workers int) *tokenLoad {
+	l := &tokenLoad{failed: map[string]int{}, stop: make(chan struct{})}
+	for w := range workers {
+		l.wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-l.stop:
+					return
+				default:
+				}
+				base := bases[(w+i)%len(bases)]
+				tok, err := clientCredentials(base)
+				l.mu.Lock()
+				if err != nil {
+					l.failed[base]++
+				} else {
+					l.issued = append(l.issued, tok)
+				}
+				l.mu.Unlock()
+			}
+		})
+	}
+	return l
+}
+
+// count is how many tokens were issued so far.
+func (l *tokenLoad) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.issued)
+}
+
+// waitFor waits until n tokens were issued: counted, not timed, as on a
+// loaded machine a token may take a while (it gives up after 30 s).
+func (l *tokenLoad) waitFor(n int) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && l.count() < n; {
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// finish stops the workers and returns every token issued.
+func (l *tokenLoad) finish() []string {
+	close(l.stop)
+	l.wg.Wait()
+	return slices.Clone(l.issued)
+}
+
+// failures is how many requests to base failed.
+func (l *tokenLoad) failures(base string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.failed[base]
 }
 
 // clientCredentials asks base for a demo-machine token and returns it.
