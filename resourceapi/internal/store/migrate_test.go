@@ -65,3 +65,39 @@ func TestReplayKeysSurviveTheTableRebuild(t *testing.T) {
 		})
 	}
 }
+
+// The sweep removes the keys whose time has passed and keeps the others
+// (it scans: the table has no index on expires_at).
+func TestDeleteExpiredProofs(t *testing.T) {
+	ctx := context.Background()
+	for name, newDSN := range databases {
+		t.Run(name, func(t *testing.T) {
+			s := open(t, newDSN(t))
+			now := time.Now()
+			for key, until := range map[string]time.Time{"gone": now.Add(-time.Second), "live": now.Add(time.Minute)} {
+				if _, err := s.Seen(ctx, key, until); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.DeleteExpiredProofs(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			rows, err := s.read.QueryContext(ctx, `SELECT key FROM dpop_proofs`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					t.Fatal(err)
+				}
+				keys = append(keys, k)
+			}
+			if err := rows.Err(); err != nil || len(keys) != 1 || keys[0] != "live" {
+				t.Fatalf("after the sweep: %v, %v; want [live]", keys, err)
+			}
+		})
+	}
+}
