@@ -127,6 +127,7 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		RegistrationToken:    cfg.RegistrationToken,
 		RegistrationsPerHour: cfg.RegistrationsPerHour,
 		DPoP:                 dpopOpts,
+		TrustedProxies:       cfg.TrustedProxies,
 		// The throttles count in the database, so that every replica
 		// behind a load balancer counts the same failures.
 		LoginFailures:        throttle.NewSharedCounter(db, "login:", time.Hour, time.Now, logger),
@@ -139,7 +140,8 @@ func serveHTTP(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	go cleanUp(ctx, db, logger)
 	logger.Info("starting", "issuer", cfg.Issuer, "audience", cfg.Audience, "db", sqldb.Redact(cfg.DBPath),
 		"signing_alg", cfg.SigningAlg, "access_token_ttl", cfg.AccessTokenTTL.String(),
-		"open_registration", cfg.RegistrationToken == "", "dpop_nonces", cfg.DPoPNonces)
+		"open_registration", cfg.RegistrationToken == "", "dpop_nonces", cfg.DPoPNonces,
+		"trusted_proxies", fmt.Sprint(cfg.TrustedProxies))
 	return serve.Run(ctx, "authserver", cfg.Addr, handler, logger, stdout)
 }
 

@@ -102,13 +102,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	handler := web.NewHandler(web.Config{
-		Resource:  cfg.URL,
-		Issuer:    cfg.Issuer,
-		Store:     st,
-		Validator: validator,
-		Health:    st.Ping,
-		Logger:    logger,
-		DPoP:      proofs,
+		Resource:       cfg.URL,
+		Issuer:         cfg.Issuer,
+		Store:          st,
+		Validator:      validator,
+		Health:         st.Ping,
+		Logger:         logger,
+		DPoP:           proofs,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	return serve.Run(ctx, "resourceapi", cfg.Addr, handler, logger, stdout)
 }

@@ -105,14 +105,19 @@ if [ -n "${LOADTEST_PROFILE:-}" ]; then
   pprof_addr="127.0.0.1:$(free_port)"
   pprof_env=(AUTHSERVER_PPROF_ADDR="$pprof_addr")
 fi
+as_pids=()
 if [ "$replicas" -eq 1 ]; then
   start authserver "$as_port" AUTHSERVER_ADDR="127.0.0.1:$as_port" "${as_env[@]}" "${pprof_env[@]}"
+  as_pids+=("${pids[-1]}")
 else
-  # Two replicas on internal ports; nginx answers on $as_port.
+  # Two replicas on internal ports; nginx answers on $as_port and is the
+  # one proxy they believe (it connects from 127.0.0.1).
   upstream=""
   for r in $(seq 1 "$replicas"); do
     port=$(free_port)
-    start authserver "$port" AUTHSERVER_ADDR="127.0.0.1:$port" "${as_env[@]}" "${pprof_env[@]}"
+    start authserver "$port" AUTHSERVER_ADDR="127.0.0.1:$port" AUTHSERVER_TRUSTED_PROXIES=127.0.0.1/32 \
+      "${as_env[@]}" "${pprof_env[@]}"
+    as_pids+=("${pids[-1]}")
     pprof_env=() # only the first replica is profiled
     upstream+="server 127.0.0.1:$port; "
   done
@@ -130,6 +135,7 @@ http {
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_set_header Host \$http_host;
+    proxy_set_header X-Forwarded-For \$remote_addr;
     server { listen 127.0.0.1:$as_port; location / { proxy_pass http://authserver; } }
 }
 NGINX
@@ -142,6 +148,16 @@ start resourceapi "$api_port" RESOURCEAPI_ADDR="127.0.0.1:$api_port" RESOURCEAPI
 start client "$client_port" CLIENT_ADDR="127.0.0.1:$client_port" CLIENT_URL="$client" \
   CLIENT_ISSUER="$as" CLIENT_API_URL="$api" CLIENT_DB="$work/client.db"
 
+# as_cpu_ticks: CPU time (user + system, in clock ticks) the authorization
+# server processes have used so far, from /proc/PID/stat (fields 14 and 15).
+as_cpu_ticks() {
+  local total=0 pid
+  for pid in "${as_pids[@]}"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 echo "loadtest: actors up (authorization server $as: ${LOADTEST_DB:-sqlite}, $replicas replica(s)), files in $work"
 echo "loadtest: load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 status=0
@@ -153,8 +169,12 @@ for mode in tokens flows; do
     curl -sf -o "testoutput/loadtest-$mode.pprof" "http://$pprof_addr/debug/pprof/profile?seconds=8" &
     profiler=$!
   fi
+  cpu_before=$(as_cpu_ticks)
+  started=$(date +%s.%N)
   # shellcheck disable=SC2086 # LOADGEN_FLAGS is a list of flags
   "$work/loadgen" -mode "$mode" -c 16 -d 10s -authserver "$as" -redirect-uri "$client/callback" ${LOADGEN_FLAGS:-} || status=1
+  awk -v ticks=$(($(as_cpu_ticks) - cpu_before)) -v hz="$(getconf CLK_TCK)" -v t0="$started" -v t1="$(date +%s.%N)" \
+    'BEGIN { s = ticks / hz; printf "authorization server CPU: %.1fs in %.1fs (%.2f cores, with the workers'"'"' sign-in)\n", s, t1 - t0, s / (t1 - t0) }'
   if [ -n "$profiler" ]; then
     wait "$profiler" && echo "loadtest: CPU profile in testoutput/loadtest-$mode.pprof (go tool pprof -top bin/authserver testoutput/loadtest-$mode.pprof)"
   fi

@@ -10,6 +10,7 @@ package envconfig
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -98,6 +99,41 @@ func (r *Reader) OneOf(key, def string, allowed ...string) string {
 	}
 	r.errs = append(r.errs, fmt.Errorf("%s: %q is not one of %s", key, v, strings.Join(allowed, ", ")))
 	return def
+}
+
+// IPRanges reads a comma-separated list of CIDRs (10.0.0.0/24) or single
+// addresses (10.0.0.5, which stands for 10.0.0.5/32), such as the proxies
+// an actor believes. Unset or empty gives none. A CIDR with host bits set
+// (10.0.0.5/24) is refused rather than widened behind the reader's back,
+// and so is a prefix of length 0, which would cover every address.
+func (r *Reader) IPRanges(key string) []netip.Prefix {
+	v := r.String(key, "")
+	if v == "" {
+		return nil
+	}
+	var ranges []netip.Prefix
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil || a.Zone() != "" {
+				r.errs = append(r.errs, fmt.Errorf("%s: %q is not an IP address or a CIDR such as 10.0.0.0/24", key, item))
+				continue
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		switch {
+		case p.Bits() == 0:
+			r.errs = append(r.errs, fmt.Errorf("%s: %q covers every address; list only the proxies", key, item))
+		case p.Masked() != p:
+			r.errs = append(r.errs, fmt.Errorf("%s: %q has host bits set; did you mean %s?", key, item, p.Masked()))
+		default:
+			ranges = append(ranges, p)
+		}
+	}
+	return ranges
 }
 
 // Err returns every problem found so far, joined, or nil.

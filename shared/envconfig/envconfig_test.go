@@ -68,3 +68,38 @@ func TestEveryMistakeIsReported(t *testing.T) {
 		}
 	}
 }
+
+func TestIPRanges(t *testing.T) {
+	r := New(env(map[string]string{"P": " 10.0.0.0/24, 127.0.0.1 ,::1, fd00::/8"}))
+	var got []string
+	for _, p := range r.IPRanges("P") {
+		got = append(got, p.String())
+	}
+	if want := "10.0.0.0/24 127.0.0.1/32 ::1/128 fd00::/8"; strings.Join(got, " ") != want {
+		t.Errorf("IPRanges = %v, want %s", got, want)
+	}
+	if r.IPRanges("UNSET") != nil {
+		t.Error("an unset list must give no ranges")
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIPRangesReportsEveryBadItem(t *testing.T) {
+	r := New(env(map[string]string{"P": "10.0.0.1/33,nginx,10.0.0.5/24,0.0.0.0/0,fe80::1%eth0,,127.0.0.1"}))
+	got := r.IPRanges("P")
+	if len(got) != 1 || got[0].String() != "127.0.0.1/32" {
+		t.Errorf("IPRanges = %v, want only the good item", got)
+	}
+	err := r.Err()
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, want := range []string{`"10.0.0.1/33"`, `"nginx"`, `"10.0.0.5/24" has host bits set; did you mean 10.0.0.0/24?`,
+		`"0.0.0.0/0" covers every address`, `"fe80::1%eth0"`, `""`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %s", err, want)
+		}
+	}
+}

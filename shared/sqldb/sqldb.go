@@ -349,6 +349,39 @@ func (db *DB) Bind(q Queryer) Queryer {
 	return rebound{q}
 }
 
+// Writer is the Queryer for statements that write outside [DB.Tx]. On
+// SQLite its ExecContext runs as a transaction of its own through
+// [sqlitedb.DB.Tx], so it shares a commit with the writes queued beside it
+// (group commit) instead of paying for one alone; its QueryContext and
+// QueryRowContext (INSERT ... RETURNING) go to the writer connection as
+// they are. On PostgreSQL it is Bind(Write).
+func (db *DB) Writer() Queryer {
+	if db.Dialect == SQLite {
+		return groupWriter{db.lite}
+	}
+	return db.Bind(db.Write)
+}
+
+type groupWriter struct{ lite *sqlitedb.DB }
+
+func (w groupWriter) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := w.lite.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
+func (w groupWriter) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return w.lite.Write.QueryContext(ctx, query, args...)
+}
+
+func (w groupWriter) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return w.lite.Write.QueryRowContext(ctx, query, args...)
+}
+
 type rebound struct{ q Queryer }
 
 func (r rebound) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

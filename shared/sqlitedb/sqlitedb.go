@@ -9,6 +9,11 @@
 // timeout or not. A single writer connection queues writes in Go instead,
 // and BEGIN IMMEDIATE (the _txlock parameter) takes the write lock up front.
 // WAL lets the readers go on while the writer writes.
+//
+// Why group commit (groupcommit.go): that single writer would otherwise pay
+// one commit per transaction, and every writer waits in its queue. So the
+// transactions that queued while the writer was busy share one commit, each
+// in a savepoint of its own; to each caller it is still its own transaction.
 package sqlitedb
 
 import (
@@ -23,6 +28,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -34,6 +41,15 @@ type DB struct {
 	Write *sql.DB
 	// Read is a pool of read-only connections for queries.
 	Read *sql.DB
+
+	queue      chan *txRequest // to the writer goroutine (groupcommit.go)
+	closing    chan struct{}   // closed by Close
+	writerDone chan struct{}   // closed when the writer goroutine ends
+	closeOnce  sync.Once
+	maxBatch   int // transactions per commit at most; 1 turns group commit off (benchmarks)
+	// For tests: callers waiting to hand a transaction to the writer, and
+	// commits that held more than one transaction.
+	queued, sharedCommits atomic.Int64
 }
 
 // Open opens the SQLite file (creating it and its folder if needed) and
@@ -80,7 +96,8 @@ func Open(ctx context.Context, file string, migrations fs.FS) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	db := &DB{Write: write, Read: read}
+	db := &DB{Write: write, Read: read, queue: make(chan *txRequest), closing: make(chan struct{}), writerDone: make(chan struct{}), maxBatch: defaultMaxBatch}
+	go db.writeLoop()
 	if err := db.migrate(ctx, migrations); err != nil {
 		db.Close()
 		return nil, err
@@ -88,24 +105,18 @@ func Open(ctx context.Context, file string, migrations fs.FS) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
-func (db *DB) Close() error { return errors.Join(db.Read.Close(), db.Write.Close()) }
+// Close stops the writer goroutine (after the batch it is running) and
+// closes both pools. A Tx after Close fails.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		close(db.closing)
+		<-db.writerDone
+	})
+	return errors.Join(db.Read.Close(), db.Write.Close())
+}
 
 // Ping checks that the file answers, for /healthz.
 func (db *DB) Ping(ctx context.Context) error { return db.Read.PingContext(ctx) }
-
-// Tx runs fn in a write transaction and commits it when fn returns nil.
-func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() // a no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
 
 func (db *DB) migrate(ctx context.Context, migrations fs.FS) error {
 	var names []string

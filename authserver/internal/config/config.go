@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -47,6 +48,10 @@ type Config struct {
 	// (AUTHSERVER_REGISTRATIONS_PER_HOUR).
 	RegistrationsPerHour int
 	CookieSecure         bool // AUTHSERVER_COOKIE_SECURE
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (AUTHSERVER_TRUSTED_PROXIES, see shared/clientip); none
+	// means the connection's address is the caller's.
+	TrustedProxies []netip.Prefix
 	// DPoPNonces makes every DPoP proof at /token and /userinfo carry a
 	// server nonce (RFC 9449 §8; AUTHSERVER_DPOP_NONCES).
 	DPoPNonces bool
@@ -77,6 +82,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RegistrationsPerHour:     r.Int("AUTHSERVER_REGISTRATIONS_PER_HOUR", 20, 1),
 		DPoPNonces:               r.Bool("AUTHSERVER_DPOP_NONCES", false),
 		RequirePAR:               r.Bool("AUTHSERVER_REQUIRE_PAR", false),
+		TrustedProxies:           r.IPRanges("AUTHSERVER_TRUSTED_PROXIES"),
 		LogFormat:                r.OneOf("LOG_FORMAT", "text", "text", "json"),
 		LogLevel:                 r.String("LOG_LEVEL", "info"),
 		DemoClientRedirectURI:    r.String("AUTHSERVER_DEMO_CLIENT_REDIRECT_URI", contract.WebClient.RedirectURI),

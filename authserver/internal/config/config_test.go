@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,10 @@ func TestLoad(t *testing.T) {
 				c.DBPath == "data/authserver.db" && c.SeedDemo && c.SigningAlg == DefaultSigningAlg &&
 				c.AccessTokenTTL == 10*time.Minute && c.RefreshTokenTTL == 720*time.Hour && c.CodeTTL == time.Minute &&
 				!c.CookieSecure && c.RegistrationToken == "" && c.DemoClientRedirectURI == "http://localhost:8080/callback" &&
-				c.RegistrationsPerHour == 20
+				c.RegistrationsPerHour == 20 && c.TrustedProxies == nil
+		}},
+		{name: "trusted proxies", env: map[string]string{"AUTHSERVER_TRUSTED_PROXIES": "127.0.0.1/32, 10.89.0.10"}, check: func(c Config) bool {
+			return fmt.Sprint(c.TrustedProxies) == "[127.0.0.1/32 10.89.0.10/32]"
 		}},
 		{name: "https issuer makes cookies secure", env: map[string]string{"AUTHSERVER_ISSUER": "https://auth.example/"}, check: func(c Config) bool {
 			return c.CookieSecure && c.Issuer == "https://auth.example"
@@ -35,7 +39,9 @@ func TestLoad(t *testing.T) {
 		{name: "registrations per hour must be positive", env: map[string]string{"AUTHSERVER_REGISTRATIONS_PER_HOUR": "0"}, wantErr: []string{"AUTHSERVER_REGISTRATIONS_PER_HOUR"}},
 		{name: "every mistake reported at once", env: map[string]string{
 			"AUTHSERVER_ISSUER": "localhost:9000", "AUTHSERVER_SIGNING_ALG": "HS256", "AUTHSERVER_CODE_TTL": "1h", "AUTHSERVER_SEED_DEMO": "maybe",
-		}, wantErr: []string{"AUTHSERVER_ISSUER", "AUTHSERVER_SIGNING_ALG", "AUTHSERVER_CODE_TTL", "AUTHSERVER_SEED_DEMO"}},
+			"AUTHSERVER_TRUSTED_PROXIES": "nginx, 0.0.0.0/0",
+		}, wantErr: []string{"AUTHSERVER_ISSUER", "AUTHSERVER_SIGNING_ALG", "AUTHSERVER_CODE_TTL", "AUTHSERVER_SEED_DEMO",
+			`AUTHSERVER_TRUSTED_PROXIES: "nginx"`, `AUTHSERVER_TRUSTED_PROXIES: "0.0.0.0/0" covers every address`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sync/singleflight"
 )
 
 // Server holds the authorization server's protocol logic. Its fields are set
@@ -120,9 +122,15 @@ func (s *Server) AuthenticateClient(ctx context.Context, cr ClientCredentials) (
 // database on every request, so a secret changed or a client deleted on
 // any replica takes effect everywhere at once. A replica without the entry
 // pays bcrypt once.
+//
+// Concurrent first requests of one client with one secret share a single
+// bcrypt comparison (singleflight): otherwise sixteen workers starting at
+// once each pay for their own.
 type secretCache struct {
-	mu sync.Mutex
-	ok map[[32]byte]string
+	mu       sync.Mutex
+	ok       map[[32]byte]string
+	inFlight singleflight.Group
+	compares atomic.Int64 // bcrypt comparisons made, for tests
 }
 
 func (sc *secretCache) verify(c Client, secret string) bool {
@@ -133,7 +141,14 @@ func (sc *secretCache) verify(c Client, secret string) bool {
 	if hit && hash == c.SecretHash {
 		return true
 	}
-	if bcrypt.CompareHashAndPassword([]byte(c.SecretHash), []byte(secret)) != nil {
+	// The flight is keyed by the stored hash too, so a comparison against
+	// a secret that has just changed is never shared with one against the
+	// new hash.
+	matched, _, _ := sc.inFlight.Do(string(key[:])+c.SecretHash, func() (any, error) {
+		sc.compares.Add(1)
+		return bcrypt.CompareHashAndPassword([]byte(c.SecretHash), []byte(secret)) == nil, nil
+	})
+	if !matched.(bool) {
 		return false
 	}
 	sc.mu.Lock()

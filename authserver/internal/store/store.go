@@ -47,7 +47,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	return &DB{conn: conn, write: conn.Bind(conn.Write), read: conn.Bind(conn.Read)}, nil
+	return &DB{conn: conn, write: conn.Writer(), read: conn.Bind(conn.Read)}, nil
 }
 
 // Dialect tells which database the store runs on.

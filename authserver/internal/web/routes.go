@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/authserver/internal/throttle"
+	"github.com/oauthlab/oauthlab/shared/clientip"
 	"github.com/oauthlab/oauthlab/shared/logging"
 )
 
@@ -47,6 +49,9 @@ type Options struct {
 	// RegistrationThrottle counts registrations per address at /register;
 	// nil gives RegistrationsPerHour per hour, counted in this process.
 	RegistrationThrottle *throttle.Limiter
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the caller's address (shared/clientip); none means the connection's.
+	TrustedProxies []netip.Prefix
 }
 
 // maxBody bounds every request body: no legitimate request comes close.
@@ -71,9 +76,10 @@ func New(o Options) *echo.Echo {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// Use the connection's address for throttling: X-Forwarded-For is set
-	// by whoever sends the request and would let anyone pick their own.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// Every throttle keys on c.RealIP(): the connection's address, or the
+	// caller's as the trusted balancer reports it, never an address the
+	// caller picked (X-Forwarded-For from anyone else is ignored).
+	e.IPExtractor = clientip.Extractor(o.TrustedProxies)
 	e.HTTPErrorHandler = errorHandler
 	e.Use(
 		logging.Middleware(o.Logger),

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -67,6 +68,11 @@ type Config struct {
 	AnonymousSessionTTL time.Duration
 	LogFormat           string
 	LogLevel            string
+
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (CLIENT_TRUSTED_PROXIES, see shared/clientip); none means
+	// the connection's address is the caller's.
+	TrustedProxies []netip.Prefix
 }
 
 // RedirectURI is where the authorization server sends the browser back
@@ -127,6 +133,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DPoPAlg = r.OneOf("CLIENT_DPOP_ALG", "EdDSA", "EdDSA", "ES256")
 	c.DB = r.String("CLIENT_DB", "data/client.db")
 	c.AnonymousSessionTTL = r.Duration("CLIENT_ANONYMOUS_SESSION_TTL", 2*time.Hour)
+	c.TrustedProxies = r.IPRanges("CLIENT_TRUSTED_PROXIES")
 	c.LogFormat = r.OneOf("LOG_FORMAT", "text", "text", "json")
 	c.LogLevel = r.OneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	err := r.Err()

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -46,10 +47,11 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadOverrides(t *testing.T) {
 	c, err := Load(env(map[string]string{
-		"CLIENT_URL":       "https://music.example/",
-		"CLIENT_ISSUER":    "https://login.example",
-		"CLIENT_TOKEN_URL": "http://authserver:9000/token",
-		"CLIENT_API_URL":   "http://resourceapi:9090",
+		"CLIENT_URL":             "https://music.example/",
+		"CLIENT_ISSUER":          "https://login.example",
+		"CLIENT_TOKEN_URL":       "http://authserver:9000/token",
+		"CLIENT_API_URL":         "http://resourceapi:9090",
+		"CLIENT_TRUSTED_PROXIES": "127.0.0.1",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -65,19 +67,23 @@ func TestLoadOverrides(t *testing.T) {
 	if c.TokenURL != "http://authserver:9000/token" || c.RevocationURL != "https://login.example/revoke" {
 		t.Errorf("TokenURL = %q, RevocationURL = %q", c.TokenURL, c.RevocationURL)
 	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[127.0.0.1/32]" {
+		t.Errorf("TrustedProxies = %s", got)
+	}
 }
 
 func TestLoadReportsEveryProblem(t *testing.T) {
 	_, err := Load(env(map[string]string{
-		"CLIENT_URL":     "localhost:8080",
-		"CLIENT_API_URL": "ftp://x",
-		"LOG_FORMAT":     "xml",
-		"CLIENT_SCOPES":  "openid charts:read",
+		"CLIENT_URL":             "localhost:8080",
+		"CLIENT_API_URL":         "ftp://x",
+		"LOG_FORMAT":             "xml",
+		"CLIENT_SCOPES":          "openid charts:read",
+		"CLIENT_TRUSTED_PROXIES": "10.0.0.1/8",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted bad values")
 	}
-	for _, key := range []string{"CLIENT_URL", "CLIENT_API_URL", "LOG_FORMAT", "CLIENT_SCOPES: not a user scope of the music API nor an OpenID Connect scope: charts:read"} {
+	for _, key := range []string{"CLIENT_URL", "CLIENT_API_URL", "LOG_FORMAT", "CLIENT_TRUSTED_PROXIES", "CLIENT_SCOPES: not a user scope of the music API nor an OpenID Connect scope: charts:read"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error does not mention %s: %v", key, err)
 		}

@@ -78,7 +78,7 @@ func Open(ctx context.Context, dsn string, now func() time.Time, opts ...Option)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{conn: conn, write: conn.Bind(conn.Write), read: conn.Bind(conn.Read), now: now, anonTTL: DefaultAnonymousSessionTTL}
+	s := &Store{conn: conn, write: conn.Writer(), read: conn.Bind(conn.Read), now: now, anonTTL: DefaultAnonymousSessionTTL}
 	for _, o := range opts {
 		o(s)
 	}

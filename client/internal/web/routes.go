@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/oauthlab/oauthlab/shared/clientip"
 	"github.com/oauthlab/oauthlab/shared/logging"
 )
 
@@ -12,6 +13,8 @@ import (
 func (a *App) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	// c.RealIP() believes X-Forwarded-For only from CLIENT_TRUSTED_PROXIES.
+	e.IPExtractor = clientip.Extractor(a.cfg.TrustedProxies)
 	e.HTTPErrorHandler = a.handleError
 	e.Use(logging.Middleware(a.logger))
 	e.Use(a.securityHeaders)

@@ -31,6 +31,10 @@ type result struct {
 	errors    map[string]int  // by kind
 	locked    int             // responses that said "database is locked"
 	setupErrs map[string]int
+	// cpu is the CPU time (user and system) the load generator itself
+	// used during the measured time: on one machine it takes cores the
+	// server could have had.
+	cpu time.Duration
 }
 
 // drive runs c.concurrency workers. Each is set up first (a flow worker
@@ -68,6 +72,7 @@ func drive(ctx context.Context, c config, newWorker func(context.Context) (opera
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	begin := time.Now()
+	cpuBegin := cpuTime()
 	for _, op := range ops {
 		wg.Go(func() {
 			var lat []time.Duration
@@ -102,7 +107,18 @@ func drive(ctx context.Context, c config, newWorker func(context.Context) (opera
 	}
 	wg.Wait()
 	r.elapsed = time.Since(begin)
+	r.cpu = cpuTime() - cpuBegin
 	return r, nil
+}
+
+// cpuTime is the CPU time this process has used so far (0 where the
+// system cannot tell).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // kindOf names the kind of a failure, with transport errors grouped so that
@@ -141,6 +157,10 @@ func (r result) print(w io.Writer, mode string) {
 		fmt.Fprintf(w, "latency: p50 %s  p99 %s  max %s\n", round(pct(sorted, 50)), round(pct(sorted, 99)), round(sorted[n-1]))
 	}
 	fmt.Fprintf(w, `responses with "database is locked": %d`+"\n", r.locked)
+	if r.cpu > 0 && n > 0 {
+		fmt.Fprintf(w, "load generator CPU: %.1fs in %.1fs (%.2f cores), %s per operation\n",
+			r.cpu.Seconds(), r.elapsed.Seconds(), r.cpu.Seconds()/r.elapsed.Seconds(), round(r.cpu/time.Duration(n)))
+	}
 	printCounts := func(title string, m map[string]int) {
 		if len(m) == 0 {
 			return

@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logger.Info("token validation", "mode", "jwt", "issuer", cfg.Issuer, "audience", cfg.URL)
 	handler := web.NewPodcastsHandler(web.PodcastsConfig{
 		Resource: cfg.URL, Issuer: cfg.Issuer, Validator: validator, Logger: logger,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	return serve.Run(ctx, "podcastapi", cfg.Addr, handler, logger, stdout)
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/oauthlab/oauthlab/shared/contract"
@@ -40,6 +41,11 @@ type Config struct {
 	MaxTokenLifetime time.Duration
 	LogFormat        string
 	LogLevel         string
+
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (RESOURCEAPI_TRUSTED_PROXIES, see shared/clientip); none
+	// means the connection's address is the caller's.
+	TrustedProxies []netip.Prefix
 }
 
 // Load reads the configuration through getenv and reports every mistake at
@@ -55,6 +61,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ClientSecret:    r.String("RESOURCEAPI_CLIENT_SECRET", contract.ResourceAPIClient.Secret),
 		DB:              r.String("RESOURCEAPI_DB", "data/resourceapi.db"),
 		SeedDemo:        r.Bool("RESOURCEAPI_SEED_DEMO", true),
+		TrustedProxies:  r.IPRanges("RESOURCEAPI_TRUSTED_PROXIES"),
 		LogFormat:       r.OneOf("LOG_FORMAT", "text", "text", "json"),
 		LogLevel:        r.OneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 	}

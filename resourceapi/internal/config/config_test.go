@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +33,7 @@ func TestLoadDefaults(t *testing.T) {
 		JWKSRefresh:      time.Minute,
 		MaxTokenLifetime: 15 * time.Minute,
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
 	}
 }
@@ -42,6 +44,7 @@ func TestLoadOverrides(t *testing.T) {
 		"RESOURCEAPI_JWKS_URL":         "http://authserver:9000/.well-known/jwks.json",
 		"RESOURCEAPI_TOKEN_VALIDATION": "introspection",
 		"RESOURCEAPI_SEED_DEMO":        "false",
+		"RESOURCEAPI_TRUSTED_PROXIES":  "10.0.0.2, 10.1.0.0/16",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +61,9 @@ func TestLoadOverrides(t *testing.T) {
 	if c.TokenValidation != ValidationIntrospection || c.SeedDemo {
 		t.Errorf("got %+v", c)
 	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.2/32 10.1.0.0/16]" {
+		t.Errorf("TrustedProxies = %s", got)
+	}
 }
 
 func TestLoadReportsEveryMistake(t *testing.T) {
@@ -65,13 +71,28 @@ func TestLoadReportsEveryMistake(t *testing.T) {
 		"RESOURCEAPI_URL":              "localhost:9090",
 		"RESOURCEAPI_TOKEN_VALIDATION": "opaque",
 		"RESOURCEAPI_SEED_DEMO":        "maybe",
+		"RESOURCEAPI_TRUSTED_PROXIES":  "lb",
 	}))
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, key := range []string{"RESOURCEAPI_URL", "RESOURCEAPI_TOKEN_VALIDATION", "RESOURCEAPI_SEED_DEMO"} {
+	for _, key := range []string{"RESOURCEAPI_URL", "RESOURCEAPI_TOKEN_VALIDATION", "RESOURCEAPI_SEED_DEMO", "RESOURCEAPI_TRUSTED_PROXIES"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error does not name %s: %v", key, err)
 		}
+	}
+}
+
+func TestLoadPodcastsTrustedProxies(t *testing.T) {
+	c, err := LoadPodcasts(env(map[string]string{"PODCASTAPI_TRUSTED_PROXIES": "::1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[::1/128]" {
+		t.Errorf("TrustedProxies = %s", got)
+	}
+	_, err = LoadPodcasts(env(map[string]string{"PODCASTAPI_TRUSTED_PROXIES": "::1/200"}))
+	if err == nil || !strings.Contains(err.Error(), "PODCASTAPI_TRUSTED_PROXIES") {
+		t.Errorf("a bad proxy list: err = %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/oauthlab/oauthlab/shared/contract"
@@ -29,6 +30,10 @@ type Podcasts struct {
 	MaxTokenLifetime time.Duration
 	LogFormat        string
 	LogLevel         string
+
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (PODCASTAPI_TRUSTED_PROXIES, see shared/clientip).
+	TrustedProxies []netip.Prefix
 }
 
 // LoadPodcasts reads the podcasts API's configuration through getenv.
@@ -44,6 +49,7 @@ func LoadPodcasts(getenv func(string) string) (Podcasts, error) {
 	c.JWKSURL = r.URL("PODCASTAPI_JWKS_URL", c.Issuer+"/.well-known/jwks.json")
 	c.JWKSRefresh = r.Duration("PODCASTAPI_JWKS_REFRESH", time.Minute)
 	c.MaxTokenLifetime = r.Duration("PODCASTAPI_MAX_TOKEN_LIFETIME", 15*time.Minute)
+	c.TrustedProxies = r.IPRanges("PODCASTAPI_TRUSTED_PROXIES")
 	if err := r.Err(); err != nil {
 		return Podcasts{}, fmt.Errorf("configuration: %w", err)
 	}

@@ -52,7 +52,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: prepare the replay cache insert: %w", err)
 	}
-	return &Store{db: db, read: db.Bind(db.Read), write: db.Bind(db.Write), seen: seen, Now: time.Now}, nil
+	return &Store{db: db, read: db.Bind(db.Read), write: db.Writer(), seen: seen, Now: time.Now}, nil
 }
 
 // Close closes the prepared statement and the pools.

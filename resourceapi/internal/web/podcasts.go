@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,6 +30,9 @@ type PodcastsConfig struct {
 	// database, so that is right for one replica only: several replicas
 	// would need a shared replay cache like the music API's store.
 	DPoP *dpop.Verifier
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the caller's address (shared/clientip); none means the connection's.
+	TrustedProxies []netip.Prefix
 }
 
 // PodcastsRealm is the realm of the podcasts API's Bearer challenges.
@@ -36,7 +40,7 @@ const PodcastsRealm = "podcasts-api"
 
 // NewPodcastsHandler returns the podcasts API's router.
 func NewPodcastsHandler(cfg PodcastsConfig) http.Handler {
-	e := newEcho(cfg.Logger)
+	e := newEcho(cfg.Logger, cfg.TrustedProxies)
 
 	auth := bearerAuth(cfg.Validator, PodcastsRealm, cfg.Resource+oauth.MetadataPath,
 		newProofCheck(Config{Resource: cfg.Resource, DPoP: cfg.DPoP}))

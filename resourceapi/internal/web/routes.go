@@ -4,11 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/oauthlab/oauthlab/resourceapi/internal/music"
 	"github.com/oauthlab/oauthlab/resourceapi/internal/oauth"
+	"github.com/oauthlab/oauthlab/shared/clientip"
 	"github.com/oauthlab/oauthlab/shared/dpop"
 	"github.com/oauthlab/oauthlab/shared/logging"
 	"github.com/oauthlab/oauthlab/shared/scopes"
@@ -30,17 +32,22 @@ type Config struct {
 	// a verifier with the defaults and an in-memory replay cache, right for
 	// one replica only (main passes one with the store's replay cache).
 	DPoP *dpop.Verifier
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the caller's address (shared/clientip); none means the connection's.
+	TrustedProxies []netip.Prefix
 }
 
 // Realm is the realm of the Bearer challenges (RFC 6750 §3).
 const Realm = "music-api"
 
 // newEcho returns a router with what both APIs share: JSON errors
-// (errorHandler), the request log, and recovery from panics.
-func newEcho(logger *slog.Logger) *echo.Echo {
+// (errorHandler), the request log, recovery from panics, and c.RealIP()
+// that believes X-Forwarded-For only from the trusted proxies.
+func newEcho(logger *slog.Logger, trusted []netip.Prefix) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	e.IPExtractor = clientip.Extractor(trusted)
 	e.HTTPErrorHandler = errorHandler
 	e.Use(logging.Middleware(logger))
 	e.Use(recoverJSON)
@@ -49,7 +56,7 @@ func newEcho(logger *slog.Logger) *echo.Echo {
 
 // NewHandler returns the API's router.
 func NewHandler(cfg Config) http.Handler {
-	e := newEcho(cfg.Logger)
+	e := newEcho(cfg.Logger, cfg.TrustedProxies)
 
 	auth := bearerAuth(cfg.Validator, Realm, cfg.Resource+oauth.MetadataPath, newProofCheck(cfg))
 	s := cfg.Store
