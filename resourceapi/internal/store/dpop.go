@@ -31,6 +31,12 @@ func (s *Store) Seen(ctx context.Context, key string, until time.Time) (bool, er
 		// is too short to be worth interrupting, and over loopback that
 		// hand-over was about a tenth of what DPoP adds to a request. (On
 		// PostgreSQL the context still bounds the wait for the network.)
+		//
+		// The INSERT goes to the writer connection directly, not through
+		// the group commit of s.db.Tx: measured, the hand-over to the
+		// writer goroutine made a lone INSERT 30 % dearer and the
+		// RunParallel DPoP request no cheaper; only 16 callers doing
+		// nothing but INSERTs gained (a quarter).
 		execCtx = context.WithoutCancel(ctx)
 	}
 	res, err := s.seen.ExecContext(execCtx, key, until.Unix(), s.Now().Unix())
