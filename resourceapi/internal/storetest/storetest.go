@@ -58,6 +58,7 @@ func Run(t *testing.T, newDatabase func(t *testing.T) Opener) {
 		{"ConcurrentWritesNeverFail", testConcurrentWritesNeverFail},
 		{"DPoPReplayOnce", testDPoPReplayOnce},
 		{"DPoPReplayAcrossReplicas", testDPoPReplayAcrossReplicas},
+		{"DPoPReplayOfAGoneRequest", testDPoPReplayOfAGoneRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, newDatabase(t)) })
@@ -505,5 +506,21 @@ func testDPoPReplayAcrossReplicas(t *testing.T, open Opener) {
 	}
 	if seen, err := b.Seen(ctx, "jti-x", until); err != nil || !seen {
 		t.Fatalf("replica b: seen=%v %v, want seen (a accepted it)", seen, err)
+	}
+}
+
+// testDPoPReplayOfAGoneRequest: a call whose context is already cancelled
+// (the client went away) fails and records nothing, so the proof is still
+// new when it comes again.
+func testDPoPReplayOfAGoneRequest(t *testing.T, open Opener) {
+	s := open(t)
+	until := time.Now().Add(time.Minute)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Seen(gone, "jti-of-a-gone-request", until); err == nil {
+		t.Fatal("Seen with a cancelled context: no error")
+	}
+	if seen, err := s.Seen(context.Background(), "jti-of-a-gone-request", until); err != nil || seen {
+		t.Fatalf("the same proof later: seen=%v %v, want new", seen, err)
 	}
 }
