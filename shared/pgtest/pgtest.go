@@ -79,9 +79,17 @@ func DSN(t testing.TB) string {
 	t.Cleanup(func() {
 		defer admin.Close()
 		// WITH (FORCE) ends the sessions a store left open (PostgreSQL 13+).
-		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
-			t.Errorf("pgtest: drop database %s: %v", name, err)
+		// It may not end an autovacuum worker that has just started on the
+		// new tables (it runs as the superuser: SQLSTATE 42501), so try
+		// again for a few seconds while the worker finishes.
+		var err error
+		for range 50 {
+			if _, err = admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
+		t.Errorf("pgtest: drop database %s: %v", name, err)
 	})
 
 	u, err := url.Parse(server)
