@@ -48,15 +48,8 @@ free_port() {
   exit 1
 }
 
-healthy() {
-  (
-    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-    printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$1" >&3
-    IFS= read -r -t 2 status <&3 || exit 1
-    while IFS= read -r -t 2 _ <&3; do :; done
-    [[ $status == HTTP/1.?" 200"* ]]
-  ) 2>/dev/null
-}
+# shellcheck source=scripts/healthy.sh
+source scripts/healthy.sh # the working folder is the repository root (cd above)
 
 # start NAME PORT VAR=VALUE...: runs bin/NAME with only these variables
 # (and PATH, HOME), its output in the temporary folder, and waits until it

@@ -37,17 +37,8 @@ stop() { # stop EXIT_STATUS
 trap 'stop 0' INT TERM
 trap 'stop $?' EXIT
 
-# healthy PORT: true when GET /healthz on 127.0.0.1:PORT answers 200.
-healthy() {
-  local port=$1
-  (
-    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
-    printf 'GET /healthz HTTP/1.0\r\nHost: localhost:%s\r\nConnection: close\r\n\r\n' "$port" >&3
-    IFS= read -r -t 2 status <&3 || exit 1
-    while IFS= read -r -t 2 _ <&3; do :; done # the rest, until the server closes
-    [[ $status == HTTP/1.?" 200"* ]]
-  ) 2>/dev/null
-}
+# shellcheck source=scripts/healthy.sh
+source scripts/healthy.sh # the working folder is the repository root (cd above)
 
 # start NAME PORT: runs bin/NAME with its output prefixed by [NAME], and
 # waits until it is healthy, or gives up when it exits or after 30 seconds.
