@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/oauthlab/oauthlab/shared/sqldb"
@@ -132,17 +131,8 @@ func (db *DB) EnsureSigningKey(ctx context.Context, k oauth.SigningKey) (bool, e
 // there group commit already shares the transaction.
 func (db *DB) CreateGrantWithToken(ctx context.Context, g oauth.Grant, t oauth.AccessToken) error {
 	if db.conn.Dialect == sqldb.Postgres {
-		var user any
-		if g.UserID != "" {
-			user = g.UserID
-		}
-		_, err := db.write.ExecContext(ctx, `WITH grant_row AS (
-				INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?))
-			INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at, jkt)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID,
-			t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "), strings.Join(t.Resources, " "),
-			unix(t.IssuedAt), unix(t.ExpiresAt), t.JKT)
+		_, err := db.write.ExecContext(ctx, "WITH grant_row AS ("+insertGrantSQL+") "+insertAccessTokenSQL,
+			append(grantValues(g), accessTokenValues(t)...)...)
 		return err
 	}
 	return db.tx(ctx, func(tx sqldb.Queryer) error {
