@@ -5,7 +5,11 @@
 # flows, 16 workers, 10 s each), prints the reports and stops the actors.
 # Nothing is kept: the temporary folder is removed at the end.
 #
-# LOADGEN_FLAGS adds flags to both runs (for example LOADGEN_FLAGS="-c 32").
+# LOADTEST_MODES chooses the runs (default "tokens flows"); `make
+# loadtest-dpop` runs "api-compare": calls to the resource API with Bearer
+# and with DPoP-bound tokens in alternating blocks, and what a DPoP call
+# costs the API (its CPU time per call) against a Bearer call.
+# LOADGEN_FLAGS adds flags to every run (for example LOADGEN_FLAGS="-c 32").
 # LOADTEST_PROFILE=1 takes a CPU profile of the (first) authorization server
 # during each run through AUTHSERVER_PPROF_ADDR and keeps it as
 # testoutput/loadtest-<mode>.pprof (`go tool pprof -top bin/authserver FILE`).
@@ -138,36 +142,27 @@ NGINX
 fi
 start resourceapi "$api_port" RESOURCEAPI_ADDR="127.0.0.1:$api_port" RESOURCEAPI_URL="$api" \
   RESOURCEAPI_ISSUER="$as" RESOURCEAPI_DB="$work/resourceapi.db"
+api_pid=${pids[-1]}
 start client "$client_port" CLIENT_ADDR="127.0.0.1:$client_port" CLIENT_URL="$client" \
   CLIENT_ISSUER="$as" CLIENT_API_URL="$api" CLIENT_DB="$work/client.db"
-
-# as_cpu_ticks: CPU time (user + system, in clock ticks) the authorization
-# server processes have used so far, from /proc/PID/stat (fields 14 and 15).
-as_cpu_ticks() {
-  local total=0 pid
-  for pid in "${as_pids[@]}"; do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
 
 echo "loadtest: actors up (authorization server $as: ${LOADTEST_DB:-sqlite}, $replicas replica(s)), files in $work"
 echo "loadtest: load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 status=0
-for mode in tokens flows; do
+for mode in ${LOADTEST_MODES:-tokens flows}; do
   echo
   profiler=""
-  if [ -n "${LOADTEST_PROFILE:-}" ]; then
+  if [ -n "${LOADTEST_PROFILE:-}" ] && [[ $mode != api-* ]]; then
     mkdir -p testoutput
     curl -sf -o "testoutput/loadtest-$mode.pprof" "http://$pprof_addr/debug/pprof/profile?seconds=8" &
     profiler=$!
   fi
-  cpu_before=$(as_cpu_ticks)
-  started=$(date +%s.%N)
+  # loadgen reports the CPU time of the servers it drives per operation.
+  server_pids=$(IFS=,; echo "${as_pids[*]}")
+  [[ $mode == api-* ]] && server_pids=$api_pid
   # shellcheck disable=SC2086 # LOADGEN_FLAGS is a list of flags
-  "$work/loadgen" -mode "$mode" -c 16 -d 10s -authserver "$as" -redirect-uri "$client/callback" ${LOADGEN_FLAGS:-} || status=1
-  awk -v ticks=$(($(as_cpu_ticks) - cpu_before)) -v hz="$(getconf CLK_TCK)" -v t0="$started" -v t1="$(date +%s.%N)" \
-    'BEGIN { s = ticks / hz; printf "authorization server CPU: %.1fs in %.1fs (%.2f cores, with the workers'"'"' sign-in)\n", s, t1 - t0, s / (t1 - t0) }'
+  "$work/loadgen" -mode "$mode" -c 16 -d 10s -authserver "$as" -api "$api" -redirect-uri "$client/callback" \
+    -server-pid "$server_pids" ${LOADGEN_FLAGS:-} || status=1
   if [ -n "$profiler" ]; then
     wait "$profiler" && echo "loadtest: CPU profile in testoutput/loadtest-$mode.pprof (go tool pprof -top bin/authserver testoutput/loadtest-$mode.pprof)"
   fi

@@ -238,6 +238,10 @@ func (p *Process) healthy(client *http.Client) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
+// PID is the process id of the running actor, for a test that reads what
+// the process used (loadgen's -server-pid).
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
 // Logs returns everything the process has written so far, across restarts.
 func (p *Process) Logs() string { return p.logs.String() }
 

@@ -50,15 +50,23 @@ func send(client *http.Client, req *http.Request) (status int, location string, 
 // tokenResponse is the part of a token response that is checked.
 type tokenResponse struct {
 	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
 	Error       string `json:"error"`
 }
 
 // postToken sends a token request with client_secret_basic and checks that
 // it gave an access token.
 func postToken(ctx context.Context, client *http.Client, authServer, clientID, secret string, form url.Values) error {
+	_, err := requestToken(ctx, client, authServer, clientID, secret, form)
+	return err
+}
+
+// requestToken is postToken that also returns the token response.
+func requestToken(ctx context.Context, client *http.Client, authServer, clientID, secret string, form url.Values) (tokenResponse, error) {
+	var tr tokenResponse
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, authServer+"/token", strings.NewReader(form.Encode()))
 	if err != nil {
-		return err
+		return tr, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	// RFC 6749 §2.3.1: the client id and secret are form-encoded before
@@ -66,17 +74,16 @@ func postToken(ctx context.Context, client *http.Client, authServer, clientID, s
 	req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
 	status, _, body, err := send(client, req)
 	if err != nil {
-		return err
+		return tr, err
 	}
-	var tr tokenResponse
 	_ = json.Unmarshal([]byte(body), &tr)
 	if status != http.StatusOK || tr.AccessToken == "" {
 		if tr.Error != "" {
-			return fmt.Errorf("token: status %d %s", status, tr.Error)
+			return tr, fmt.Errorf("token: status %d %s", status, tr.Error)
 		}
-		return fmt.Errorf("token: status %d", status)
+		return tr, fmt.Errorf("token: status %d", status)
 	}
-	return nil
+	return tr, nil
 }
 
 // tokensWorker: each operation is one client_credentials grant.
