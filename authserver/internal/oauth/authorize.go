@@ -340,7 +340,7 @@ func (s *Server) Approve(ctx context.Context, req AuthorizeRequest, userID strin
 // grant will name.
 func (s *Server) IssueCode(ctx context.Context, req AuthorizeRequest, userID string, auth Authentication) (string, error) {
 	now := s.Now().UTC()
-	g := Grant{ID: NewSecret()[:22], UserID: userID, ClientID: req.Client.ID, Scopes: req.Scopes, CreatedAt: now, Auth: auth}
+	g := Grant{ID: NewRecordID(), UserID: userID, ClientID: req.Client.ID, Scopes: req.Scopes, CreatedAt: now, Auth: auth}
 	code := NewSecret()
 	err := s.Store.CreateGrant(ctx, g, &Code{
 		Hash: HashSecret(code), GrantID: g.ID, ClientID: req.Client.ID, UserID: userID,

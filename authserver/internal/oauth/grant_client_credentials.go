@@ -35,7 +35,7 @@ func (clientCredentialsGrant) Exchange(ctx context.Context, s *Server, req Token
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	g := Grant{ID: NewSecret()[:22], ClientID: req.Client.ID, Scopes: granted, CreatedAt: s.now()}
+	g := Grant{ID: NewRecordID(), ClientID: req.Client.ID, Scopes: granted, CreatedAt: s.now()}
 	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
 	issued, resp, err := s.issue(ctx, g.ID, req.Client, "", granted, nil, grantResources{access: resources}, false, nil, req.DPoPJKT)
 	if err != nil {

@@ -255,7 +255,7 @@ func (s *Server) deviceCodeGrant(ctx context.Context, req TokenRequest) (TokenRe
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	g := Grant{ID: NewSecret()[:22], UserID: d.UserID, ClientID: d.ClientID, Scopes: d.Scopes, CreatedAt: now, Auth: d.Auth}
+	g := Grant{ID: NewRecordID(), UserID: d.UserID, ClientID: d.ClientID, Scopes: d.Scopes, CreatedAt: now, Auth: d.Auth}
 	issued, resp, err := s.issue(ctx, g.ID, req.Client, d.UserID, accessScopes, d.Scopes,
 		grantResources{access: resources, refresh: d.Resources}, true, &idTokenInfo{auth: d.Auth}, req.DPoPJKT)
 	if err != nil {

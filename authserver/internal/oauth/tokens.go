@@ -64,7 +64,7 @@ func (s *Server) tokenResources(t AccessToken) []string {
 func (s *Server) newAccessToken(grantID, clientID, userID string, scope []string) AccessToken {
 	now := s.Now().UTC().Truncate(time.Second)
 	return AccessToken{
-		JTI: NewSecret()[:22], GrantID: grantID, ClientID: clientID, UserID: userID,
+		JTI: NewRecordID(), GrantID: grantID, ClientID: clientID, UserID: userID,
 		Scopes: scope, IssuedAt: now, ExpiresAt: now.Add(s.AccessTTL),
 	}
 }
