@@ -44,25 +44,16 @@ func (s *Server) Introspect(ctx context.Context, caller Client, token string) (I
 	}
 	now := s.now()
 	if looksLikeJWT(token) {
-		jti, err := s.verifyAccessToken(ctx, token)
+		claimed, err := s.verifyAccessToken(ctx, token)
 		if err != nil {
 			return inactive, nil
 		}
-		at, err := s.Store.AccessToken(ctx, jti)
-		if errors.Is(err, ErrNotFound) {
-			return inactive, nil
-		}
-		if err != nil {
+		at, live, err := s.liveAccessToken(ctx, claimed)
+		if !live || err != nil {
 			return inactive, err
-		}
-		if !at.RevokedAt.IsZero() || !now.Before(at.ExpiresAt) {
-			return inactive, nil
 		}
 		if at.ClientID != caller.ID && !caller.ResourceServer() {
 			return inactive, nil
-		}
-		if ok, err := s.grantActive(ctx, at.GrantID); !ok || err != nil {
-			return inactive, err
 		}
 		sub := at.UserID
 		if sub == "" {
@@ -95,6 +86,49 @@ func (s *Server) Introspect(ctx context.Context, caller Client, token string) (I
 		Username: s.username(ctx, rt.UserID), TokenType: "refresh_token",
 		Exp: rt.ExpiresAt.Unix(), Sub: rt.UserID, Iss: s.Issuer,
 	}, nil
+}
+
+// liveAccessToken returns the record of a verified access token and
+// whether the token is still live: not revoked, not expired, and its grant
+// active. A machine token has no row and no grant; see liveMachineToken.
+func (s *Server) liveAccessToken(ctx context.Context, claimed AccessToken) (AccessToken, bool, error) {
+	if claimed.Machine {
+		return s.liveMachineToken(ctx, claimed)
+	}
+	at, err := s.Store.AccessToken(ctx, claimed.JTI)
+	if errors.Is(err, ErrNotFound) {
+		return AccessToken{}, false, nil
+	}
+	if err != nil {
+		return AccessToken{}, false, err
+	}
+	if !at.RevokedAt.IsZero() || !s.now().Before(at.ExpiresAt) {
+		return at, false, nil
+	}
+	ok, err := s.grantActive(ctx, at.GrantID)
+	return at, ok, err
+}
+
+// liveMachineToken: a client_credentials token is its own record (its
+// claims, under our signature). It is live until it expires, unless it was
+// revoked (RFC 7009 §2.1, the one thing stored of it) or its client is gone
+// or no longer registered for the grant: a stored token went with its
+// client's rows, and this one must not outlive them either.
+func (s *Server) liveMachineToken(ctx context.Context, at AccessToken) (AccessToken, bool, error) {
+	if !s.now().Before(at.ExpiresAt) {
+		return at, false, nil
+	}
+	if revoked, err := s.Store.MachineTokenRevoked(ctx, at.JTI); revoked || err != nil {
+		return at, false, err
+	}
+	c, err := s.Store.Client(ctx, at.ClientID)
+	if errors.Is(err, ErrNotFound) {
+		return at, false, nil
+	}
+	if err != nil {
+		return at, false, err
+	}
+	return at, c.AllowsGrant(GrantClientCredentials), nil
 }
 
 // activeGrant returns the grant, and false when it is gone or revoked.

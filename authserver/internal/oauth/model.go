@@ -209,6 +209,10 @@ type AccessToken struct {
 	// JKT is the thumbprint of the DPoP key the token is bound to, its
 	// cnf.jkt (RFC 9449 §6), or empty for a Bearer token.
 	JKT string
+	// Machine marks a client_credentials token, which has no grant and is
+	// not stored: its signed claims are its record, and only a revocation
+	// is written (MachineTokenStore).
+	Machine bool
 }
 
 // Issued is what one successful token request stores: always an access

@@ -22,18 +22,26 @@ func (s *Server) Revoke(ctx context.Context, c Client, token string) error {
 		return nil
 	}
 	if looksLikeJWT(token) {
-		jti, err := s.verifyAccessToken(ctx, token)
+		claimed, err := s.verifyAccessToken(ctx, token)
 		if err != nil {
 			return nil
 		}
-		at, err := s.Store.AccessToken(ctx, jti)
+		if claimed.Machine {
+			// A machine token has no row to mark: its jti is recorded
+			// until the token expires, and introspection looks it up.
+			if claimed.ClientID != c.ID {
+				return nil
+			}
+			return s.Store.RevokeMachineToken(ctx, claimed.JTI, claimed.ExpiresAt)
+		}
+		at, err := s.Store.AccessToken(ctx, claimed.JTI)
 		if errors.Is(err, ErrNotFound) || (err == nil && at.ClientID != c.ID) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		return s.Store.RevokeAccessToken(ctx, jti, s.now())
+		return s.Store.RevokeAccessToken(ctx, claimed.JTI, s.now())
 	}
 	rt, err := s.Store.RefreshToken(ctx, HashSecret(token))
 	if errors.Is(err, ErrNotFound) || (err == nil && rt.ClientID != c.ID) {

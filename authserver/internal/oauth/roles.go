@@ -76,12 +76,10 @@ type RefreshStore interface {
 	RotateRefreshToken(ctx context.Context, hash string, now time.Time, issued Issued) error
 }
 
-// AccessTokenStore keeps a record of each access token, for introspection
-// and revocation.
+// AccessTokenStore keeps a record of each access token of a grant (a
+// user's), for introspection and revocation; RedeemCode and
+// RotateRefreshToken write them.
 type AccessTokenStore interface {
-	// StoreAccessToken fails only when the jti exists already or its grant
-	// does not.
-	StoreAccessToken(ctx context.Context, t AccessToken) error
 	// AccessToken returns ErrNotFound when no token has that jti.
 	AccessToken(ctx context.Context, jti string) (AccessToken, error)
 	// RevokeAccessToken returns nil also when the token is unknown or
@@ -89,13 +87,15 @@ type AccessTokenStore interface {
 	RevokeAccessToken(ctx context.Context, jti string, now time.Time) error
 }
 
-// MachineGrantStore is an optional role of a Store: the client_credentials
-// grant's two rows in one transaction.
-type MachineGrantStore interface {
-	// CreateGrantWithToken stores the grant and its access token in one
-	// transaction: both or neither; it fails only when an id exists
-	// already or the client does not.
-	CreateGrantWithToken(ctx context.Context, g Grant, t AccessToken) error
+// MachineTokenStore keeps the one thing written of a client_credentials
+// token, which is not stored when issued: that it was revoked.
+type MachineTokenStore interface {
+	// RevokeMachineToken records jti as revoked until expiresAt, when the
+	// token expires anyway; revoking it again returns nil.
+	RevokeMachineToken(ctx context.Context, jti string, expiresAt time.Time) error
+	// MachineTokenRevoked reports whether jti was revoked; an unknown jti
+	// is (false, nil), never ErrNotFound.
+	MachineTokenRevoked(ctx context.Context, jti string) (bool, error)
 }
 
 // Store must hold every role: a method added to Store belongs in one.
@@ -107,4 +107,5 @@ var _ interface {
 	CodeStore
 	RefreshStore
 	AccessTokenStore
+	MachineTokenStore
 } = Store(nil)

@@ -36,9 +36,10 @@ type Store interface {
 	// atomically. It returns ErrAlreadyUsed when it was already rotated.
 	RotateRefreshToken(ctx context.Context, hash string, now time.Time, issued Issued) error
 
-	// StoreAccessToken records an access token issued without a code or
-	// refresh token (client_credentials).
-	StoreAccessToken(ctx context.Context, t AccessToken) error
 	AccessToken(ctx context.Context, jti string) (AccessToken, error)
 	RevokeAccessToken(ctx context.Context, jti string, now time.Time) error
+
+	// A client_credentials token is not stored; only its revocation is.
+	RevokeMachineToken(ctx context.Context, jti string, expiresAt time.Time) error
+	MachineTokenRevoked(ctx context.Context, jti string) (bool, error)
 }

@@ -64,20 +64,6 @@ func (s *Server) Token(ctx context.Context, req TokenRequest) (TokenResponse, er
 	return grant.Exchange(ctx, s, req)
 }
 
-// storeMachineGrant stores a client_credentials grant and its access
-// token: in one transaction when the store can (one commit instead of two,
-// which the profile of the token endpoint shows is most of its cost on
-// SQLite's single writer), else in two steps.
-func storeMachineGrant(ctx context.Context, st Store, g Grant, t AccessToken) error {
-	if one, ok := st.(MachineGrantStore); ok {
-		return one.CreateGrantWithToken(ctx, g, t)
-	}
-	if err := st.CreateGrant(ctx, g, nil); err != nil {
-		return err
-	}
-	return st.StoreAccessToken(ctx, t)
-}
-
 // issue mints an access token, a refresh token if withRefresh, and an ID
 // token when openid is among the access scopes and idt is not nil. With a
 // DPoP key (jkt not empty) the access token, and a public client's refresh
@@ -85,6 +71,8 @@ func storeMachineGrant(ctx context.Context, st Store, g Grant, t AccessToken) er
 // response to send.
 func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, res grantResources, withRefresh bool, idt *idTokenInfo, jkt string) (Issued, TokenResponse, error) {
 	at := s.newAccessToken(grantID, c.ID, userID, accessScopes)
+	// Only client_credentials issues without a grant (it stores nothing).
+	at.Machine = grantID == ""
 	at.Resources = slices.Clone(res.access)
 	at.JKT = jkt
 	signed, err := s.mintAccessToken(ctx, at)

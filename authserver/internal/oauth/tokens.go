@@ -37,6 +37,13 @@ func (s *Server) mintAccessToken(ctx context.Context, t AccessToken) (string, er
 		"client_id": t.ClientID,
 		"scope":     scopes.Join(t.Scopes),
 	}
+	if t.Machine {
+		// A private claim (RFC 7519 §4.3) naming the grant: a
+		// client_credentials token is not stored, so introspection and
+		// revocation learn from the signed token itself that no row is to
+		// be looked for (see machineTokenState).
+		claims[grantTypeClaim] = GrantClientCredentials
+	}
 	if t.JKT != "" {
 		// RFC 9449 §6.1: a DPoP-bound token names its key's thumbprint in cnf.jkt (RFC 7800 §3.1).
 		claims["cnf"] = map[string]string{"jkt": t.JKT}
@@ -60,6 +67,9 @@ func (s *Server) tokenResources(t AccessToken) []string {
 	return t.Resources
 }
 
+// grantTypeClaim names the grant of an access token that is not stored.
+const grantTypeClaim = "gty"
+
 // newAccessToken builds the record of a fresh access token.
 func (s *Server) newAccessToken(grantID, clientID, userID string, scope []string) AccessToken {
 	now := s.Now().UTC().Truncate(time.Second)
@@ -73,8 +83,9 @@ func (s *Server) newAccessToken(grantID, clientID, userID string, scope []string
 var errNotOurs = errors.New("not an access token of this server")
 
 // verifyAccessToken checks the JWT's signature, typ, issuer, audience and
-// lifetime (RFC 9068 §4) and returns its jti.
-func (s *Server) verifyAccessToken(ctx context.Context, raw string) (string, error) {
+// lifetime (RFC 9068 §4) and returns what its claims say: the jti, and for
+// a machine token (not stored) the whole record.
+func (s *Server) verifyAccessToken(ctx context.Context, raw string) (AccessToken, error) {
 	tok, err := jwt.Parse(raw, func(t *jwt.Token) (any, error) {
 		// RFC 9068 §4: the typ header must be at+jwt, so that an ID token or
 		// any other JWT signed with the same key is never taken for one.
@@ -105,26 +116,53 @@ func (s *Server) verifyAccessToken(ctx context.Context, raw string) (string, err
 		jwt.WithTimeFunc(s.Now),
 	)
 	if err != nil || !tok.Valid {
-		return "", errNotOurs
+		return AccessToken{}, errNotOurs
 	}
 	claims, _ := tok.Claims.(jwt.MapClaims)
 	if _, ok := claims["iat"].(float64); !ok {
 		// RFC 9068 §2.2: iat is required in an access token, as a number.
-		return "", errNotOurs
+		return AccessToken{}, errNotOurs
 	}
 	aud, err := claims.GetAudience()
 	if err != nil || len(aud) == 0 {
-		return "", errNotOurs
+		return AccessToken{}, errNotOurs
 	}
 	for _, a := range aud {
 		// RFC 9068 §4: the audience must be a resource this server issues tokens for.
 		if _, ok := s.registry().Resource(a); !ok {
-			return "", errNotOurs
+			return AccessToken{}, errNotOurs
 		}
 	}
 	jti, _ := claims["jti"].(string)
 	if jti == "" {
-		return "", errNotOurs
+		return AccessToken{}, errNotOurs
 	}
-	return jti, nil
+	if gty, _ := claims[grantTypeClaim].(string); gty != GrantClientCredentials {
+		return AccessToken{JTI: jti}, nil
+	}
+	return machineTokenFromClaims(claims, jti, aud)
+}
+
+// machineTokenFromClaims is the record of a verified client_credentials
+// token, which exists only as the token itself: every field comes from a
+// claim that mintAccessToken wrote and the signature covers.
+func machineTokenFromClaims(claims jwt.MapClaims, jti string, aud []string) (AccessToken, error) {
+	clientID, _ := claims["client_id"].(string)
+	scope, _ := claims["scope"].(string)
+	iat, err := claims.GetIssuedAt()
+	if err != nil || iat == nil || clientID == "" {
+		return AccessToken{}, errNotOurs
+	}
+	exp, err := claims.GetExpirationTime()
+	if err != nil || exp == nil {
+		return AccessToken{}, errNotOurs
+	}
+	at := AccessToken{
+		JTI: jti, ClientID: clientID, Scopes: scopes.Parse(scope), Resources: aud,
+		IssuedAt: iat.Time, ExpiresAt: exp.Time, Machine: true,
+	}
+	if cnf, ok := claims["cnf"].(map[string]any); ok {
+		at.JKT, _ = cnf["jkt"].(string)
+	}
+	return at, nil
 }

@@ -27,11 +27,11 @@ func (s *Server) UserInfo(ctx context.Context, token, proofJKT string) (map[stri
 		return nil, invalid
 	}
 	// RFC 9068 §4: only an at+jwt passes, so an ID token is refused here.
-	jti, err := s.verifyAccessToken(ctx, token)
-	if err != nil {
+	claimed, err := s.verifyAccessToken(ctx, token)
+	if err != nil || claimed.Machine { // a machine token has no user
 		return nil, invalid
 	}
-	at, err := s.Store.AccessToken(ctx, jti)
+	at, err := s.Store.AccessToken(ctx, claimed.JTI)
 	if errors.Is(err, ErrNotFound) {
 		return nil, invalid
 	}

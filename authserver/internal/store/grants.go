@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -84,8 +85,7 @@ func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) 
 	})
 }
 
-// insertGrantSQL and grantValues are one grant row; CreateGrantWithToken
-// also puts them inside a larger statement.
+// insertGrantSQL and grantValues are one grant row.
 const insertGrantSQL = `INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?)`
 
 func grantValues(g oauth.Grant) []any {
@@ -214,11 +214,6 @@ func insertAccessToken(ctx context.Context, tx sqldb.Queryer, t oauth.AccessToke
 	return err
 }
 
-// StoreAccessToken records an access token issued on its own.
-func (db *DB) StoreAccessToken(ctx context.Context, t oauth.AccessToken) error {
-	return db.tx(ctx, func(tx sqldb.Queryer) error { return insertAccessToken(ctx, tx, t) })
-}
-
 // AccessToken finds an access-token record by jti.
 func (db *DB) AccessToken(ctx context.Context, jti string) (oauth.AccessToken, error) {
 	var t oauth.AccessToken
@@ -236,4 +231,22 @@ func (db *DB) AccessToken(ctx context.Context, jti string) (oauth.AccessToken, e
 func (db *DB) RevokeAccessToken(ctx context.Context, jti string, now time.Time) error {
 	_, err := db.write.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL`, now.Unix(), jti)
 	return err
+}
+
+// RevokeMachineToken records a client_credentials token's jti as revoked
+// until expiresAt (oauth.MachineTokenStore); again is a no-op.
+func (db *DB) RevokeMachineToken(ctx context.Context, jti string, expiresAt time.Time) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO revoked_machine_tokens (jti, expires_at) VALUES (?, ?)
+		ON CONFLICT (jti) DO NOTHING`, jti, expiresAt.Unix())
+	return err
+}
+
+// MachineTokenRevoked reports whether RevokeMachineToken recorded jti.
+func (db *DB) MachineTokenRevoked(ctx context.Context, jti string) (bool, error) {
+	var one int
+	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM revoked_machine_tokens WHERE jti = ?`, jti).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }

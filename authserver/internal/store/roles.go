@@ -63,7 +63,6 @@ type MaintenanceStore interface {
 // DB.
 type Server interface {
 	oauth.Store
-	oauth.MachineGrantStore
 	oauth.FirstKeyStore
 	web.SessionStore
 	throttle.Store

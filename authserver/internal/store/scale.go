@@ -118,27 +118,3 @@ func (db *DB) EnsureSigningKey(ctx context.Context, k oauth.SigningKey) (bool, e
 	})
 	return added, err
 }
-
-// CreateGrantWithToken stores a grant without a code and its access token
-// in one transaction (oauth.MachineGrantStore): one commit per
-// client_credentials token instead of two.
-//
-// On PostgreSQL the two INSERTs are one statement (a data-modifying WITH),
-// which is atomic on its own: one round trip to the server instead of four
-// (BEGIN, INSERT, INSERT, COMMIT), the largest part of a token's cost
-// there. The access token's foreign key is checked at the end of the
-// statement, after both rows exist. SQLite has no INSERT inside WITH, and
-// there group commit already shares the transaction.
-func (db *DB) CreateGrantWithToken(ctx context.Context, g oauth.Grant, t oauth.AccessToken) error {
-	if db.conn.Dialect == sqldb.Postgres {
-		_, err := db.write.ExecContext(ctx, "WITH grant_row AS ("+insertGrantSQL+") "+insertAccessTokenSQL,
-			append(grantValues(g), accessTokenValues(t)...)...)
-		return err
-	}
-	return db.tx(ctx, func(tx sqldb.Queryer) error {
-		if err := insertGrant(ctx, tx, g); err != nil {
-			return err
-		}
-		return insertAccessToken(ctx, tx, t)
-	})
-}

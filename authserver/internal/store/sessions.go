@@ -76,7 +76,8 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string, now time.Time) e
 }
 
 // DeleteExpired removes codes, tokens and sessions that expired before
-// cutoff, and machine grants left with no token. Rotated refresh tokens stay
+// cutoff, revocations of machine tokens that have expired, and machine
+// grants left with no token. Rotated refresh tokens stay
 // until they expire, so that their reuse is still detected.
 func (db *DB) DeleteExpired(ctx context.Context, cutoff time.Time) error {
 	return db.tx(ctx, func(tx sqldb.Queryer) error {
@@ -89,6 +90,9 @@ func (db *DB) DeleteExpired(ctx context.Context, cutoff time.Time) error {
 			`DELETE FROM authorization_requests WHERE expires_at < ?`,
 			`DELETE FROM dpop_proofs WHERE expires_at < ?`,
 			`DELETE FROM device_codes WHERE expires_at < ?`,
+			`DELETE FROM revoked_machine_tokens WHERE expires_at < ?`,
+			// Machine grants of tokens issued before they stopped being
+			// stored (migration 0009).
 			`DELETE FROM grants WHERE user_id IS NULL AND created_at < ?
 				AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.grant_id = grants.id)`,
 		} {

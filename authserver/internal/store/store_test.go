@@ -10,6 +10,7 @@ import (
 
 	"github.com/oauthlab/oauthlab/authserver/internal/oauth"
 	"github.com/oauthlab/oauthlab/shared/contract"
+	"github.com/oauthlab/oauthlab/shared/sqldb"
 )
 
 func openTest(t *testing.T) (*DB, string) {
@@ -143,7 +144,9 @@ func TestDeleteExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 	for jti, exp := range map[string]time.Time{"old": old, "fresh": fresh} {
-		if err := db.StoreAccessToken(ctx, oauth.AccessToken{JTI: jti, GrantID: "m1", ClientID: "demo-machine", IssuedAt: old, ExpiresAt: exp}); err != nil {
+		// A machine grant's token row, as versions before 0009 stored them.
+		at := oauth.AccessToken{JTI: jti, GrantID: "m1", ClientID: "demo-machine", IssuedAt: old, ExpiresAt: exp}
+		if err := db.tx(ctx, func(tx sqldb.Queryer) error { return insertAccessToken(ctx, tx, at) }); err != nil {
 			t.Fatal(err)
 		}
 	}

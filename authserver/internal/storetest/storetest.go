@@ -46,7 +46,7 @@ func Run(t *testing.T, newDatabase func(t *testing.T) Opener) {
 		{"ClientSecretJWTAfterRestart", testClientSecretJWTAfterRestart},
 		{"ThrottleCountsEveryReplica", testThrottleCountsEveryReplica},
 		{"LeaseHasOneHolder", testLeaseHasOneHolder},
-		{"MachineGrantBothOrNeither", testMachineGrantBothOrNeither},
+		{"MachineTokenRevokedOnEveryReplica", testMachineTokenRevokedOnEveryReplica},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, newDatabase(t)) })
@@ -509,28 +509,37 @@ func testLeaseHasOneHolder(t *testing.T, open Opener) {
 
 var errNotHeld = errors.New("lease held by another")
 
-func testMachineGrantBothOrNeither(t *testing.T, open Opener) {
-	s := seeded(t, open)
+func testMachineTokenRevokedOnEveryReplica(t *testing.T, open Opener) {
+	a, b := open(t), open(t)
 	ctx := context.Background()
 	now := time.Now().Truncate(time.Second)
-	grant := func(id string) oauth.Grant {
-		return oauth.Grant{ID: id, ClientID: contract.MachineClient.ID, Scopes: []string{"charts:read"}, CreatedAt: now}
+	if revoked, err := b.MachineTokenRevoked(ctx, "jti-m1"); revoked || err != nil {
+		t.Fatalf("a jti never revoked: %v, %v; want false, nil", revoked, err)
 	}
-	token := func(jti, grantID string) oauth.AccessToken {
-		return oauth.AccessToken{JTI: jti, GrantID: grantID, ClientID: contract.MachineClient.ID, Scopes: []string{"charts:read"},
-			IssuedAt: now, ExpiresAt: now.Add(time.Minute)}
+	// Revoked from many callers on both replicas at once: each is a no-op
+	// after the first, none an error.
+	race(t, []store.Server{a, b}, nil, func(s store.Server) error {
+		return s.RevokeMachineToken(ctx, "jti-m1", now.Add(time.Hour))
+	})
+	for name, s := range map[string]store.Server{"a": a, "b": b} {
+		if revoked, err := s.MachineTokenRevoked(ctx, "jti-m1"); !revoked || err != nil {
+			t.Errorf("replica %s: %v, %v; want true, nil", name, revoked, err)
+		}
 	}
-	if err := s.CreateGrantWithToken(ctx, grant("m1"), token("jti-m1", "m1")); err != nil {
+	if revoked, err := b.MachineTokenRevoked(ctx, "jti-m2"); revoked || err != nil {
+		t.Errorf("another jti: %v, %v; want false, nil", revoked, err)
+	}
+	// Kept while the token could still be used, dropped once it expired.
+	if err := a.DeleteExpired(ctx, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AccessToken(ctx, "jti-m1"); err != nil {
-		t.Errorf("the token of a machine grant: %v", err)
+	if revoked, _ := b.MachineTokenRevoked(ctx, "jti-m1"); !revoked {
+		t.Error("cleanup dropped the revocation of a token that has not expired")
 	}
-	// A jti that exists already: the grant must not stay behind either.
-	if err := s.CreateGrantWithToken(ctx, grant("m2"), token("jti-m1", "m2")); err == nil {
-		t.Fatal("a duplicate jti was accepted")
+	if err := a.DeleteExpired(ctx, now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := s.Grant(ctx, "m2"); !errors.Is(err, oauth.ErrNotFound) {
-		t.Errorf("the grant of a failed CreateGrantWithToken: %v, want ErrNotFound", err)
+	if revoked, _ := b.MachineTokenRevoked(ctx, "jti-m1"); revoked {
+		t.Error("cleanup kept the revocation of an expired token")
 	}
 }
