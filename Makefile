@@ -6,7 +6,7 @@ MODULES := shared $(ACTORS) e2e
 PKGS    := $(addprefix ./,$(addsuffix /...,$(MODULES)))
 GO      ?= go
 
-.PHONY: run run-cluster test e2e build bench loadtest loadtest-postgres loadtest-replicas loadtest-dpop fmt lint clean deps help
+.PHONY: run run-cluster test e2e build bench loadtest loadtest-postgres loadtest-replicas loadtest-dpop loadtest-wrk fmt lint clean deps help
 
 help: ## List the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ loadtest-postgres: build ## make loadtest with the authorization server on Postg
 
 loadtest-dpop: build ## Drive the resource API with Bearer and DPoP calls in turn (20 s), and print a DPoP call's CPU cost against a Bearer call's
 	@LOADTEST_MODES=api-compare LOADGEN_FLAGS="-d 20s $(LOADGEN_FLAGS)" scripts/loadtest.sh
+
+loadtest-wrk: build ## Drive the token endpoint with Debian's wrk (e2e/wrk/tokens.lua), then with loadgen, on one server (make deps)
+	@LOADTEST_MODES="wrk-tokens tokens" scripts/loadtest.sh
 
 loadtest-replicas: build ## make loadtest with two authorization servers on one PostgreSQL database behind nginx
 	@LOADTEST_DB=postgres LOADTEST_REPLICAS=2 scripts/loadtest.sh

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Go and a C compiler: Debian's chromium
 # for the end-to-end browser test, Debian's postgresql for the store tests
-# that run on PostgreSQL as well as SQLite, and Debian's nginx, the load
-# balancer of `make run-cluster`. Then, when run as root, it
-# starts the PostgreSQL cluster and creates the role the tests use
+# that run on PostgreSQL as well as SQLite, Debian's nginx, the load
+# balancer of `make run-cluster`, and Debian's wrk, the load generator of
+# `make loadtest-wrk` and of its test (e2e/wrk_test.go). Then, when run as
+# root, it starts the PostgreSQL cluster and creates the role the tests use
 # (oauthlab / oauthlab, allowed to create databases; see shared/pgtest).
 #
 # Safe to run again: it installs only what is missing, starts the cluster
@@ -16,6 +17,8 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v pg_lsclusters >/dev/null 2>&1 || need+=(postgresql)
 # nginx is the load balancer of `make run-cluster`.
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+# wrk drives the token endpoint in `make loadtest-wrk` (e2e/wrk/tokens.lua).
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -9,7 +9,17 @@
 # loadtest-dpop` runs "api-compare": calls to the resource API with Bearer
 # and with DPoP-bound tokens in alternating blocks, and what a DPoP call
 # costs the API (its CPU time per call) against a Bearer call.
-# LOADGEN_FLAGS adds flags to every run (for example LOADGEN_FLAGS="-c 32").
+# LOADGEN_FLAGS adds flags to every loadgen run (for example
+# LOADGEN_FLAGS="-c 32").
+#
+# Mode wrk-tokens (`make loadtest-wrk` runs "wrk-tokens tokens") drives the
+# same client_credentials requests as tokens with Debian's wrk and the
+# script e2e/wrk/tokens.lua instead: wrk needs much less CPU per request
+# than loadgen, which shares the cores with the server. WRK_FLAGS replaces
+# its flags (default "-t2 -c16 -d10s"). The mode prints wrk's report, the
+# script's summary line, and wrk's and the authorization servers' CPU time
+# (from /proc) per request; it fails when wrk is missing (`make deps`
+# installs it), prints no summary line, or counts a failed request.
 # LOADTEST_PROFILE=1 takes a CPU profile of the (first) authorization server
 # during each run through AUTHSERVER_PPROF_ADDR and keeps it as
 # testoutput/loadtest-<mode>.pprof (`go tool pprof -top bin/authserver FILE`).
@@ -146,6 +156,76 @@ api_pid=${pids[-1]}
 start client "$client_port" CLIENT_ADDR="127.0.0.1:$client_port" CLIENT_URL="$client" \
   CLIENT_ISSUER="$as" CLIENT_API_URL="$api" CLIENT_DB="$work/client.db"
 
+# cpu_ticks PID...: the CPU time (user + system, fields 14 and 15 of
+# /proc/PID/stat) the processes have used so far, in clock ticks. The fields
+# are counted after the ")" that ends field 2, the command name.
+cpu_ticks() {
+  local total=0 pid stat
+  local -a f
+  for pid in "$@"; do
+    stat=$(<"/proc/$pid/stat") || return 1
+    read -r -a f <<<"${stat##*) }" # f[0] is field 3
+    total=$((total + f[11] + f[12]))
+  done
+  echo "$total"
+}
+
+# warm_token: one token request to each authorization server before wrk's
+# clock starts, as loadgen does: the first check of a client's secret is a
+# bcrypt comparison (slow on purpose), later ones hit the server's cache.
+# Plain bash (/dev/tcp, as in healthy.sh); its answer is not checked: wrk's
+# run is.
+warm_token() {
+  local auth body=grant_type=client_credentials
+  auth=$(printf '%s:%s' "${WRK_CLIENT_ID:-demo-machine}" "${WRK_CLIENT_SECRET:-machine-secret}" | base64 -w0)
+  for _ in "${as_pids[@]}"; do # behind nginx, one new connection per replica
+    (
+      exec 3<>"/dev/tcp/127.0.0.1/$as_port" || exit 1
+      printf 'POST /token HTTP/1.0\r\nHost: 127.0.0.1:%s\r\nAuthorization: Basic %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %s\r\n\r\n%s' \
+        "$as_port" "$auth" "${#body}" "$body" >&3
+      while IFS= read -r -t 5 _ <&3; do :; done # until the server closes
+    ) 2>/dev/null
+  done
+}
+
+# run_wrk: the wrk-tokens mode (see the top of this file).
+run_wrk() {
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "loadtest: wrk is not installed: make deps installs Debian's wrk" >&2
+    return 1
+  fi
+  warm_token
+  local before after rc line requests failed wrk_cpu
+  local TIMEFORMAT="%3U %3S" # what bash's time prints: wrk's user and system CPU
+  before=$(cpu_ticks "${as_pids[@]}") || return 1
+  # shellcheck disable=SC2086 # WRK_FLAGS is a list of flags
+  { time wrk ${WRK_FLAGS:--t2 -c16 -d10s} --latency -s e2e/wrk/tokens.lua "$as/token" >"$work/wrk.out" 2>&1; } 2>"$work/wrk.time"
+  rc=$?
+  after=$(cpu_ticks "${as_pids[@]}") || return 1
+  cat "$work/wrk.out"
+  # wrk runs on, sending GET requests, when the script does not load: the
+  # summary line is the proof that it did.
+  line=$(grep '^wrk-tokens: ' "$work/wrk.out")
+  if [ "$rc" -ne 0 ]; then
+    echo "loadtest: wrk exited with status $rc" >&2
+    return 1
+  fi
+  if ! [[ $line =~ ^wrk-tokens:\ ([0-9]+)\ requests.*,\ failed\ ([0-9]+), ]]; then
+    echo "loadtest: no wrk-tokens summary line: did e2e/wrk/tokens.lua load?" >&2
+    return 1
+  fi
+  requests=${BASH_REMATCH[1]} failed=${BASH_REMATCH[2]}
+  read -r wrk_cpu <"$work/wrk.time"
+  awk -v wrk="$wrk_cpu" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {
+    split(wrk, t, " ")
+    if (n > 0) {
+      printf "load generator CPU (wrk): %.2f s in the run, %.1f µs per operation\n", t[1] + t[2], (t[1] + t[2]) * 1e6 / n
+      printf "server CPU: %.2f s in the run, %.1f µs per operation\n", ticks / hz, ticks / hz * 1e6 / n
+    }
+  }'
+  [ "$failed" -eq 0 ]
+}
+
 echo "loadtest: actors up (authorization server $as: ${LOADTEST_DB:-sqlite}, $replicas replica(s)), files in $work"
 echo "loadtest: load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 status=0
@@ -157,12 +237,16 @@ for mode in ${LOADTEST_MODES:-tokens flows}; do
     curl -sf -o "testoutput/loadtest-$mode.pprof" "http://$pprof_addr/debug/pprof/profile?seconds=8" &
     profiler=$!
   fi
-  # loadgen reports the CPU time of the servers it drives per operation.
-  server_pids=$(IFS=,; echo "${as_pids[*]}")
-  [[ $mode == api-* ]] && server_pids=$api_pid
-  # shellcheck disable=SC2086 # LOADGEN_FLAGS is a list of flags
-  "$work/loadgen" -mode "$mode" -c 16 -d 10s -authserver "$as" -api "$api" -redirect-uri "$client/callback" \
-    -server-pid "$server_pids" ${LOADGEN_FLAGS:-} || status=1
+  if [ "$mode" = wrk-tokens ]; then
+    run_wrk || status=1
+  else
+    # loadgen reports the CPU time of the servers it drives per operation.
+    server_pids=$(IFS=,; echo "${as_pids[*]}")
+    [[ $mode == api-* ]] && server_pids=$api_pid
+    # shellcheck disable=SC2086 # LOADGEN_FLAGS is a list of flags
+    "$work/loadgen" -mode "$mode" -c 16 -d 10s -authserver "$as" -api "$api" -redirect-uri "$client/callback" \
+      -server-pid "$server_pids" ${LOADGEN_FLAGS:-} || status=1
+  fi
   if [ -n "$profiler" ]; then
     wait "$profiler" && echo "loadtest: CPU profile in testoutput/loadtest-$mode.pprof (go tool pprof -top bin/authserver testoutput/loadtest-$mode.pprof)"
   fi
