@@ -338,19 +338,28 @@ func newChromium(t *testing.T, chromium string) (context.Context, context.Cancel
 	)
 }
 
-// findChromium returns the path of Debian's chromium. Without it the test
-// fails on CI (where .ci/run installs it) and is skipped elsewhere.
+// findChromium returns the path of Debian's chromium (see findTool).
 func findChromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
+	return findTool(t, "the browser test", "/usr/bin/chromium", "chromium", "chromium-browser")
+}
+
+// findTool returns the path of the first of names (the first being the
+// Debian package's name, or its path) that is installed. Without any, the
+// test fails on CI (where .ci/run installs them with
+// scripts/install-deps.sh) and is skipped elsewhere.
+func findTool(t *testing.T, purpose string, names ...string) string {
+	t.Helper()
+	for _, name := range names {
 		if path, err := exec.LookPath(name); err == nil {
 			return path
 		}
 	}
+	pkg := filepath.Base(names[0])
 	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed; .ci/run installs it with scripts/install-deps.sh")
+		t.Fatalf("%s is not installed; .ci/run installs it with scripts/install-deps.sh", pkg)
 	}
-	t.Skip("chromium is not installed: run `make deps` to install Debian's chromium for the browser test")
+	t.Skipf("%s is not installed: run `make deps` to install Debian's %s for %s", pkg, pkg, purpose)
 	return ""
 }
 

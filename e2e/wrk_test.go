@@ -21,7 +21,7 @@ import (
 // this test.
 func TestWrkTokens(t *testing.T) {
 	t.Parallel()
-	wrk := findWrk(t)
+	wrk := findTool(t, "the wrk load script's test", "wrk")
 	addr := actortest.FreeAddr(t)
 	base := "http://" + addr
 	actortest.Start(t, "authserver", base,
@@ -71,19 +71,4 @@ func runWrk(t *testing.T, wrk, url string, env ...string) (requests, failed, loc
 		n[i], _ = strconv.Atoi(string(m[i+1])) // \d+: only an overflow could fail
 	}
 	return n[0], n[1], n[2]
-}
-
-// findWrk returns the path of Debian's wrk. Like chromium for the browser
-// test (findChromium), without it the test fails on CI (where .ci/run
-// installs it) and is skipped elsewhere.
-func findWrk(t *testing.T) string {
-	t.Helper()
-	if path, err := exec.LookPath("wrk"); err == nil {
-		return path
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("wrk is not installed; .ci/run installs it with scripts/install-deps.sh")
-	}
-	t.Skip("wrk is not installed: run `make deps` to install Debian's wrk for the wrk load script's test")
-	return ""
 }

@@ -170,22 +170,12 @@ cpu_ticks() {
   echo "$total"
 }
 
-# warm_token: one token request to each authorization server before wrk's
-# clock starts, as loadgen does: the first check of a client's secret is a
+# warm_token: a few token requests of the demo machine client before wrk's
+# clock starts, made by loadgen: the first check of a client's secret is a
 # bcrypt comparison (slow on purpose), later ones hit the server's cache.
-# Plain bash (/dev/tcp, as in healthy.sh); its answer is not checked: wrk's
-# run is.
+# Two per replica, so that behind nginx every replica gets one.
 warm_token() {
-  local auth body=grant_type=client_credentials
-  auth=$(printf '%s:%s' "${WRK_CLIENT_ID:-demo-machine}" "${WRK_CLIENT_SECRET:-machine-secret}" | base64 -w0)
-  for _ in "${as_pids[@]}"; do # behind nginx, one new connection per replica
-    (
-      exec 3<>"/dev/tcp/127.0.0.1/$as_port" || exit 1
-      printf 'POST /token HTTP/1.0\r\nHost: 127.0.0.1:%s\r\nAuthorization: Basic %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %s\r\n\r\n%s' \
-        "$as_port" "$auth" "${#body}" "$body" >&3
-      while IFS= read -r -t 5 _ <&3; do :; done # until the server closes
-    ) 2>/dev/null
-  done
+  "$work/loadgen" -mode tokens -c 1 -n $((2 * ${#as_pids[@]})) -d 10s -authserver "$as" >/dev/null
 }
 
 # run_wrk: the wrk-tokens mode (see the top of this file).

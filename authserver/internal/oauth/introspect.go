@@ -110,14 +110,12 @@ func (s *Server) liveAccessToken(ctx context.Context, claimed AccessToken) (Acce
 }
 
 // liveMachineToken: a client_credentials token is its own record (its
-// claims, under our signature). It is live until it expires, unless it was
-// revoked (RFC 7009 §2.1, the one thing stored of it) or its client is gone
-// or no longer registered for the grant: a stored token went with its
-// client's rows, and this one must not outlive them either.
+// claims, under our signature; verifyAccessToken already refused it once
+// expired). It is live unless it was revoked (RFC 7009 §2.1, the one thing
+// stored of it) or its client is gone or no longer registered for the
+// grant: a stored token went with its client's rows, and this one must not
+// outlive them either.
 func (s *Server) liveMachineToken(ctx context.Context, at AccessToken) (AccessToken, bool, error) {
-	if !s.now().Before(at.ExpiresAt) {
-		return at, false, nil
-	}
 	if revoked, err := s.Store.MachineTokenRevoked(ctx, at.JTI); revoked || err != nil {
 		return at, false, err
 	}

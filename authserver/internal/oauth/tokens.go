@@ -41,7 +41,7 @@ func (s *Server) mintAccessToken(ctx context.Context, t AccessToken) (string, er
 		// A private claim (RFC 7519 §4.3) naming the grant: a
 		// client_credentials token is not stored, so introspection and
 		// revocation learn from the signed token itself that no row is to
-		// be looked for (see machineTokenState).
+		// be looked for (see liveMachineToken).
 		claims[grantTypeClaim] = GrantClientCredentials
 	}
 	if t.JKT != "" {

@@ -85,20 +85,14 @@ func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) 
 	})
 }
 
-// insertGrantSQL and grantValues are one grant row.
-const insertGrantSQL = `INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?)`
-
-func grantValues(g oauth.Grant) []any {
+// insertGrant adds a grant row inside a transaction.
+func insertGrant(ctx context.Context, tx sqldb.Queryer, g oauth.Grant) error {
 	var user any // NULL for a client acting for itself
 	if g.UserID != "" {
 		user = g.UserID
 	}
-	return []any{g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID}
-}
-
-// insertGrant adds a grant row inside a transaction.
-func insertGrant(ctx context.Context, tx sqldb.Queryer, g oauth.Grant) error {
-	_, err := tx.ExecContext(ctx, insertGrantSQL, grantValues(g)...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO grants (id, user_id, client_id, scopes, created_at, auth_time, sid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		g.ID, user, g.ClientID, strings.Join(g.Scopes, " "), unix(g.CreatedAt), unixOrZero(g.Auth.AuthTime), g.Auth.SID)
 	return err
 }
 
@@ -200,17 +194,10 @@ func storeIssued(ctx context.Context, tx sqldb.Queryer, issued oauth.Issued) err
 	return nil
 }
 
-// insertAccessTokenSQL and accessTokenValues are one access-token row.
-const insertAccessTokenSQL = `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at, jkt)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-func accessTokenValues(t oauth.AccessToken) []any {
-	return []any{t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
-		strings.Join(t.Resources, " "), unix(t.IssuedAt), unix(t.ExpiresAt), t.JKT}
-}
-
 func insertAccessToken(ctx context.Context, tx sqldb.Queryer, t oauth.AccessToken) error {
-	_, err := tx.ExecContext(ctx, insertAccessTokenSQL, accessTokenValues(t)...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, user_id, scopes, resources, issued_at, expires_at, jkt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.JTI, t.GrantID, t.ClientID, t.UserID, strings.Join(t.Scopes, " "),
+		strings.Join(t.Resources, " "), unix(t.IssuedAt), unix(t.ExpiresAt), t.JKT)
 	return err
 }
 
