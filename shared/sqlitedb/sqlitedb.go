@@ -30,8 +30,9 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver
 )
 
 // DB is one SQLite file with its two pools.
@@ -52,11 +53,17 @@ type DB struct {
 	queued, sharedCommits atomic.Int64
 }
 
+// busyTimeout is how long a connection waits for another one's lock before
+// it answers "database is locked". With the single writer that only happens
+// when another process writes the same file (a CLI command beside the server).
+const busyTimeout = 10 * time.Second
+
 // Open opens the SQLite file (creating it and its folder if needed) and
 // applies, in file-name order, every *.sql file in migrations (typically an
 // embedded folder) that is newer than the file's schema version (PRAGMA
 // user_version). Each migration runs in its own transaction with the version
-// bump, so a crash never leaves one half applied.
+// bump, so a crash never leaves one half applied, and processes that open a
+// new file at the same time apply each migration once between them.
 func Open(ctx context.Context, file string, migrations fs.FS) (*DB, error) {
 	if dir := filepath.Dir(file); dir != "." {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -66,7 +73,7 @@ func Open(ctx context.Context, file string, migrations fs.FS) (*DB, error) {
 	params := url.Values{
 		"_journal_mode": {"WAL"},
 		"_foreign_keys": {"on"},
-		"_busy_timeout": {"10000"},
+		"_busy_timeout": {fmt.Sprint(busyTimeout.Milliseconds())},
 		// NORMAL is safe with WAL: a power cut can lose the last commits
 		// but never corrupts the file.
 		"_synchronous": {"NORMAL"},
@@ -98,11 +105,37 @@ func Open(ctx context.Context, file string, migrations fs.FS) (*DB, error) {
 
 	db := &DB{Write: write, Read: read, queue: make(chan *txRequest), closing: make(chan struct{}), writerDone: make(chan struct{}), maxBatch: defaultMaxBatch}
 	go db.writeLoop()
+	if err := firstConnection(ctx, write); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
 	if err := db.migrate(ctx, migrations); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// firstConnection opens the writer's connection, which switches a new file
+// to WAL. That switch needs the file to itself, and while another process
+// opens the same new file SQLite answers it with "database is locked" at
+// once rather than waiting out the busy timeout; so it is tried again, for
+// as long as the busy timeout would have waited. Once the file is in WAL
+// mode (it stays so), later connections never need that lock.
+func firstConnection(ctx context.Context, write *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := write.PingContext(ctx)
+		var sqliteErr sqlite3.Error
+		if err == nil || !errors.As(err, &sqliteErr) || sqliteErr.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Close stops the writer goroutine (after the batch it is running) and
@@ -144,6 +177,17 @@ func (db *DB) migrate(ctx context.Context, migrations fs.FS) error {
 			return err
 		}
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			// Read the version again, now that the transaction holds the
+			// file's write lock (BEGIN IMMEDIATE): another process opening
+			// the same file at the same time may have applied this
+			// migration since the read above.
+			var current int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+				return err
+			}
+			if current > i {
+				return nil
+			}
 			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
 				return err
 			}

@@ -65,6 +65,44 @@ func TestAFailedMigrationLeavesNoTrace(t *testing.T) {
 	}
 }
 
+// Processes that open a new file at the same time (the server and a CLI
+// command started together, say) apply each migration once
+// between them: 0001 would fail if run twice (the table exists), 0002 would
+// fail on its primary key.
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test.db")
+	const openers = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, openers)
+	for range openers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each DB has connections of its own, as another process would.
+			db, err := Open(context.Background(), path, schema)
+			if err == nil {
+				err = db.Close()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("open: %v", err)
+		}
+	}
+	db := open(t, path, schema)
+	var rows int
+	if err := db.Read.QueryRow(`SELECT count(*) FROM counters`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Fatalf("counters has %d rows, want 1", rows)
+	}
+}
+
 func TestNewerFileIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "test.db")
 	open(t, path, schema).Close()
