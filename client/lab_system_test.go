@@ -31,8 +31,9 @@ type labResult struct {
 	} `json:"requests"`
 }
 
-// runLab runs one scenario through the lab's JSON API.
-func runLab(t *testing.T, s *system, id string) labResult {
+// postLab asks the lab's JSON API to run one scenario; the caller closes
+// the body.
+func postLab(t *testing.T, s *system, id string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, s.client.URL+"/lab/"+id, strings.NewReader("{}"))
 	if err != nil {
@@ -44,6 +45,13 @@ func runLab(t *testing.T, s *system, id string) labResult {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp
+}
+
+// runLab runs one scenario through the lab's JSON API.
+func runLab(t *testing.T, s *system, id string) labResult {
+	t.Helper()
+	resp := postLab(t, s, id)
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		var e map[string]string
@@ -161,5 +169,28 @@ func TestLab(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLabSSRFWhenRegistrationIsThrottled: once this address has used up its
+// registrations for the hour, the SSRF scenario cannot send its probe, and
+// the lab says so instead of reporting the attack refused by RFC 7591 §5.
+func TestLabSSRFWhenRegistrationIsThrottled(t *testing.T) {
+	s := startSystem(t, "AUTHSERVER_REGISTRATIONS_PER_HOUR=1")
+	body := `{"client_name":"uses up the hour","redirect_uris":["` + s.client.URL + `/lab/callback"]}`
+	resp, err := http.Post(s.as.URL+"/register", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("first registration: %d, want 201", resp.StatusCode)
+	}
+	resp = postLab(t, s, "ssrf-registration")
+	defer resp.Body.Close()
+	var e map[string]string
+	_ = json.NewDecoder(resp.Body).Decode(&e)
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(e["error"], "429") || !strings.Contains(e["error"], "again later") {
+		t.Errorf("POST /lab/ssrf-registration: %d %v, want 502 and an error that says the registration was throttled", resp.StatusCode, e)
 	}
 }
