@@ -91,9 +91,12 @@ func (authorizationCodeGrant) Exchange(ctx context.Context, s *Server, req Token
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	issued, resp, err := s.issue(ctx, code.GrantID, req.Client, code.UserID, accessScopes, code.Scopes,
-		grantResources{access: resources, refresh: code.Resources}, true,
-		&idTokenInfo{nonce: code.Nonce, auth: g.Auth}, req.DPoPJKT)
+	issued, resp, err := s.issue(ctx, issuance{
+		grantID: code.GrantID, client: req.Client, userID: code.UserID,
+		accessScopes: accessScopes, refreshScopes: code.Scopes,
+		resources:   grantResources{access: resources, refresh: code.Resources},
+		withRefresh: true, idToken: &idTokenInfo{nonce: code.Nonce, auth: g.Auth}, jkt: req.DPoPJKT,
+	})
 	if err != nil {
 		return TokenResponse{}, err
 	}

@@ -36,7 +36,10 @@ func (clientCredentialsGrant) Exchange(ctx context.Context, s *Server, req Token
 		return TokenResponse{}, err
 	}
 	// RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-	_, resp, err := s.issue(ctx, "", req.Client, "", granted, nil, grantResources{access: resources}, false, nil, req.DPoPJKT)
+	_, resp, err := s.issue(ctx, issuance{
+		client: req.Client, machine: true, accessScopes: granted,
+		resources: grantResources{access: resources}, withRefresh: false, jkt: req.DPoPJKT,
+	})
 	if err != nil {
 		return TokenResponse{}, err
 	}

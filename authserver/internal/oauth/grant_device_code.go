@@ -256,8 +256,12 @@ func (s *Server) deviceCodeGrant(ctx context.Context, req TokenRequest) (TokenRe
 		return TokenResponse{}, err
 	}
 	g := Grant{ID: NewRecordID(), UserID: d.UserID, ClientID: d.ClientID, Scopes: d.Scopes, CreatedAt: now, Auth: d.Auth}
-	issued, resp, err := s.issue(ctx, g.ID, req.Client, d.UserID, accessScopes, d.Scopes,
-		grantResources{access: resources, refresh: d.Resources}, true, &idTokenInfo{auth: d.Auth}, req.DPoPJKT)
+	issued, resp, err := s.issue(ctx, issuance{
+		grantID: g.ID, client: req.Client, userID: d.UserID,
+		accessScopes: accessScopes, refreshScopes: d.Scopes,
+		resources:   grantResources{access: resources, refresh: d.Resources},
+		withRefresh: true, idToken: &idTokenInfo{auth: d.Auth}, jkt: req.DPoPJKT,
+	})
 	if err != nil {
 		return TokenResponse{}, err
 	}

@@ -75,8 +75,12 @@ func (refreshTokenGrant) Exchange(ctx context.Context, s *Server, req TokenReque
 	// included by the client").
 	// OIDC Core §12.2: a refreshed ID token keeps sub and auth_time and has
 	// no nonce.
-	issued, resp, err := s.issue(ctx, rt.GrantID, req.Client, rt.UserID, accessScopes, rt.Scopes,
-		grantResources{access: resources, refresh: rt.Resources}, true, &idTokenInfo{auth: g.Auth}, req.DPoPJKT)
+	issued, resp, err := s.issue(ctx, issuance{
+		grantID: rt.GrantID, client: req.Client, userID: rt.UserID,
+		accessScopes: accessScopes, refreshScopes: rt.Scopes,
+		resources:   grantResources{access: resources, refresh: rt.Resources},
+		withRefresh: true, idToken: &idTokenInfo{auth: g.Auth}, jkt: req.DPoPJKT,
+	})
 	if err != nil {
 		return TokenResponse{}, err
 	}

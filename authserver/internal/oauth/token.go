@@ -64,17 +64,36 @@ func (s *Server) Token(ctx context.Context, req TokenRequest) (TokenResponse, er
 	return grant.Exchange(ctx, s, req)
 }
 
+// issuance is what one token response is made of: whose it is, what each
+// token carries, and which of the optional parts it has.
+type issuance struct {
+	// grantID is the grant the tokens belong to; empty for a machine token.
+	grantID string
+	client  Client
+	userID  string // empty for a machine token
+	// machine: client_credentials, a token for the client itself. Nothing
+	// of it is stored (see clientCredentialsGrant), so it has no grant.
+	machine bool
+	// accessScopes go into the access token; refreshScopes stay with the
+	// refresh token, which may be narrowed again on each refresh.
+	accessScopes, refreshScopes []string
+	resources                   grantResources
+	withRefresh                 bool         // a refresh token, if the client may have one
+	idToken                     *idTokenInfo // nil: no ID token
+	jkt                         string       // DPoP key thumbprint: bind the tokens to it
+}
+
 // issue mints an access token, a refresh token if withRefresh, and an ID
-// token when openid is among the access scopes and idt is not nil. With a
-// DPoP key (jkt not empty) the access token, and a public client's refresh
-// token, are bound to it. It returns both the records to store and the
-// response to send.
-func (s *Server) issue(ctx context.Context, grantID string, c Client, userID string, accessScopes, refreshScopes []string, res grantResources, withRefresh bool, idt *idTokenInfo, jkt string) (Issued, TokenResponse, error) {
-	at := s.newAccessToken(grantID, c.ID, userID, accessScopes)
-	// Only client_credentials issues without a grant (it stores nothing).
-	at.Machine = grantID == ""
-	at.Resources = slices.Clone(res.access)
-	at.JKT = jkt
+// token when openid is among the access scopes and idToken is not nil. With
+// a DPoP key (jkt not empty) the access token, and a public client's
+// refresh token, are bound to it. It returns both the records to store and
+// the response to send.
+func (s *Server) issue(ctx context.Context, in issuance) (Issued, TokenResponse, error) {
+	c := in.client
+	at := s.newAccessToken(in.grantID, c.ID, in.userID, in.accessScopes)
+	at.Machine = in.machine
+	at.Resources = slices.Clone(in.resources.access)
+	at.JKT = in.jkt
 	signed, err := s.mintAccessToken(ctx, at)
 	if err != nil {
 		return Issued{}, TokenResponse{}, err
@@ -83,25 +102,26 @@ func (s *Server) issue(ctx context.Context, grantID string, c Client, userID str
 		AccessToken: signed,
 		TokenType:   accessTokenType(at),
 		ExpiresIn:   int64(s.AccessTTL.Seconds()),
-		Scope:       scopes.Join(accessScopes), // RFC 6749 §5.1: always say what was granted
+		Scope:       scopes.Join(in.accessScopes), // RFC 6749 §5.1: always say what was granted
 	}
 	issued := Issued{Access: at}
-	if idt != nil && userID != "" && wantsIDToken(accessScopes) {
-		if resp.IDToken, err = s.mintIDToken(ctx, c, userID, *idt, signed); err != nil {
+	if in.idToken != nil && in.userID != "" && wantsIDToken(in.accessScopes) {
+		if resp.IDToken, err = s.mintIDToken(ctx, c, in.userID, *in.idToken, signed); err != nil {
 			return Issued{}, TokenResponse{}, err
 		}
 	}
+	withRefresh := in.withRefresh
 	// OIDC Core §11: for an OpenID Connect grant, a refresh token only when
 	// offline_access was granted. A plain OAuth grant keeps RFC 6749 §6.
-	if wantsIDToken(refreshScopes) && !slices.Contains(refreshScopes, scopes.OfflineAccess) {
+	if wantsIDToken(in.refreshScopes) && !slices.Contains(in.refreshScopes, scopes.OfflineAccess) {
 		withRefresh = false
 	}
 	if withRefresh && c.AllowsGrant(GrantRefreshToken) {
 		raw := NewSecret()
 		issued.Refresh = &RefreshToken{
-			Hash: HashSecret(raw), GrantID: grantID, ClientID: c.ID, UserID: userID,
-			Scopes: slices.Clone(refreshScopes), Resources: slices.Clone(res.refresh), ExpiresAt: s.now().Add(s.RefreshTTL),
-			JKT: refreshTokenJKT(c, jkt),
+			Hash: HashSecret(raw), GrantID: in.grantID, ClientID: c.ID, UserID: in.userID,
+			Scopes: slices.Clone(in.refreshScopes), Resources: slices.Clone(in.resources.refresh), ExpiresAt: s.now().Add(s.RefreshTTL),
+			JKT: refreshTokenJKT(c, in.jkt),
 		}
 		resp.RefreshToken = raw
 	}
