@@ -2,8 +2,8 @@
 // actor, and provides the echo middleware that gives each request an id and
 // one access-log line.
 //
-// The access log records the path but never the query string, the headers or
-// the body: in OAuth those carry authorization codes, state, tokens and
+// The access log records the path and the caller's address but never the
+// query string, the headers or the body: in OAuth those carry authorization codes, state, tokens and
 // client secrets, and none of them may reach a log.
 package logging
 
@@ -69,6 +69,11 @@ func Middleware(logger *slog.Logger) echo.MiddlewareFunc {
 				slog.String("path", req.URL.Path), // never the query: it may hold a code
 				slog.Int("status", c.Response().Status),
 				slog.Duration("duration", time.Since(start)),
+				// Who called, as the actor believes it: the connection's
+				// address, or X-Forwarded-For from a trusted proxy only
+				// (the echo.IPExtractor each actor sets, shared/clientip):
+				// what the throttles count by, so an operator can see it.
+				slog.String("remote_ip", c.RealIP()),
 			)
 			return nil
 		}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/oauthlab/oauthlab/shared/clientip"
 )
 
 func TestAccessLogHasRequestIDAndNoQuery(t *testing.T) {
@@ -111,5 +113,28 @@ func TestCallerRequestIDIsBounded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The access line names the caller as the actor believes it: with no
+// trusted proxy, the connection's address, not an X-Forwarded-For anybody
+// can send.
+func TestAccessLogHasTheCallersAddress(t *testing.T) {
+	var buf bytes.Buffer
+	e := echo.New()
+	e.IPExtractor = clientip.Extractor(nil)
+	e.Use(Middleware(New(&buf, "test", "json", "info")))
+	e.GET("/", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
+
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.RemoteAddr = "198.51.100.7:40000"
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	e.ServeHTTP(httptest.NewRecorder(), req)
+	var line map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(buf.Bytes()), &line); err != nil {
+		t.Fatalf("%v: %s", err, buf.String())
+	}
+	if line["remote_ip"] != "198.51.100.7" {
+		t.Errorf("remote_ip = %v, want the connection's 198.51.100.7: %s", line["remote_ip"], buf.String())
 	}
 }
