@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/oauthlab/oauthlab/shared/actortest"
@@ -26,18 +24,7 @@ import (
 // balancer's fixed address only (*_TRUSTED_PROXIES).
 func TestComposeCluster(t *testing.T) {
 	root := actortest.Root(t)
-	opts, err := cli.NewProjectOptions(
-		[]string{filepath.Join(root, "docker-compose.yml"), filepath.Join(root, "docker-compose.cluster.yml")},
-		cli.WithWorkingDirectory(root),
-		cli.WithEnv(nil),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	project, err := opts.LoadProject(context.Background())
-	if err != nil {
-		t.Fatalf("load the cluster files: %v", err)
-	}
+	project := loadComposeFiles(t, "docker-compose.yml", "docker-compose.cluster.yml")
 	if pg, ok := project.Services["postgres"]; !ok || pg.Image != "postgres:17" {
 		t.Errorf("postgres service: image %q, want the official postgres:17", pg.Image)
 	}

@@ -27,18 +27,25 @@ var services = []string{"authserver", "resourceapi", "client"}
 // a developer's shell cannot change what the test sees.
 func loadCompose(t testing.TB) *types.Project {
 	t.Helper()
+	return loadComposeFiles(t, "docker-compose.yml")
+}
+
+// loadComposeFiles reads compose files of the repository root as
+// `docker compose -f A -f B` does: each later file on top of the ones before.
+func loadComposeFiles(t testing.TB, files ...string) *types.Project {
+	t.Helper()
 	root := actortest.Root(t)
-	opts, err := cli.NewProjectOptions(
-		[]string{filepath.Join(root, "docker-compose.yml")},
-		cli.WithWorkingDirectory(root),
-		cli.WithEnv(nil),
-	)
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, filepath.Join(root, f))
+	}
+	opts, err := cli.NewProjectOptions(paths, cli.WithWorkingDirectory(root), cli.WithEnv(nil))
 	if err != nil {
 		t.Fatalf("compose options: %v", err)
 	}
 	project, err := opts.LoadProject(context.Background())
 	if err != nil {
-		t.Fatalf("load docker-compose.yml: %v", err)
+		t.Fatalf("load %s: %v", strings.Join(files, " + "), err)
 	}
 	return project
 }

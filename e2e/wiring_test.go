@@ -25,7 +25,14 @@ import (
 // a flow here would fail the way it would fail in the containers.
 func TestComposeWiring(t *testing.T) {
 	t.Parallel() // mostly waiting on processes; the three system tests overlap
-	sys := startSystem(t, nil)
+	checkWiring(t, startSystem(t, nil))
+}
+
+// checkWiring runs, on a system started from a compose file's environment,
+// what every deployment of the three actors must do: health checks,
+// metadata, both grants through the client and the back channel, and
+// introspection.
+func checkWiring(t *testing.T, sys *system) {
 	clientEnv, apiEnv := sys.Env["client"], sys.Env["resourceapi"]
 	hc := &http.Client{Timeout: 10 * time.Second}
 
