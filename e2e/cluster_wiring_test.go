@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -175,12 +174,7 @@ func startCluster(t *testing.T, nginx string) (*system, map[string][]*actortest.
 			if i == 0 {
 				sys.Env[name] = e
 			}
-			var list []string
-			for k, v := range e {
-				list = append(list, k+"="+v)
-			}
-			sort.Strings(list)
-			replicas[name] = append(replicas[name], actortest.Start(t, name, "http://127.0.0.1:"+port, list...))
+			replicas[name] = append(replicas[name], actortest.Start(t, name, "http://127.0.0.1:"+port, envList(e)...))
 		}
 		sys.procs[name] = replicas[name][0]
 	}

@@ -207,12 +207,18 @@ func startSystem(t testing.TB, extra map[string][]string) *system {
 			env[k] = v
 		}
 		s.Env[name] = env
-		var list []string
-		for k, v := range env {
-			list = append(list, k+"="+v)
-		}
-		sort.Strings(list)
-		s.procs[name] = actortest.Start(t, name, "http://127.0.0.1:"+l.ports[name], list...)
+		s.procs[name] = actortest.Start(t, name, "http://127.0.0.1:"+l.ports[name], envList(env)...)
 	}
 	return s
+}
+
+// envList is env as KEY=VALUE entries for actortest.Start, sorted so that
+// a failing test prints them the same way each time.
+func envList(env map[string]string) []string {
+	var list []string
+	for k, v := range env {
+		list = append(list, k+"="+v)
+	}
+	sort.Strings(list)
+	return list
 }
