@@ -18,8 +18,10 @@
 // so a migration written for one database cannot be forgotten for the other.
 // The schema version is the number of files applied, in name order: SQLite
 // keeps it in PRAGMA user_version, PostgreSQL in a schema_version table
-// (one row per file applied). So each actor has a PostgreSQL database of its
-// own, as it has a SQLite file of its own.
+// (one row per file applied, with its name: a database whose history names
+// other files than this program's is refused rather than migrated on). So
+// each actor has a PostgreSQL database of its own, as it has a SQLite file
+// of its own.
 //
 // Why pgx through database/sql: github.com/jackc/pgx/v5 is the maintained
 // PostgreSQL driver for Go; its stdlib package registers it with

@@ -275,9 +275,9 @@ func (db *DB) migratePostgres(ctx context.Context, scripts fs.FS) error {
 		applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
 		return fmt.Errorf("postgres: create schema_version: %w", err)
 	}
-	var version int
-	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&version); err != nil {
-		return fmt.Errorf("postgres: read schema version: %w", err)
+	version, err := appliedMigrations(ctx, conn, names)
+	if err != nil {
+		return err
 	}
 	if version > len(names) {
 		return fmt.Errorf("postgres: the database has schema version %d, newer than this program knows (%d)", version, len(names))
@@ -292,6 +292,34 @@ func (db *DB) migratePostgres(ctx context.Context, scripts fs.FS) error {
 		}
 	}
 	return nil
+}
+
+// appliedMigrations returns how many migrations the database has had, and
+// refuses a database whose history is not this program's: a migration
+// recorded under another file name than the one at its place here (files
+// renumbered or replaced after they ran). Applying the rest on top would
+// fail half-way, or worse, succeed on a schema nobody wrote.
+func appliedMigrations(ctx context.Context, conn *sql.Conn, names []string) (int, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT version, name FROM schema_version ORDER BY version`)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: read schema version: %w", err)
+	}
+	defer rows.Close()
+	version := 0
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&version, &name); err != nil {
+			return 0, fmt.Errorf("postgres: read schema version: %w", err)
+		}
+		if version <= len(names) && name != names[version-1] {
+			return 0, fmt.Errorf("postgres: the database's migration %d was %s, but this program's is %s: "+
+				"the database was made with other migrations; start from an empty database", version, name, names[version-1])
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("postgres: read schema version: %w", err)
+	}
+	return version, nil
 }
 
 // applyPostgres runs one migration script and records its version in one

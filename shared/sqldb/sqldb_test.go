@@ -96,6 +96,23 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 	})
 }
 
+// A PostgreSQL database records the name of each migration it ran; one
+// made with other migrations (renumbered or replaced after they ran) is
+// refused with both names, not migrated further.
+func TestPostgresRefusesAnotherMigrationHistory(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	open(t, dsn, both(schema)).Close()
+	renumbered := both(map[string]string{
+		"001_counters.sql": schema["001_counters.sql"],
+		"002_other.sql":    `CREATE TABLE other (x INTEGER);`,
+		"003_seed.sql":     schema["002_seed.sql"],
+	})
+	_, err := sqldb.Open(context.Background(), dsn, renumbered)
+	if err == nil || !strings.Contains(err.Error(), "002_seed.sql") || !strings.Contains(err.Error(), "002_other.sql") {
+		t.Fatalf("err = %v, want the database refused, naming 002_seed.sql and 002_other.sql", err)
+	}
+}
+
 func TestFoldersOutOfStepAreRefused(t *testing.T) {
 	fsys := both(schema)
 	delete(fsys, "postgres/002_seed.sql")
