@@ -116,19 +116,22 @@ func balancerAddress(t *testing.T, project *types.Project, lb types.ServiceConfi
 // TestClusterScriptsTrustTheBalancer: `make run-cluster` and
 // `make loadtest-replicas` run the replicas on loopback behind nginx,
 // which connects from 127.0.0.1; each replica trusts exactly that address,
-// and nginx sends the caller's address in X-Forwarded-For.
+// and nginx sends the caller's address in X-Forwarded-For: run-cluster by
+// running the compose cluster's own deploy/cluster/nginx.conf (whose header
+// TestComposeCluster checks), the load test by a line of its own.
 func TestClusterScriptsTrustTheBalancer(t *testing.T) {
 	root := actortest.Root(t)
 	for script, wants := range map[string][]string{
 		"run-cluster.sh": {"trusted=127.0.0.1/32", `AUTHSERVER_TRUSTED_PROXIES="$trusted"`,
-			`RESOURCEAPI_TRUSTED_PROXIES="$trusted"`, `CLIENT_TRUSTED_PROXIES="$trusted"`},
-		"loadtest.sh": {"AUTHSERVER_TRUSTED_PROXIES=127.0.0.1/32"},
+			`RESOURCEAPI_TRUSTED_PROXIES="$trusted"`, `CLIENT_TRUSTED_PROXIES="$trusted"`,
+			`deploy/cluster/nginx.conf >"$work/nginx.conf"`},
+		"loadtest.sh": {"AUTHSERVER_TRUSTED_PROXIES=127.0.0.1/32", `proxy_set_header X-Forwarded-For \$remote_addr;`},
 	} {
 		body, err := os.ReadFile(filepath.Join(root, "scripts", script))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range append(wants, `proxy_set_header X-Forwarded-For \$remote_addr;`) {
+		for _, want := range wants {
 			if !strings.Contains(string(body), want) {
 				t.Errorf("scripts/%s lacks %s", script, want)
 			}
