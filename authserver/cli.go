@@ -185,32 +185,7 @@ func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout i
 	defer db.Close()
 	switch args[0] {
 	case "rotate":
-		fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
-		fs.SetOutput(stdout)
-		alg := fs.String("alg", cfg.SigningAlg, "algorithm: ES256, EdDSA, RS256 or PS256")
-		ahead := fs.Duration("publish-ahead", 2*time.Minute,
-			"publish the key in the JWKS this long before it signs, so that verifiers have it first (0: sign at once)")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		if *ahead < 0 {
-			return fmt.Errorf("keys rotate: -publish-ahead must not be negative")
-		}
-		now := time.Now()
-		k, err := oauth.GenerateKey(*alg, now)
-		if err != nil {
-			return err
-		}
-		if *ahead > 0 {
-			k.SignsFrom = now.Add(*ahead).UTC()
-		}
-		if err := db.AddSigningKey(ctx, k); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "new signing key %s (%s) is in the JWKS now and signs from %s;\n"+
-			"older keys stay in the JWKS until their tokens expire (or `authserver keys retire KID`)\n",
-			k.KID, k.Alg, k.Start().Format(time.RFC3339))
-		return nil
+		return rotateKey(ctx, cfg, db, args[1:], stdout)
 	case "retire":
 		if len(args) != 2 {
 			return fmt.Errorf("keys retire: say which key: authserver keys retire KID")
@@ -222,24 +197,97 @@ func keysCommand(ctx context.Context, cfg config.Config, args []string, stdout i
 	return fmt.Errorf("keys: unknown command %q\n%s", args[0], usage)
 }
 
-// retireKey takes a key out of the JWKS at once: tokens it signed stop
-// verifying. The key that signs now cannot be retired (rotate first).
-func retireKey(ctx context.Context, cfg config.Config, db cliStore, kid string, stdout io.Writer) error {
-	active, err := oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now).Active(ctx)
+// rotateKey adds a key that is published at once and signs after
+// -publish-ahead: an access-token key, or (-purpose id_token) a key that
+// signs ID tokens and logout tokens of its algorithm.
+func rotateKey(ctx context.Context, cfg config.Config, db cliStore, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	purpose := fs.String("purpose", oauth.PurposeAccess, "what the key signs: access (access tokens) or id_token (ID tokens and logout tokens)")
+	alg := fs.String("alg", "", "algorithm: ES256, EdDSA, RS256 or PS256 (default: AUTHSERVER_SIGNING_ALG for access, "+oauth.DefaultIDTokenAlg+" for id_token)")
+	ahead := fs.Duration("publish-ahead", 2*time.Minute,
+		"publish the key in the JWKS this long before it signs, so that verifiers have it first (0: sign at once)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *ahead < 0 {
+		return fmt.Errorf("keys rotate: -publish-ahead must not be negative")
+	}
+	switch {
+	case *purpose != oauth.PurposeAccess && *purpose != oauth.PurposeIDToken:
+		return fmt.Errorf("keys rotate: -purpose is access or id_token, not %q", *purpose)
+	case *alg != "":
+	case *purpose == oauth.PurposeIDToken:
+		*alg = oauth.DefaultIDTokenAlg
+	default:
+		*alg = cfg.SigningAlg
+	}
+	now := time.Now()
+	k, err := oauth.GenerateKey(*alg, now)
 	if err != nil {
 		return err
 	}
+	if *purpose == oauth.PurposeIDToken {
+		k.Purpose = oauth.PurposeIDToken
+		// The first key of an algorithm has nothing to take over from, and
+		// no relying party holds a token of that algorithm yet: it signs at
+		// once, and is created as a replica's first use would be, so that
+		// the two cannot make two first keys.
+		first, err := db.EnsureIDTokenSigningKey(ctx, k)
+		if err != nil {
+			return err
+		}
+		if first {
+			fmt.Fprintf(stdout, "new ID-token key %s (%s) is in the JWKS now and signs ID tokens and logout tokens at once:\n"+
+				"there was no %s ID-token key to rotate from\n", k.KID, k.Alg, k.Alg)
+			return nil
+		}
+	}
+	if *ahead > 0 {
+		k.SignsFrom = now.Add(*ahead).UTC()
+	}
+	if err := db.AddSigningKey(ctx, k); err != nil {
+		return err
+	}
+	if k.IDTokenKey() {
+		fmt.Fprintf(stdout, "new ID-token key %s (%s) is in the JWKS now and signs ID tokens and logout tokens from %s;\n"+
+			"older %s ID-token keys stay in the JWKS until the ID tokens they signed expire (or `authserver keys retire KID`)\n",
+			k.KID, k.Alg, k.Start().Format(time.RFC3339), k.Alg)
+		return nil
+	}
+	fmt.Fprintf(stdout, "new signing key %s (%s) is in the JWKS now and signs from %s;\n"+
+		"older keys stay in the JWKS until their tokens expire (or `authserver keys retire KID`)\n",
+		k.KID, k.Alg, k.Start().Format(time.RFC3339))
+	return nil
+}
+
+// retireKey takes a key out of the JWKS at once: tokens it signed stop
+// verifying. The key that signs now (access tokens, or ID tokens of its
+// algorithm) cannot be retired: rotate first.
+func retireKey(ctx context.Context, cfg config.Config, db cliStore, kid string, stdout io.Writer) error {
+	keys := oauth.NewKeys(db, cfg.AccessTokenTTL, time.Now)
 	all, err := db.SigningKeys(ctx)
 	if err != nil {
 		return err
 	}
-	for _, k := range all {
-		if k.KID == kid && k.IDTokenKey() {
-			return fmt.Errorf("keys retire: %s signs ID tokens; ID-token keys have no rotation yet, so it cannot be retired", kid)
+	i := slices.IndexFunc(all, func(k oauth.SigningKey) bool { return k.KID == kid })
+	if i >= 0 && all[i].IDTokenKey() {
+		signing, ok, err := keys.ActiveIDTokenKey(ctx, all[i].Alg)
+		if err != nil {
+			return err
 		}
-	}
-	if active.KID == kid {
-		return fmt.Errorf("keys retire: %s is the key that signs now; run `authserver keys rotate` and retire it once the new key signs", kid)
+		if ok && signing.KID == kid {
+			return fmt.Errorf("keys retire: %s is the %s ID-token key that signs now; run `authserver keys rotate -purpose id_token -alg %s` and retire it once the new key signs",
+				kid, signing.Alg, signing.Alg)
+		}
+	} else {
+		active, err := keys.Active(ctx)
+		if err != nil {
+			return err
+		}
+		if active.KID == kid {
+			return fmt.Errorf("keys retire: %s is the key that signs now; run `authserver keys rotate` and retire it once the new key signs", kid)
+		}
 	}
 	if err := db.RetireSigningKey(ctx, kid, time.Now()); errors.Is(err, oauth.ErrNotFound) {
 		return fmt.Errorf("keys retire: no key %s that is not already retired", kid)
@@ -250,8 +298,9 @@ func retireKey(ctx context.Context, cfg config.Config, db cliStore, kid string, 
 	return nil
 }
 
-// listKeys shows every key with its state in the rotation: published
-// ahead, signing, published (verifying old tokens only), or gone.
+// listKeys shows every key, access-token and ID-token keys alike, with its
+// state in the rotation: published ahead, signing, published (verifying
+// older tokens only), or gone.
 func listKeys(ctx context.Context, cfg config.Config, db cliStore, stdout io.Writer) error {
 	all, err := db.SigningKeys(ctx)
 	if err != nil {
@@ -262,22 +311,28 @@ func listKeys(ctx context.Context, cfg config.Config, db cliStore, stdout io.Wri
 	published, _ := keys.Published(ctx)
 	now := time.Now()
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "KID\tALG\tCREATED\tSTATE")
+	fmt.Fprintln(w, "KID\tALG\tPURPOSE\tCREATED\tSTATE")
 	for _, k := range all {
+		purpose, signing := oauth.PurposeAccess, active
+		signs, ahead, older := "signing", "published ahead, signs from ", "published, verifies older tokens"
+		if k.IDTokenKey() {
+			// Each algorithm has its own ID-token key that signs.
+			purpose = oauth.PurposeIDToken
+			signing, _, _ = keys.ActiveIDTokenKey(ctx, k.Alg)
+			signs, ahead, older = "signs ID tokens", "published ahead, signs ID tokens from ", "published, verifies older ID tokens"
+		}
 		state := "expired (out of the JWKS)"
 		switch {
-		case k.IDTokenKey():
-			state = "signs ID tokens"
 		case k.Retired():
 			state = "retired " + k.RetiredAt.Format(time.RFC3339)
-		case k.KID == active.KID:
-			state = "signing"
+		case k.KID == signing.KID:
+			state = signs
 		case k.Start().After(now):
-			state = "published ahead, signs from " + k.Start().Format(time.RFC3339)
+			state = ahead + k.Start().Format(time.RFC3339)
 		case slices.ContainsFunc(published, func(p oauth.SigningKey) bool { return p.KID == k.KID }):
-			state = "published, verifies older tokens"
+			state = older
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.KID, k.Alg, k.CreatedAt.Format(time.RFC3339), state)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", k.KID, k.Alg, purpose, k.CreatedAt.Format(time.RFC3339), state)
 	}
 	return w.Flush()
 }
@@ -334,6 +389,8 @@ func usersCommand(ctx context.Context, cfg config.Config, args []string, stdout 
 type cliStore interface {
 	protocolStore
 	store.AdminStore
+	// EnsureIDTokenSigningKey makes the first ID-token key of an algorithm.
+	oauth.FirstKeyStore
 	Close() error
 }
 

@@ -68,9 +68,10 @@ const usage = `usage:
   authserver healthcheck         exit 0 if the server on AUTHSERVER_ADDR is healthy
   authserver clients add [flags] register a client (see: authserver clients add -h)
   authserver clients list        list registered clients
-  authserver keys rotate [flags] add a signing key: in the JWKS at once, signing after -publish-ahead (default 2m; 0: at once)
-  authserver keys retire KID     take a key out of the JWKS at once (not the one that signs now)
-  authserver keys list           list signing keys and their state (published ahead, signing, published, retired)
+  authserver keys rotate [flags] add a signing key: in the JWKS at once, signing after -publish-ahead (default 2m; 0: at once);
+                                 -purpose id_token [-alg RS256] rotates the key that signs ID tokens and logout tokens
+  authserver keys retire KID     take a key out of the JWKS at once (not one that signs now)
+  authserver keys list           list access-token and ID-token keys and their state (published ahead, signing, published, retired, expired)
   authserver users add [flags]   add a user (see: authserver users add -h)
   authserver resources add [flags] add a protected resource and its scopes (see: authserver resources add -h)
   authserver resources list      list the protected resources and their scopes

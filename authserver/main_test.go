@@ -345,9 +345,19 @@ func TestCLI(t *testing.T) {
 }
 
 // jwksKids lists the key ids the running server publishes for access
-// tokens (the ID-token key is published too, but is not rotated by these
-// commands).
+// tokens (signed ES256 in these tests); the ID-token keys (RS256) are
+// left out.
 func jwksKids(t *testing.T, base string) []string {
+	return jwksKidsOf(t, base, func(alg string) bool { return alg != "RS256" })
+}
+
+// idTokenJWKSKids lists the RS256 key ids the running server publishes:
+// with AUTHSERVER_SIGNING_ALG=ES256, its default ID-token keys.
+func idTokenJWKSKids(t *testing.T, base string) []string {
+	return jwksKidsOf(t, base, func(alg string) bool { return alg == "RS256" })
+}
+
+func jwksKidsOf(t *testing.T, base string, algOK func(string) bool) []string {
 	t.Helper()
 	resp, err := http.Get(base + "/.well-known/jwks.json")
 	if err != nil {
@@ -365,7 +375,7 @@ func jwksKids(t *testing.T, base string) []string {
 	}
 	var kids []string
 	for _, k := range set.Keys {
-		if k.Alg != "RS256" { // the server signs access tokens ES256 in these tests
+		if algOK(k.Alg) {
 			kids = append(kids, k.Kid)
 		}
 	}
@@ -387,31 +397,43 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // against the running server's database and the JWKS it serves. A rotated
 // key is published at once but signs only after -publish-ahead; a retired
 // key leaves the JWKS at once; the key that signs cannot be retired.
-func TestKeysPublishAheadAndRetire(t *testing.T) {
-	p, env := startServer(t, "AUTHSERVER_SIGNING_ALG=ES256")
-	getenv := func(k string) string { return env[k] }
-	ctx := context.Background()
-	keysCmd := func(args ...string) (string, error) {
+// keysCLI runs `authserver keys ARGS...` with the server's settings, as an
+// operator would beside the running server.
+func keysCLI(env map[string]string) func(args ...string) (string, error) {
+	return func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := run(ctx, append([]string{"authserver", "keys"}, args...), getenv, &out)
+		err := run(context.Background(), append([]string{"authserver", "keys"}, args...), func(k string) string { return env[k] }, &out)
 		return out.String(), err
 	}
+}
+
+// awaitSecondKid waits until kids lists two keys, first and another, and
+// returns the other.
+func awaitSecondKid(t *testing.T, why, first string, kids func() []string) string {
+	t.Helper()
+	var other string
+	eventually(t, why, func() bool {
+		listed := kids()
+		for _, k := range listed {
+			if k != first {
+				other = k
+			}
+		}
+		return len(listed) == 2
+	})
+	return other
+}
+
+func TestKeysPublishAheadAndRetire(t *testing.T) {
+	p, env := startServer(t, "AUTHSERVER_SIGNING_ALG=ES256")
+	keysCmd := keysCLI(env)
 	first := verify(t, p.URL, machineToken(t, p.URL))
 
 	// 1. Publish ahead: in the JWKS at once, not signing yet.
 	if out, err := keysCmd("rotate", "-publish-ahead", "1h"); err != nil {
 		t.Fatalf("keys rotate: %v\n%s", err, out)
 	}
-	var ahead string
-	eventually(t, "the published-ahead key never appeared in the JWKS", func() bool {
-		kids := jwksKids(t, p.URL)
-		for _, k := range kids {
-			if k != first {
-				ahead = k
-			}
-		}
-		return len(kids) == 2
-	})
+	ahead := awaitSecondKid(t, "the published-ahead key never appeared in the JWKS", first, func() []string { return jwksKids(t, p.URL) })
 	if kid := verify(t, p.URL, machineToken(t, p.URL)); kid != first {
 		t.Fatalf("a token was signed by %s before its publish-ahead delay; want %s", kid, first)
 	}
@@ -451,6 +473,118 @@ func TestKeysPublishAheadAndRetire(t *testing.T) {
 	}
 	if out, err := keysCmd("retire", first); err == nil {
 		t.Fatalf("retiring a key twice: no error\n%s", out)
+	}
+}
+
+// idTokenKid signs alice in with openid and returns the kid of the ID
+// token, after go-oidc (which refetches the JWKS on an unknown kid) has
+// checked it.
+func idTokenKid(t *testing.T, base string) string {
+	t.Helper()
+	ctx := context.Background()
+	raw, _ := userTokenFor(t, base, []string{"openid"}).Extra("id_token").(string)
+	provider, err := oidc.NewProvider(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.Verifier(&oidc.Config{ClientID: "demo-client"}).Verify(ctx, raw); err != nil {
+		t.Fatalf("ID token: %v", err)
+	}
+	tok, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Header["kid"].(string)
+}
+
+// keyLine is the line of `keys list` output about kid.
+func keyLine(list, kid string) string {
+	for line := range strings.Lines(list) {
+		if strings.HasPrefix(line, kid+" ") {
+			return line
+		}
+	}
+	return ""
+}
+
+// TestIDTokenKeysRotateAndRetire: `keys rotate -purpose id_token` rotates
+// the key that signs ID tokens as `keys rotate` does the access-token key,
+// against the running server: published ahead, then signing, the old key
+// retired; the signing one cannot be retired; `keys list` shows each
+// ID-token key and its state; the first key of a new algorithm signs at
+// once.
+func TestIDTokenKeysRotateAndRetire(t *testing.T) {
+	p, env := startServer(t, "AUTHSERVER_SIGNING_ALG=ES256")
+	keysCmd := keysCLI(env)
+	first := idTokenKid(t, p.URL)
+
+	// 1. Publish ahead.
+	if out, err := keysCmd("rotate", "-purpose", "id_token", "-publish-ahead", "1h"); err != nil {
+		t.Fatalf("keys rotate -purpose id_token: %v\n%s", err, out)
+	}
+	ahead := awaitSecondKid(t, "the published-ahead ID-token key never appeared in the JWKS", first, func() []string { return idTokenJWKSKids(t, p.URL) })
+	if kid := idTokenKid(t, p.URL); kid != first {
+		t.Fatalf("an ID token was signed by %s before its publish-ahead delay; want %s", kid, first)
+	}
+	list, err := keysCmd("list")
+	if err != nil || !strings.Contains(keyLine(list, ahead), "id_token") || !strings.Contains(keyLine(list, ahead), "published ahead, signs ID tokens from") ||
+		!strings.Contains(keyLine(list, first), "signs ID tokens") {
+		t.Fatalf("keys list: %v\n%s", err, list)
+	}
+
+	// 2. Sign: -publish-ahead 0 signs at once.
+	if out, err := keysCmd("rotate", "-purpose", "id_token", "-alg", "RS256", "-publish-ahead", "0"); err != nil {
+		t.Fatalf("keys rotate: %v\n%s", err, out)
+	}
+	var signing string
+	eventually(t, "the server never signed ID tokens with the new key", func() bool {
+		signing = idTokenKid(t, p.URL)
+		return signing != first && signing != ahead
+	})
+	if out, err := keysCmd("retire", signing); err == nil || !strings.Contains(err.Error(), "signs now") {
+		t.Fatalf("retiring the key that signs ID tokens: %v\n%s, want a refusal", err, out)
+	}
+	if list, _ := keysCmd("list"); !strings.Contains(keyLine(list, first), "published, verifies older ID tokens") ||
+		!strings.Contains(keyLine(list, signing), "signs ID tokens") {
+		t.Fatalf("keys list after the rotation:\n%s", list)
+	}
+
+	// 3. Retire: the old key leaves the JWKS at once.
+	if out, err := keysCmd("retire", first); err != nil {
+		t.Fatalf("keys retire %s: %v\n%s", first, err, out)
+	}
+	eventually(t, "the retired ID-token key is still in the JWKS", func() bool {
+		return !slices.Contains(idTokenJWKSKids(t, p.URL), first)
+	})
+	if kids := idTokenJWKSKids(t, p.URL); !slices.Contains(kids, signing) || !slices.Contains(kids, ahead) {
+		t.Fatalf("JWKS %v lost an ID-token key that was not retired", kids)
+	}
+	if list, _ := keysCmd("list"); !strings.Contains(keyLine(list, first), "retired") {
+		t.Fatalf("keys list after retiring %s:\n%s", first, list)
+	}
+	if out, err := keysCmd("retire", first); err == nil {
+		t.Fatalf("retiring an ID-token key twice: no error\n%s", out)
+	}
+
+	// The first ES256 ID-token key has nothing to rotate from: it signs at
+	// once, whatever -publish-ahead says.
+	out, err := keysCmd("rotate", "-purpose", "id_token", "-alg", "ES256")
+	if err != nil || !strings.Contains(out, "at once") {
+		t.Fatalf("first ES256 ID-token key: %v\n%s", err, out)
+	}
+	kid := strings.Fields(out)[3]
+	if list, _ := keysCmd("list"); !strings.Contains(keyLine(list, kid), "signs ID tokens") {
+		t.Fatalf("keys list: the first ES256 ID-token key %s does not sign:\n%s", kid, list)
+	}
+
+	for _, bad := range [][]string{
+		{"rotate", "-purpose", "refresh"},
+		{"rotate", "-purpose", "id_token", "-alg", "HS256"},
+		{"rotate", "-purpose", "id_token", "-publish-ahead", "-1m"},
+	} {
+		if out, err := keysCmd(bad...); err == nil {
+			t.Errorf("keys %v: want an error\n%s", bad, out)
+		}
 	}
 }
 

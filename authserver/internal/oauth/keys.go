@@ -108,9 +108,10 @@ type KeyStore interface {
 	// SigningKeys returns every key, retired ones included, the latest
 	// Start first.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
-	// AddSigningKey stores a key. For an ID-token key it does nothing
-	// when one of that algorithm exists already (a concurrent request
-	// created it first).
+	// AddSigningKey stores a key: a new access-token key, or a new
+	// ID-token key beside those of its algorithm (a rotation). The first
+	// key of a database or of an algorithm goes through FirstKeyStore
+	// where the store has it.
 	AddSigningKey(ctx context.Context, k SigningKey) error
 }
 
@@ -143,13 +144,18 @@ func EnsureKey(ctx context.Context, ks KeyStore, alg string, now time.Time) erro
 }
 
 // FirstKeyStore is a KeyStore that can add the first access-token key of a
-// database once, however many replicas start at the same time.
+// database, and the first ID-token key of an algorithm, once, however many
+// replicas start or sign users in at the same time.
 type FirstKeyStore interface {
 	KeyStore
 	// EnsureSigningKey stores k as the newest access-token key, and reports
 	// true, unless the newest published one already uses k.Alg (then it
 	// reports false and a nil error); check and insert are atomic.
 	EnsureSigningKey(ctx context.Context, k SigningKey) (bool, error)
+	// EnsureIDTokenSigningKey stores k as an ID-token key, and reports
+	// true, unless an ID-token key of k.Alg that is not retired exists
+	// (then it reports false and a nil error); check and insert are atomic.
+	EnsureIDTokenSigningKey(ctx context.Context, k SigningKey) (bool, error)
 }
 
 // DefaultIDTokenAlg signs ID tokens unless a client registered another
@@ -164,7 +170,7 @@ func EnsureIDTokenKey(ctx context.Context, ks KeyStore, now time.Time) error {
 		return err
 	}
 	for _, k := range keys {
-		if k.IDTokenKey() && k.Alg == DefaultIDTokenAlg {
+		if k.IDTokenKey() && k.Alg == DefaultIDTokenAlg && !k.Retired() {
 			return nil
 		}
 	}
@@ -173,13 +179,38 @@ func EnsureIDTokenKey(ctx context.Context, ks KeyStore, now time.Time) error {
 		return err
 	}
 	k.Purpose = PurposeIDToken
-	return ks.AddSigningKey(ctx, k)
+	_, err = addFirstIDTokenKey(ctx, ks, k)
+	return err
+}
+
+// addFirstIDTokenKey stores k unless an ID-token key of its algorithm
+// exists, and reports whether it did. Replicas starting or signing users
+// in at once on a new algorithm make one key, not one each: the store's
+// EnsureIDTokenSigningKey checks and inserts atomically. A store without
+// it (a test's) only has this process to race with, which Keys.creating
+// serialises.
+func addFirstIDTokenKey(ctx context.Context, ks KeyStore, k SigningKey) (bool, error) {
+	if once, ok := ks.(FirstKeyStore); ok {
+		return once.EnsureIDTokenSigningKey(ctx, k)
+	}
+	return true, ks.AddSigningKey(ctx, k)
 }
 
 func accessKeys(keys []SigningKey) []SigningKey {
 	var out []SigningKey
 	for _, k := range keys {
 		if !k.IDTokenKey() {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// byAlg returns the keys of alg, in their order.
+func byAlg(keys []SigningKey, alg string) []SigningKey {
+	var out []SigningKey
+	for _, k := range keys {
+		if k.Alg == alg {
 			out = append(out, k)
 		}
 	}
@@ -193,28 +224,46 @@ func accessKeys(keys []SigningKey) []SigningKey {
 // ahead of signing (keys rotate -publish-ahead) for longer than that.
 const keyCacheTTL = time.Second
 
-// Keys is the server's view of its signing keys: it signs with the newest
-// and publishes older ones until every token they signed has expired. It
-// reads the store at most once per keyCacheTTL.
+// keyMargin is how much longer than the lifetime of what it signed a
+// superseded key stays published: room for clocks that disagree a little
+// and for verifiers that cached the JWKS.
+const keyMargin = 5 * time.Minute
+
+// idTokenRetireAfter is how long a superseded ID-token key stays published
+// and accepted as the signer of an id_token_hint. It follows what the key
+// signs, not the access token lifetime: ID tokens live IDTokenTTL (fixed,
+// not configurable) and logout tokens shorter (LogoutTokenTTL), so once
+// IDTokenTTL has passed since its successor started nothing it signed is
+// valid; keyMargin covers skewed clocks and cached JWKS. Kept longer, a
+// key would only give whoever stole it more time. An expired ID token it
+// signed then stops being a logout hint: VerifyIDToken cannot check it, and
+// /end_session refuses it on a page.
+const idTokenRetireAfter = IDTokenTTL + keyMargin
+
+// Keys is the server's view of its signing keys: for access tokens, and
+// for ID tokens of each algorithm, it signs with the newest key that has
+// started and publishes older ones until every token they signed has
+// expired. It reads the store at most once per keyCacheTTL.
 type Keys struct {
 	store KeyStore
-	// retireAfter is how long a superseded key stays published: the access
-	// token lifetime plus a margin for clock skew and caches.
+	// retireAfter is how long a superseded access-token key stays
+	// published: the access token lifetime plus keyMargin.
 	retireAfter time.Duration
 	now         func() time.Time
 
 	mu       sync.Mutex
 	loadedAt time.Time
-	keys     []SigningKey // access-token keys, newest first
-	idKeys   []SigningKey // ID-token keys, one per algorithm
+	keys     []SigningKey // access-token keys, latest Start first
+	idKeys   []SigningKey // ID-token keys of every algorithm, latest Start first
 	// creating serialises on-demand creation of ID-token keys.
 	creating sync.Mutex
 }
 
-// NewKeys returns a key set that keeps superseded keys published for
-// accessTTL plus five minutes.
+// NewKeys returns a key set that keeps superseded access-token keys
+// published for accessTTL plus five minutes, and ID-token keys for the ID
+// token lifetime plus five minutes.
 func NewKeys(store KeyStore, accessTTL time.Duration, now func() time.Time) *Keys {
-	return &Keys{store: store, retireAfter: accessTTL + 5*time.Minute, now: now}
+	return &Keys{store: store, retireAfter: accessTTL + keyMargin, now: now}
 }
 
 func (k *Keys) load(ctx context.Context) ([]SigningKey, error) {
@@ -253,7 +302,40 @@ func activeIndex(keys []SigningKey, now time.Time) (int, error) {
 	return 0, fmt.Errorf("no signing key: every key is retired or not signing yet; run `authserver keys rotate -publish-ahead 0`")
 }
 
-// idTokenKeys returns the ID-token keys.
+// published returns the keys of one line of succession (the access-token
+// keys, or the ID-token keys of one algorithm; latest Start first) that
+// belong in the JWKS, none of them retired: keys published ahead of
+// signing, the signing key, and each older key until retireAfter has
+// passed since the key that replaced it started signing (no token it
+// signed can still be valid). When none signs yet, the keys that will.
+func published(keys []SigningKey, now time.Time, retireAfter time.Duration) []SigningKey {
+	active, err := activeIndex(keys, now)
+	if err != nil {
+		active = len(keys) - 1
+	}
+	var out []SigningKey
+	for _, key := range keys[:active+1] {
+		if !key.Retired() {
+			out = append(out, key)
+		}
+	}
+	if err != nil {
+		return out
+	}
+	supersededAt := keys[active].Start()
+	for _, key := range keys[active+1:] {
+		if key.Retired() {
+			continue
+		}
+		if now.Sub(supersededAt) < retireAfter {
+			out = append(out, key)
+		}
+		supersededAt = key.Start()
+	}
+	return out
+}
+
+// idTokenKeys returns the ID-token keys, latest Start first.
 func (k *Keys) idTokenKeys(ctx context.Context) ([]SigningKey, error) {
 	if _, err := k.load(ctx); err != nil {
 		return nil, err
@@ -263,26 +345,52 @@ func (k *Keys) idTokenKeys(ctx context.Context) ([]SigningKey, error) {
 	return k.idKeys, nil
 }
 
-// IDTokenKey returns the key that signs ID tokens with alg, creating it on
-// first use. Concurrent first uses create one key: the store keeps the
-// first and ignores the others.
-func (k *Keys) IDTokenKey(ctx context.Context, alg string) (SigningKey, error) {
-	find := func() (SigningKey, bool, error) {
-		keys, err := k.idTokenKeys(ctx)
-		for _, key := range keys {
-			if key.Alg == alg {
-				return key, true, nil
-			}
-		}
+// publishedIDTokenKeys returns the ID-token keys that belong in the JWKS,
+// each algorithm's line of succession on its own.
+func (k *Keys) publishedIDTokenKeys(ctx context.Context) ([]SigningKey, error) {
+	keys, err := k.idTokenKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := k.now()
+	var out []SigningKey
+	for _, alg := range Algs {
+		// OIDC Core §10.1.1: the JWKS keeps decommissioned keys a while,
+		// idTokenRetireAfter, so the ID tokens they signed still verify.
+		out = append(out, published(byAlg(keys, alg), now, idTokenRetireAfter)...)
+	}
+	return out, nil
+}
+
+// ActiveIDTokenKey returns the key that signs ID tokens and logout tokens
+// with alg now, and false when there is none yet; it never creates one.
+func (k *Keys) ActiveIDTokenKey(ctx context.Context, alg string) (SigningKey, bool, error) {
+	keys, err := k.idTokenKeys(ctx)
+	if err != nil {
 		return SigningKey{}, false, err
 	}
-	if key, ok, err := find(); ok || err != nil {
+	keys = byAlg(keys, alg)
+	// OIDC Core §10.1.1: a new key is published ahead, signing only from its start,
+	// so a relying party that cached the JWKS has it before its first ID token.
+	i, err := activeIndex(keys, k.now())
+	if err != nil {
+		return SigningKey{}, false, nil
+	}
+	return keys[i], true, nil
+}
+
+// IDTokenKey returns the key that signs ID tokens with alg (the newest key
+// of alg that is not retired and has started), creating the first one of
+// alg on first use. Concurrent first uses, in this process or on other
+// replicas, create one key (see addFirstIDTokenKey).
+func (k *Keys) IDTokenKey(ctx context.Context, alg string) (SigningKey, error) {
+	if key, ok, err := k.ActiveIDTokenKey(ctx, alg); ok || err != nil {
 		return key, err
 	}
 	k.creating.Lock()
 	defer k.creating.Unlock()
 	k.expire()
-	if key, ok, err := find(); ok || err != nil {
+	if key, ok, err := k.ActiveIDTokenKey(ctx, alg); ok || err != nil {
 		return key, err
 	}
 	key, err := GenerateKey(alg, k.now())
@@ -290,14 +398,17 @@ func (k *Keys) IDTokenKey(ctx context.Context, alg string) (SigningKey, error) {
 		return SigningKey{}, err
 	}
 	key.Purpose = PurposeIDToken
-	if err := k.store.AddSigningKey(ctx, key); err != nil {
+	if _, err := addFirstIDTokenKey(ctx, k.store, key); err != nil {
 		return SigningKey{}, err
 	}
 	k.expire()
-	if key, ok, err := find(); ok || err != nil {
+	if key, ok, err := k.ActiveIDTokenKey(ctx, alg); ok || err != nil {
 		return key, err
 	}
-	return SigningKey{}, fmt.Errorf("the %s ID-token key was not stored", alg)
+	// Only keys published ahead: `keys rotate` makes the first key of an
+	// algorithm sign at once, so this takes a race with it or a clock
+	// that went back.
+	return SigningKey{}, fmt.Errorf("no %s ID-token key signs yet; run `authserver keys rotate -purpose id_token -alg %s -publish-ahead 0`", alg, alg)
 }
 
 // expire makes the next load read the store.
@@ -307,8 +418,8 @@ func (k *Keys) expire() {
 	k.mu.Unlock()
 }
 
-// Active returns the key that signs new tokens: of the keys not retired,
-// the one that started signing last.
+// Active returns the key that signs new access tokens: of the keys not
+// retired, the one that started signing last.
 func (k *Keys) Active(ctx context.Context) (SigningKey, error) {
 	keys, err := k.load(ctx)
 	if err != nil {
@@ -321,37 +432,20 @@ func (k *Keys) Active(ctx context.Context) (SigningKey, error) {
 	return keys[i], nil
 }
 
-// Published returns the keys whose public halves belong in the JWKS, none
-// of them retired: keys published ahead of signing, the signing key, and
-// each older key until retireAfter has passed since the key that replaced
-// it started signing (no token it signed can still be valid).
+// Published returns the keys whose public halves belong in the JWKS: the
+// access-token keys and the ID-token keys of each algorithm, each line of
+// succession as published describes it.
 func (k *Keys) Published(ctx context.Context) ([]SigningKey, error) {
 	keys, err := k.load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := k.now()
-	active, err := activeIndex(keys, now)
-	if err != nil {
+	if _, err := activeIndex(keys, now); err != nil {
 		return nil, err
 	}
-	var out []SigningKey
-	for i, key := range keys[:active+1] {
-		if !key.Retired() || i == active {
-			out = append(out, key)
-		}
-	}
-	supersededAt := keys[active].Start()
-	for _, key := range keys[active+1:] {
-		if key.Retired() {
-			continue
-		}
-		if now.Sub(supersededAt) < k.retireAfter {
-			out = append(out, key)
-		}
-		supersededAt = key.Start()
-	}
-	idKeys, err := k.idTokenKeys(ctx)
+	out := published(keys, now, k.retireAfter)
+	idKeys, err := k.publishedIDTokenKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -372,9 +466,10 @@ func (k *Keys) Lookup(ctx context.Context, kid string) (SigningKey, bool) {
 	return SigningKey{}, false
 }
 
-// LookupIDTokenKey finds an ID-token key by its id.
+// LookupIDTokenKey finds a published ID-token key by its id: a retired
+// key, or one superseded for longer than idTokenRetireAfter, is not found.
 func (k *Keys) LookupIDTokenKey(ctx context.Context, kid string) (SigningKey, bool) {
-	keys, err := k.idTokenKeys(ctx)
+	keys, err := k.publishedIDTokenKeys(ctx)
 	if err != nil {
 		return SigningKey{}, false
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/x509"
 	"database/sql"
 	"errors"
 	"time"
@@ -93,28 +92,13 @@ func (db *DB) TakeLease(ctx context.Context, name, holder string, now time.Time,
 // The check and the insert are one serializable transaction, so of
 // replicas starting at once on an empty database exactly one adds its key.
 func (db *DB) EnsureSigningKey(ctx context.Context, k oauth.SigningKey) (bool, error) {
-	der, err := x509.MarshalPKCS8PrivateKey(k.Private)
-	if err != nil {
-		return false, err
-	}
-	added := false
-	err = db.tx(ctx, func(tx sqldb.Queryer) error {
-		added = false
+	return db.ensureKey(ctx, k, oauth.PurposeAccess, func(tx sqldb.Queryer) (bool, error) {
 		var alg string
 		err := tx.QueryRowContext(ctx, `SELECT alg FROM signing_keys WHERE purpose = ? AND retired_at IS NULL
 			ORDER BY COALESCE(signs_from, created_at) DESC, rowid DESC LIMIT 1`, oauth.PurposeAccess).Scan(&alg)
-		if err == nil && alg == k.Alg {
-			return nil
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
 		}
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, created_at, signs_from, purpose)
-			VALUES (?, ?, ?, ?, ?, ?)`, k.KID, k.Alg, der, unix(k.CreatedAt), unix(k.SignsFrom), oauth.PurposeAccess); err != nil {
-			return err
-		}
-		added = true
-		return nil
+		return alg == k.Alg, err
 	})
-	return added, err
 }

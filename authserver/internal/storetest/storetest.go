@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -42,6 +43,8 @@ func Run(t *testing.T, newDatabase func(t *testing.T) Opener) {
 		{"FamilyRevocation", testFamilyRevocation},
 		{"ExpiryAndCleanup", testExpiryAndCleanup},
 		{"FirstSigningKeyCreatedOnce", testFirstKeyCreatedOnce},
+		{"FirstIDTokenKeyOfAnAlgCreatedOnce", testFirstIDTokenKeyCreatedOnce},
+		{"IDTokenKeysRotate", testIDTokenKeysRotate},
 		{"ServerSecretAgreedByReplicas", testServerSecretAgreed},
 		{"ClientSecretJWTAfterRestart", testClientSecretJWTAfterRestart},
 		{"ThrottleCountsEveryReplica", testThrottleCountsEveryReplica},
@@ -375,6 +378,116 @@ func testFirstKeyCreatedOnce(t *testing.T, open Opener) {
 	if keys, _ := replicas[0].SigningKeys(ctx); len(keys) != 3 || keys[0].Alg != oauth.AlgRS256 {
 		t.Errorf("after switching to RS256: %d keys, newest %s; want 3, RS256", len(keys), keys[0].Alg)
 	}
+}
+
+// testFirstIDTokenKeyCreatedOnce: concurrent first uses of an algorithm
+// for ID tokens, each with a key set of its own as separate processes
+// have, spread over two replicas, create exactly one key and all sign with
+// it; and of concurrent EnsureIDTokenSigningKey calls exactly one adds its
+// key.
+func testFirstIDTokenKeyCreatedOnce(t *testing.T, open Opener) {
+	replicas := []store.Server{open(t), open(t)}
+	ctx := context.Background()
+	if err := oauth.EnsureKey(ctx, replicas[0], oauth.AlgES256, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	kids := make([]string, concurrency)
+	actortest.AtOnce(concurrency, func(i int) {
+		k, err := oauth.NewKeys(replicas[i%2], time.Minute, time.Now).IDTokenKey(ctx, oauth.AlgES256)
+		if err != nil {
+			t.Errorf("IDTokenKey: %v", err)
+		}
+		kids[i] = k.KID
+	})
+	if got := idTokenKIDs(t, replicas[1], oauth.AlgES256); len(got) != 1 || slices.ContainsFunc(kids, func(k string) bool { return k != got[0] }) {
+		t.Errorf("%d concurrent first uses of ES256: stored ID-token keys %v, signing with %v; want one key, used by all", concurrency, got, kids)
+	}
+
+	added := race(t, replicas, errNotAdded, func(s store.Server) error {
+		k, err := oauth.GenerateKey(oauth.AlgEdDSA, time.Now())
+		if err != nil {
+			return err
+		}
+		ok, err := s.EnsureIDTokenSigningKey(ctx, k)
+		if err == nil && !ok {
+			return errNotAdded
+		}
+		return err
+	})
+	if got := idTokenKIDs(t, replicas[0], oauth.AlgEdDSA); added != 1 || len(got) != 1 {
+		t.Errorf("%d concurrent EnsureIDTokenSigningKey: %d added, %d stored; want 1 and 1", concurrency, added, len(got))
+	}
+}
+
+var errNotAdded = errors.New("a key of that algorithm exists")
+
+// testIDTokenKeysRotate: what keeps the first ID-token key of an algorithm
+// single does not stop a rotation. A second RS256 key is stored beside the
+// first and listed first (it starts later), though never under a kid that
+// is taken; a first use then adds nothing; ID-token keys retire, and once
+// every RS256 key is retired a first use adds one again.
+func testIDTokenKeysRotate(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	newKey := func() oauth.SigningKey {
+		t.Helper()
+		k, err := oauth.GenerateKey(oauth.AlgRS256, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.Purpose = oauth.PurposeIDToken
+		return k
+	}
+	first := newKey()
+	if ok, err := s.EnsureIDTokenSigningKey(ctx, first); !ok || err != nil {
+		t.Fatalf("the first RS256 ID-token key: %v, %v; want true, nil", ok, err)
+	}
+	next := newKey()
+	next.SignsFrom = now.Add(2 * time.Minute)
+	if err := s.AddSigningKey(ctx, next); err != nil {
+		t.Fatalf("AddSigningKey of a second RS256 ID-token key: %v", err)
+	}
+	if err := s.AddSigningKey(ctx, next); err == nil {
+		t.Error("AddSigningKey with a kid that is taken: no error")
+	}
+	if got, want := idTokenKIDs(t, s, oauth.AlgRS256), []string{next.KID, first.KID}; !slices.Equal(got, want) {
+		t.Fatalf("RS256 ID-token keys after a rotation: %v, want %v (the later start first)", got, want)
+	}
+	if ok, err := s.EnsureIDTokenSigningKey(ctx, newKey()); ok || err != nil {
+		t.Errorf("EnsureIDTokenSigningKey with RS256 keys stored: %v, %v; want false, nil", ok, err)
+	}
+	for _, kid := range []string{first.KID, next.KID} {
+		if err := s.RetireSigningKey(ctx, kid, now); err != nil {
+			t.Fatalf("retire ID-token key %s: %v", kid, err)
+		}
+	}
+	if err := s.RetireSigningKey(ctx, first.KID, now); !errors.Is(err, oauth.ErrNotFound) {
+		t.Errorf("retiring an ID-token key twice: %v, want ErrNotFound", err)
+	}
+	if ok, err := s.EnsureIDTokenSigningKey(ctx, newKey()); !ok || err != nil {
+		t.Errorf("EnsureIDTokenSigningKey with every RS256 key retired: %v, %v; want true, nil", ok, err)
+	}
+	if got := idTokenKIDs(t, s, oauth.AlgRS256); len(got) != 3 {
+		t.Errorf("RS256 ID-token keys: %v, want 3", got)
+	}
+}
+
+// idTokenKIDs lists the ids of the stored ID-token keys of alg, in the
+// store's order.
+func idTokenKIDs(t *testing.T, s store.Server, alg string) []string {
+	t.Helper()
+	keys, err := s.SigningKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kids []string
+	for _, k := range keys {
+		if k.IDTokenKey() && k.Alg == alg {
+			kids = append(kids, k.KID)
+		}
+	}
+	return kids
 }
 
 func testServerSecretAgreed(t *testing.T, open Opener) {

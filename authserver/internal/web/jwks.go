@@ -10,9 +10,12 @@ import (
 )
 
 // handleJWKS publishes the public halves of the signing keys (RFC 7517
-// §5) so that the resource API can verify access tokens on its own. After a
+// §5): access-token keys, so that the resource API can verify access tokens
+// on its own, and ID-token keys, for relying parties (the jwks_uri of OIDC
+// Discovery §3). A rotated-in key is listed before it signs; after a
 // rotation the old key stays listed until every token it signed has
-// expired. The JSON is built by the jwkset library, not by hand.
+// expired (see oauth.Keys.Published). The JSON is built by the jwkset
+// library, not by hand, from public keys only.
 func handleJWKS(keys *oauth.Keys) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()

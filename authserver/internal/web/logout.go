@@ -145,7 +145,11 @@ func checkLogoutRequest(c echo.Context, s *oauth.Server, q url.Values, cur sessi
 		// and may have expired; an access token is refused.
 		claims, err := s.VerifyIDToken(ctx, hint, true)
 		if err != nil {
-			return lr, "The app sent an id_token_hint that is not an ID token of this server."
+			// OIDC RP-Initiated Logout §4: no redirect when the hint fails.
+			// An ID token signed by a key that has since left the JWKS
+			// (rotated out) cannot be checked either, so say both.
+			return lr, "The app sent an id_token_hint this server cannot check: it is not one of its ID tokens, " +
+				"or it was signed with a key the server has since rotated out. You can sign out from your account page (/account)."
 		}
 		// OIDC RP-Initiated Logout §2: client_id, when also given, must be
 		// the hint's audience.
