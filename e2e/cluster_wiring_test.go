@@ -66,11 +66,15 @@ func TestComposeClusterWiring(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
+			// The access line is written once the response has gone, so
+			// it may come a moment after the answer.
 			line := ""
-			for _, p := range replicas["authserver"] {
-				for _, l := range strings.Split(p.Logs(), "\n") {
-					if strings.Contains(l, "request_id="+id+" ") && strings.Contains(l, "msg=request") {
-						line = l
+			for deadline := time.Now().Add(5 * time.Second); line == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				for _, p := range replicas["authserver"] {
+					for _, l := range strings.Split(p.Logs(), "\n") {
+						if strings.Contains(l, "request_id="+id+" ") && strings.Contains(l, "msg=request") {
+							line = l
+						}
 					}
 				}
 			}
