@@ -37,9 +37,17 @@ func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	return c, nil
 }
 
-// Client finds a client by id.
+// Client finds a client by id: from the rows read in the last second
+// (clientcache.go says why that is safe), or from the database.
 func (db *DB) Client(ctx context.Context, id string) (oauth.Client, error) {
-	return scanClient(db.read.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = ?`, id))
+	if c, ok := db.clients.get(id); ok {
+		return c, nil
+	}
+	c, err := scanClient(db.read.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = ?`, id))
+	if err == nil {
+		db.clients.put(c)
+	}
+	return c, err
 }
 
 // Clients lists every client, for the CLI.
@@ -62,6 +70,7 @@ func (db *DB) Clients(ctx context.Context) ([]oauth.Client, error) {
 
 // CreateClient adds a client.
 func (db *DB) CreateClient(ctx context.Context, c oauth.Client) error {
+	defer db.clients.forget(c.ID)
 	return db.tx(ctx, func(tx sqldb.Queryer) error { return upsertClient(ctx, tx, c, false) })
 }
 

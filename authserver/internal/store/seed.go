@@ -86,7 +86,9 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 		default:
 			return err
 		}
-		if err := db.tx(ctx, func(tx sqldb.Queryer) error { return upsertClient(ctx, tx, c, true) }); err != nil {
+		err = db.tx(ctx, func(tx sqldb.Queryer) error { return upsertClient(ctx, tx, c, true) })
+		db.clients.forget(c.ID)
+		if err != nil {
 			return err
 		}
 	}
@@ -97,6 +99,7 @@ func (db *DB) SeedDemo(ctx context.Context, webRedirectURI string) error {
 // Back-Channel Logout §2.2); empty removes it. Only the operator sets it
 // (seed, CLI): a registered client could name any address.
 func (db *DB) SetBackchannelLogoutURI(ctx context.Context, clientID, uri string) error {
+	defer db.clients.forget(clientID)
 	_, err := db.write.ExecContext(ctx, `UPDATE clients SET backchannel_logout_uri = ? WHERE id = ?`, uri, clientID)
 	return err
 }

@@ -27,6 +27,8 @@ type DB struct {
 	// read runs queries: for SQLite a pool of read-only connections beside
 	// the writer (WAL), for PostgreSQL the same pool as write.
 	read sqldb.Queryer
+	// clients keeps client rows read in the last second (clientcache.go).
+	clients *clientCache
 }
 
 var (
@@ -47,7 +49,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	return &DB{conn: conn, write: conn.Writer(), read: conn.Bind(conn.Read)}, nil
+	return &DB{conn: conn, write: conn.Writer(), read: conn.Bind(conn.Read), clients: newClientCache(time.Now)}, nil
 }
 
 // Dialect tells which database the store runs on.
