@@ -22,16 +22,11 @@ func (db *DB) CreateSession(ctx context.Context, idHash, userID string, auth oau
 // SessionUser returns the user of a live session and its sign-in; it
 // returns ErrNotFound when there is no such session or it expired.
 func (db *DB) SessionUser(ctx context.Context, idHash string, now time.Time) (oauth.User, oauth.Authentication, error) {
-	var u oauth.User
+	var subject string
 	var auth oauth.Authentication
 	var authTime int64
-	// One query for both rows: every page a signed-in user opens, and every
-	// /authorize, reads them.
-	err := db.read.QueryRowContext(ctx, `SELECT s.sid, s.auth_time,
-			u.subject, u.username, u.password_hash, u.display_name, u.name, u.email, u.email_verified
-		FROM sessions s JOIN users u ON u.subject = s.user_id
-		WHERE s.id_hash = ? AND s.expires_at > ?`, idHash, now.Unix()).
-		Scan(&auth.SID, &authTime, &u.Subject, &u.Username, &u.PasswordHash, &u.DisplayName, &u.Name, &u.Email, &u.EmailVerified)
+	err := db.read.QueryRowContext(ctx, `SELECT user_id, sid, auth_time FROM sessions WHERE id_hash = ? AND expires_at > ?`,
+		idHash, now.Unix()).Scan(&subject, &auth.SID, &authTime)
 	if errors.Is(err, sql.ErrNoRows) {
 		return oauth.User{}, auth, oauth.ErrNotFound
 	}
@@ -39,7 +34,8 @@ func (db *DB) SessionUser(ctx context.Context, idHash string, now time.Time) (oa
 		return oauth.User{}, auth, err
 	}
 	auth.AuthTime = time.Unix(authTime, 0).UTC()
-	return u, auth, nil
+	u, err := db.User(ctx, subject)
+	return u, auth, err
 }
 
 // AddSessionClient records that the session sid signed the user in to a
