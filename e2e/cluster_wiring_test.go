@@ -140,13 +140,7 @@ func startCluster(t *testing.T, nginx string) (*system, map[string][]*actortest.
 		}
 	}
 
-	sys := &system{
-		AuthServer:  "http://localhost:" + l.lb["authserver"],
-		ResourceAPI: "http://localhost:" + l.lb["resourceapi"],
-		Client:      "http://localhost:" + l.lb["client"],
-		Env:         map[string]map[string]string{},
-		procs:       map[string]*actortest.Process{},
-	}
+	sys := newSystem(l.lb) // the browser reaches every actor through the balancer
 	env := map[string]map[string]string{}
 	for _, name := range services {
 		env[name] = map[string]string{}

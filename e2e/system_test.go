@@ -183,13 +183,7 @@ func startSystem(t testing.TB, extra map[string][]string) *system {
 	t.Helper()
 	project := loadCompose(t)
 	l := newLoopback(t, project)
-	s := &system{
-		AuthServer:  "http://localhost:" + l.ports["authserver"],
-		ResourceAPI: "http://localhost:" + l.ports["resourceapi"],
-		Client:      "http://localhost:" + l.ports["client"],
-		Env:         map[string]map[string]string{},
-		procs:       map[string]*actortest.Process{},
-	}
+	s := newSystem(l.ports)
 	for _, name := range services {
 		env := map[string]string{}
 		for k, v := range composeEnv(t, project, name) {
@@ -210,6 +204,19 @@ func startSystem(t testing.TB, extra map[string][]string) *system {
 		s.procs[name] = actortest.Start(t, name, "http://127.0.0.1:"+l.ports[name], envList(env)...)
 	}
 	return s
+}
+
+// newSystem is a system whose browser-facing URLs are
+// http://localhost:<port> with each service's port in ports; its
+// environments and processes are filled in as they start.
+func newSystem(ports map[string]string) *system {
+	return &system{
+		AuthServer:  "http://localhost:" + ports["authserver"],
+		ResourceAPI: "http://localhost:" + ports["resourceapi"],
+		Client:      "http://localhost:" + ports["client"],
+		Env:         map[string]map[string]string{},
+		procs:       map[string]*actortest.Process{},
+	}
 }
 
 // envList is env as KEY=VALUE entries for actortest.Start, sorted so that

@@ -234,6 +234,17 @@ func (e *testEnv) codeWith(params map[string]string) string {
 
 // postForm sends a back-channel form request, with Basic auth when user
 // is not empty.
+// machineToken gets a client_credentials access token as demo-machine.
+func (e *testEnv) machineToken() string {
+	e.t.Helper()
+	resp, m := e.postForm("/token", "demo-machine", "machine-secret", url.Values{"grant_type": {"client_credentials"}})
+	token, _ := m["access_token"].(string)
+	if resp.StatusCode != http.StatusOK || token == "" {
+		e.t.Fatalf("client_credentials = %d %v", resp.StatusCode, m)
+	}
+	return token
+}
+
 func (e *testEnv) postForm(path, user, pass string, form url.Values) (*http.Response, map[string]any) {
 	e.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, e.URL+path, strings.NewReader(form.Encode()))

@@ -16,11 +16,7 @@ import (
 func TestMachineTokensAreNotStored(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
-	resp, m := env.postForm("/token", "demo-machine", "machine-secret", url.Values{"grant_type": {"client_credentials"}})
-	if resp.StatusCode != 200 {
-		t.Fatalf("client_credentials = %d %v", resp.StatusCode, m)
-	}
-	token := m["access_token"].(string)
+	token := env.machineToken()
 	claims := verifyJWT(t, env, token)
 	jti, _ := claims["jti"].(string)
 	if _, err := env.DB.AccessToken(context.Background(), jti); !errors.Is(err, oauth.ErrNotFound) {
@@ -59,8 +55,7 @@ func TestMachineTokensAreNotStored(t *testing.T) {
 	}
 
 	// Expiry: a fresh token is inactive once its 10 minutes are over.
-	_, m = env.postForm("/token", "demo-machine", "machine-secret", url.Values{"grant_type": {"client_credentials"}})
-	fresh := m["access_token"].(string)
+	fresh := env.machineToken()
 	env.advance(11 * time.Minute)
 	if in := env.introspect(fresh); in["active"] != false {
 		t.Fatalf("expired machine token: %v, want inactive", in)
@@ -78,8 +73,7 @@ func TestMachineTokenDiesWithItsClient(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			env := newTestEnv(t)
-			_, m := env.postForm("/token", "demo-machine", "machine-secret", url.Values{"grant_type": {"client_credentials"}})
-			token := m["access_token"].(string)
+			token := env.machineToken()
 			if in := env.introspect(token); in["active"] != true {
 				t.Fatalf("before: %v", in)
 			}

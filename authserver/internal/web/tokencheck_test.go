@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -17,11 +15,7 @@ import (
 func TestIntrospectionRefusesOddJWTs(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
-	resp, m := env.postForm("/token", "demo-machine", "machine-secret", url.Values{"grant_type": {"client_credentials"}})
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("token: %d %v", resp.StatusCode, m)
-	}
-	orig, _, err := jwt.NewParser().ParseUnverified(m["access_token"].(string), jwt.MapClaims{})
+	orig, _, err := jwt.NewParser().ParseUnverified(env.machineToken(), jwt.MapClaims{})
 	if err != nil {
 		t.Fatal(err)
 	}
