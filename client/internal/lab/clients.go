@@ -84,7 +84,10 @@ type registration struct {
 	Error        string `json:"error"`
 }
 
-// register posts client metadata to the registration endpoint.
+// register posts client metadata to the registration endpoint. A 429 is
+// an error, not an answer: the server takes only so many registrations per
+// address an hour (RFC 6585 §4), and a run that could not register proves
+// nothing either way, so it must not be shown as an attack refused.
 func (r *run) register(ctx context.Context, b *browser, meta map[string]any) (registration, int, error) {
 	body, err := json.Marshal(meta)
 	if err != nil {
@@ -93,6 +96,10 @@ func (r *run) register(ctx context.Context, b *browser, meta map[string]any) (re
 	p, err := b.do(ctx, http.MethodPost, r.env.AuthServer+"/register", bytes.NewReader(body), http.Header{"Content-Type": {"application/json"}})
 	if err != nil {
 		return registration{}, 0, err
+	}
+	if p.status == http.StatusTooManyRequests {
+		return registration{}, p.status, fmt.Errorf("the registration endpoint refused this address for now " +
+			"(429, too many registrations this hour; see AUTHSERVER_REGISTRATIONS_PER_HOUR), so the lab could not register its client: run this scenario again later")
 	}
 	var out registration
 	_ = json.Unmarshal([]byte(p.body), &out) // an error answer may not be JSON
