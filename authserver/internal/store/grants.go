@@ -87,7 +87,7 @@ func (db *DB) CreateGrant(ctx context.Context, g oauth.Grant, code *oauth.Code) 
 
 // insertGrant adds a grant row inside a transaction.
 func insertGrant(ctx context.Context, tx sqldb.Queryer, g oauth.Grant) error {
-	var user any // NULL for a client acting for itself
+	var user any // NULL only in grants of machine tokens stored before migration 0009
 	if g.UserID != "" {
 		user = g.UserID
 	}
